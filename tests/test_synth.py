@@ -1,0 +1,203 @@
+"""Synthesized templates: routing reaches the right subscriptions, alarms carry their spec, output is stable,
+cfn-lint and cdk-nag are clean."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SERVICE_YAML, SpecRepo
+from tests.synth import alarm_by_name, resources, synth_repo
+
+Templates = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def design_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """The DESIGN.md example (prod only), synthesized with cdk-nag's AwsSolutions pack enforcing."""
+    from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, _write
+
+    root = tmp_path_factory.mktemp("design")
+    for name, account in ACCOUNTS.items():
+        _write(root / "environments" / f"{name}.yaml", ENVIRONMENT_YAML.format(name=name, account=account))
+    _write(root / "alarm_specs" / "coaching.yaml", SERVICE_YAML)
+    return synth_repo(root, tmp_path_factory.mktemp("design-out"), nag=True)
+
+
+@pytest.fixture(scope="module")
+def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example specs, every environment, synthesized once with cdk-nag enforcing."""
+    out = tmp_path_factory.mktemp("examples-out")
+    synth_repo(ROOT, out, nag=True)
+    return out
+
+
+def _topic_logical_id(template: dict[str, Any], topic_name: str) -> str:
+    for logical_id, resource in resources(template, "AWS::SNS::Topic").items():
+        if resource["Properties"]["TopicName"] == topic_name:
+            return logical_id
+    raise KeyError(topic_name)
+
+
+def _subscriptions(template: dict[str, Any], topic_name: str) -> list[dict[str, Any]]:
+    topic = _topic_logical_id(template, topic_name)
+    return [r["Properties"] for r in resources(template, "AWS::SNS::Subscription").values()
+            if r["Properties"]["TopicArn"] == {"Ref": topic}]
+
+
+def _arn_suffix(value: Any) -> str:
+    """`arn:${Partition}:sns:...:vigil-prod-critical` rendered as Fn::Join -> its literal tail."""
+    return value["Fn::Join"][1][-1] if isinstance(value, dict) else value
+
+
+def test_critical_alarm_sends_alarm_and_ok_to_the_critical_topic(design_templates: Templates) -> None:
+    alarm = alarm_by_name(design_templates["vigil-prod-coaching"], "prod-coaching-api-down")
+    assert [_arn_suffix(a) for a in alarm["AlarmActions"]] == [":sns:us-east-1:123456789012:vigil-prod-critical"]
+    assert [_arn_suffix(a) for a in alarm["OKActions"]] == [":sns:us-east-1:123456789012:vigil-prod-critical"]
+
+
+def test_info_alarm_sends_no_ok(design_templates: Templates) -> None:
+    alarm = alarm_by_name(design_templates["vigil-prod-coaching"], "prod-coaching-traffic-anomaly")
+    assert [_arn_suffix(a) for a in alarm["AlarmActions"]] == [":sns:us-east-1:123456789012:vigil-prod-info"]
+    assert "OKActions" not in alarm
+
+
+def test_critical_topic_reaches_pagerduty_through_a_secret_reference(design_templates: Templates) -> None:
+    routing = design_templates["vigil-prod-routing"]
+    https = [s for s in _subscriptions(routing, "vigil-prod-critical") if s["Protocol"] == "https"]
+    assert len(https) == 1
+    assert https[0]["Endpoint"] == ("https://events.pagerduty.com/integration/"
+                                    "{{resolve:secretsmanager:monitoring/pagerduty-primary:SecretString:::}}/enqueue")
+    assert https[0]["DeliveryPolicy"]["healthyRetryPolicy"]["numRetries"] >= 10
+
+
+def test_critical_topic_reaches_slack_through_chatbot_with_least_privilege(design_templates: Templates) -> None:
+    routing = design_templates["vigil-prod-routing"]
+    [config] = resources(routing, "AWS::Chatbot::SlackChannelConfiguration").values()
+    props = config["Properties"]
+    assert props["SlackWorkspaceId"] == "T0123ABCD" and props["SlackChannelId"] == "C0123ABCD"
+    assert props["SnsTopicArns"] == [{"Ref": _topic_logical_id(routing, "vigil-prod-critical")}]
+    guardrails = json.dumps(props["GuardrailPolicies"])
+    assert "CloudWatchReadOnlyAccess" in guardrails and "AdministratorAccess" not in guardrails
+
+
+def test_warning_topic_reaches_the_webhook_forwarder_and_nothing_else(design_templates: Templates) -> None:
+    routing = design_templates["vigil-prod-routing"]
+    subscriptions = _subscriptions(routing, "vigil-prod-warning")
+    assert [s["Protocol"] for s in subscriptions] == ["lambda"]
+    [function] = resources(routing, "AWS::Lambda::Function").values()
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables == {"WEBHOOK_SECRET_ID": "monitoring/slack-alerts", "VIGIL_ENV": "prod"}
+    assert subscriptions[0]["Endpoint"] == {"Fn::GetAtt": [next(iter(resources(routing, "AWS::Lambda::Function"))),
+                                                           "Arn"]}
+
+
+def test_info_topic_reaches_email_only(design_templates: Templates) -> None:
+    subscriptions = _subscriptions(design_templates["vigil-prod-routing"], "vigil-prod-info")
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "oncall@example.com")]
+
+
+def test_topics_are_encrypted_and_only_cloudwatch_of_this_account_may_publish(design_templates: Templates) -> None:
+    routing = design_templates["vigil-prod-routing"]
+    for topic in resources(routing, "AWS::SNS::Topic").values():
+        assert "KmsMasterKeyId" in topic["Properties"]
+    policies = json.dumps(resources(routing, "AWS::SNS::TopicPolicy"))
+    assert '"aws:SourceAccount": "123456789012"' in policies
+    assert '"Service": "cloudwatch.amazonaws.com"' in policies
+
+
+def test_no_secret_value_or_webhook_url_in_any_template(example_out: Path) -> None:
+    for path in example_out.glob("*.template.json"):
+        text = path.read_text()
+        assert "hooks.slack.com" not in text
+        for endpoint in ("events.pagerduty.com/integration/",):
+            for chunk in text.split(endpoint)[1:]:
+                assert chunk.startswith("{{resolve:secretsmanager:"), path.name
+
+
+def test_metric_math_alarm_has_named_metrics_and_one_returned_expression(design_templates: Templates) -> None:
+    alarm = alarm_by_name(design_templates["vigil-prod-coaching"], "prod-coaching-high-error-rate")
+    returned = [m for m in alarm["Metrics"] if m["ReturnData"]]
+    assert returned == [{"Id": "expr", "Expression": "100 * errors / requests", "Label": "high-error-rate",
+                         "ReturnData": True}]
+    assert {m["Id"] for m in alarm["Metrics"]} == {"errors", "requests", "expr"}
+    assert alarm["Threshold"] == 5 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["EvaluationPeriods"] == 2 and alarm["DatapointsToAlarm"] == 2
+
+
+def test_percentile_uses_extended_statistic_and_description_carries_spec(design_templates: Templates) -> None:
+    alarm = alarm_by_name(design_templates["vigil-prod-coaching"], "prod-coaching-high-latency")
+    assert alarm["ExtendedStatistic"] == "p95" and "Statistic" not in alarm
+    assert alarm["Period"] == 900
+    assert "Owner: coaching-team" in alarm["AlarmDescription"]
+    assert "Runbook: https://runbooks.example.com/coaching" in alarm["AlarmDescription"]
+
+
+def test_anomaly_alarm_uses_a_band_threshold_metric(design_templates: Templates) -> None:
+    alarm = alarm_by_name(design_templates["vigil-prod-coaching"], "prod-coaching-traffic-anomaly")
+    assert alarm["ThresholdMetricId"] == "band"
+    assert {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "Label": "RequestCount (expected band)",
+            "ReturnData": True} in alarm["Metrics"]
+    assert alarm["ComparisonOperator"] == "LessThanLowerOrGreaterThanUpperThreshold"
+
+
+def test_composite_alarm_names_children_and_depends_on_them(design_templates: Templates) -> None:
+    template = design_templates["vigil-prod-coaching"]
+    [(logical_id, composite)] = resources(template, "AWS::CloudWatch::CompositeAlarm").items()
+    assert composite["Properties"]["AlarmRule"] == ('ALARM("prod-coaching-high-error-rate") OR '
+                                                    'ALARM("prod-coaching-api-down")')
+    assert len(composite["DependsOn"]) == 2
+
+
+def test_every_alarm_is_tagged_with_service_owner_and_environment(design_templates: Templates) -> None:
+    for kind in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+        for resource in resources(design_templates["vigil-prod-coaching"], kind).values():
+            tags = {t["Key"]: t["Value"] for t in resource["Properties"]["Tags"]}
+            assert tags["service"] == "coaching" and tags["owner"] == "coaching-team"
+            assert tags["environment"] == "prod"
+
+
+def test_examples_give_a_routing_stack_and_a_stack_per_service_per_environment(example_out: Path) -> None:
+    stacks = sorted(p.name.removesuffix(".template.json") for p in example_out.glob("*.template.json"))
+    services = sorted(p.stem for p in (ROOT / "alarm_specs").glob("*.yaml"))
+    expected = sorted(f"vigil-{env}-{name}" for env in ("dev", "prod", "staging")
+                      for name in ["routing", *services])
+    assert stacks == expected
+
+
+def test_cfn_lint_reports_nothing_on_any_example_template(example_out: Path) -> None:
+    templates = sorted(str(p) for p in example_out.glob("*.template.json"))
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), "--", *templates], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_synthesizing_twice_gives_byte_identical_templates(example_out: Path, tmp_path: Path) -> None:
+    synth_repo(ROOT, tmp_path)
+    for first in sorted(example_out.glob("*.template.json")):
+        assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name
+
+
+def test_reordering_alarms_leaves_templates_unchanged(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    original = synth_repo(spec_repo(), tmp_path / "a", only=["prod"])
+    head, alarms = SERVICE_YAML.split("alarms:\n")
+    blocks = [b for b in re.split(r"(?m)^(?=  \S)", alarms) if b.strip()]
+    assert len(blocks) == 5
+    reordered_blocks = "".join(reversed(blocks))
+    reordered = synth_repo(spec_repo({"alarm_specs/coaching.yaml": f"{head}alarms:\n{reordered_blocks}"}),
+                           tmp_path / "b", only=["prod"])
+    assert reordered == original
+
+
+def test_overrides_apply_per_environment(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    templates = synth_repo(spec_repo(), tmp_path)
+    assert alarm_by_name(templates["vigil-staging-coaching"], "staging-coaching-high-latency")["Threshold"] == 4000
+    assert alarm_by_name(templates["vigil-prod-coaching"], "prod-coaching-high-latency")["Threshold"] == 2000
+    with pytest.raises(KeyError):
+        alarm_by_name(templates["vigil-dev-coaching"], "dev-coaching-high-latency")

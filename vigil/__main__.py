@@ -1,0 +1,7 @@
+"""Entry point of `python -m vigil`."""
+
+import sys
+
+from vigil.cli import main
+
+sys.exit(main())

@@ -1,0 +1,96 @@
+"""`python -m vigil validate | plan | schema`: the fast, CDK-free commands.
+
+Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vigil.plan import report
+from vigil.plan.resolve import plan_workspace
+from vigil.spec.errors import SpecError
+from vigil.spec.schema import schema_texts
+from vigil.spec.workspace import read_sources
+
+EXIT_OK, EXIT_ERROR, EXIT_SPEC = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; never lets a traceback reach the user."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except SpecError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_SPEC
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        print(f"vigil: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current dir)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check every spec for every environment")
+    validate.add_argument("--env", action="append", help="only this environment (repeatable)")
+    validate.set_defaults(handler=_validate)
+
+    plan = commands.add_parser("plan", help="print what an environment deploys")
+    plan.add_argument("--env", action="append", help="environment (repeatable; default: all)")
+    plan.add_argument("--format", choices=report.FORMATS, default="text")
+    plan.set_defaults(handler=_plan)
+
+    schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
+    schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
+    schema.add_argument("--check", action="store_true", help="exit 1 if the files differ from the models")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    plan = plan_workspace(read_sources(args.root), only=args.env)
+    services = {s.name for e in plan.environments for s in e.services}
+    alarms = sum(len(s.alarms) for e in plan.environments for s in e.services)
+    print(f"ok: {len(plan.environments)} environments, {len(services)} services, {alarms} alarms across "
+          "environments")
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    plan = plan_workspace(read_sources(args.root), only=args.env)
+    if args.format == "json" and len(plan.environments) > 1:
+        import json
+
+        print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
+        return EXIT_OK
+    print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    stale = []
+    for name, text in schema_texts().items():
+        path = out / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            stale.append(name)
+            if not args.check:
+                out.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    if args.check and stale:
+        print(f"out of date: {', '.join(stale)}; run `make schema`", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{'checked' if args.check else 'wrote'} {len(schema_texts())} schemas in {out}")
+    return EXIT_OK

@@ -1,0 +1,211 @@
+"""Severity topics and the channels they notify: PagerDuty, Slack (AWS Chatbot or webhook) and email."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_chatbot as chatbot
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from vigil.functions import SLACK_FORWARDER_DIR
+from vigil.plan import naming
+from vigil.plan.model import EnvironmentPlan
+from vigil.spec.environment import EmailChannel, PagerDutyChannel, SecretRef, SlackChannel
+from vigil.spec.types import SEVERITIES, Severity
+
+PAGERDUTY_ENDPOINT = "https://events.pagerduty.com/integration/{key}/enqueue"
+"""PagerDuty's CloudWatch integration endpoint; it resolves incidents itself on OK notifications."""
+
+HTTPS_DELIVERY_POLICY = {
+    "healthyRetryPolicy": {
+        "numRetries": 20, "numNoDelayRetries": 3, "numMinDelayRetries": 2, "numMaxDelayRetries": 0,
+        "minDelayTarget": 1, "maxDelayTarget": 60, "backoffFunction": "exponential",
+    }
+}
+"""Retries for HTTPS deliveries: a page must survive a PagerDuty blip (about 15 minutes of retries)."""
+
+FORWARDER_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+FORWARDER_RUNTIME = "python3.14"
+
+CHATBOT_READ_ACTIONS = (
+    "cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory", "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricWidgetImage",
+)
+"""What AWS Chatbot needs to render an alarm notification with its graph."""
+
+
+def acknowledge_wildcards(construct: Construct, findings: list[str], reason: str) -> None:
+    """Record, for cdk-nag's AwsSolutions-IAM5 rule, why each wildcard finding on `construct` is needed."""
+    for finding in findings:
+        cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]",
+                                                                     reason=reason))
+
+
+class SeverityTopics(Construct):
+    """One KMS-encrypted SNS topic per severity, named `vigil-{env}-{severity}`, that CloudWatch alarms of the
+    same account and region may publish to."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self, "Key",
+            alias=f"alias/vigil-{plan.name}-alarm-topics",
+            description=f"Encrypts vigil's {plan.name} alarm topics",
+            enable_key_rotation=True,
+        )
+        self.key.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToUseTheKey",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+        ))
+        self.topics: dict[Severity, sns.Topic] = {}
+        for severity in SEVERITIES:
+            topic = sns.Topic(
+                self, severity,
+                topic_name=naming.topic_name(plan.name, severity),
+                display_name=f"vigil {plan.name} {severity}",
+                master_key=self.key,
+                enforce_ssl=True,
+            )
+            topic.add_to_resource_policy(iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsOfThisAccount",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": plan.account},
+                    "ArnLike": {"aws:SourceArn": f"arn:{cdk.Aws.PARTITION}:cloudwatch:{plan.region}:"
+                                                 f"{plan.account}:alarm:*"},
+                },
+            ))
+            self.topics[severity] = topic
+
+
+class Channels(Construct):
+    """Subscribes every channel to the topics of the severities routed to it."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan, topics: SeverityTopics) -> None:
+        super().__init__(scope, construct_id)
+        self.plan = plan
+        for name, channel in plan.channels.items():
+            routed = [topics.topics[severity] for severity in plan.severities_for(name)]
+            if not routed:
+                continue
+            if isinstance(channel, PagerDutyChannel):
+                self._pagerduty(name, channel, routed)
+            elif isinstance(channel, EmailChannel):
+                self._email(name, channel, routed)
+            elif channel.webhook is not None:
+                self._slack_webhook(name, channel.webhook, routed)
+            else:
+                self._slack_chatbot(name, channel, routed)
+
+    def _pagerduty(self, name: str, channel: PagerDutyChannel, topics: list[sns.Topic]) -> None:
+        key = _secret_reference(channel.integration_key)
+        for topic in topics:
+            sns.CfnSubscription(
+                self, f"{name}-{topic.node.id}",
+                topic_arn=topic.topic_arn,
+                protocol="https",
+                endpoint=PAGERDUTY_ENDPOINT.format(key=key),
+                delivery_policy=HTTPS_DELIVERY_POLICY,
+            )
+
+    def _email(self, name: str, channel: EmailChannel, topics: list[sns.Topic]) -> None:
+        for topic in topics:
+            sns.CfnSubscription(self, f"{name}-{topic.node.id}", topic_arn=topic.topic_arn, protocol="email",
+                                endpoint=channel.address)
+
+    def _slack_chatbot(self, name: str, channel: SlackChannel, topics: list[sns.Topic]) -> None:
+        role = iam.Role(
+            self, f"{name}-role",
+            assumed_by=iam.ServicePrincipal("chatbot.amazonaws.com"),
+            description="AWS Chatbot: read alarm details to render notifications",
+            inline_policies={"notifications": iam.PolicyDocument(statements=[iam.PolicyStatement(
+                actions=list(CHATBOT_READ_ACTIONS),
+                resources=["*"],
+            )])},
+        )
+        acknowledge_wildcards(role, ["Resource::*"], "Chatbot renders alarm notifications with CloudWatch read "
+                              "actions, which take no resource-level permissions; the role can read, never change.")
+        chatbot.SlackChannelConfiguration(
+            self, name,
+            slack_channel_configuration_name=naming.channel_resource_name(self.plan.name, name),
+            slack_workspace_id=channel.workspace_id or "",
+            slack_channel_id=channel.channel_id or "",
+            notification_topics=topics,
+            role=role,
+            guardrail_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchReadOnlyAccess")],
+            logging_level=chatbot.LoggingLevel.ERROR,
+        )
+
+    def _slack_webhook(self, name: str, secret: SecretRef, topics: list[sns.Topic]) -> None:
+        function_name = naming.channel_resource_name(self.plan.name, name)
+        log_group = logs.LogGroup(
+            self, f"{name}-logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=FORWARDER_LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        log_group_arn = (f"arn:{cdk.Aws.PARTITION}:logs:{self.plan.region}:{self.plan.account}:log-group:"
+                         f"/aws/lambda/{function_name}")
+        role = iam.Role(
+            self, f"{name}-role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Slack forwarder {function_name}: write its logs, read its webhook secret",
+            inline_policies={"forwarder": iam.PolicyDocument(statements=[
+                iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                                    resources=[f"{log_group_arn}:*"]),
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                    resources=[_secret_arn(self.plan, secret)]),
+            ])},
+        )
+        acknowledge_wildcards(
+            role, [f"Resource::{log_group_arn.replace(cdk.Aws.PARTITION, '<AWS::Partition>')}:*"],
+            "The function writes log streams it creates at run time, all under its own log group.")
+        environment = {"WEBHOOK_SECRET_ID": secret.secret, "VIGIL_ENV": self.plan.name}
+        if secret.field:
+            environment["WEBHOOK_SECRET_FIELD"] = secret.field
+        code = s3_assets.Asset(self, f"{name}-code", path=str(SLACK_FORWARDER_DIR),
+                               exclude=["__pycache__", "*.pyc"])
+        function = lambda_.CfnFunction(
+            self, name,
+            function_name=function_name,
+            description="Formats CloudWatch alarm notifications for a Slack incoming webhook",
+            runtime=FORWARDER_RUNTIME,
+            handler="handler.handler",
+            code=lambda_.CfnFunction.CodeProperty(s3_bucket=code.s3_bucket_name, s3_key=code.s3_object_key),
+            timeout=30,
+            memory_size=128,
+            role=role.role_arn,
+            logging_config=lambda_.CfnFunction.LoggingConfigProperty(log_group=log_group.log_group_name),
+            environment=lambda_.CfnFunction.EnvironmentProperty(variables=environment),
+        )
+        for topic in topics:
+            lambda_.CfnPermission(
+                self, f"{name}-{topic.node.id}-invoke",
+                action="lambda:InvokeFunction",
+                function_name=function.attr_arn,
+                principal="sns.amazonaws.com",
+                source_arn=topic.topic_arn,
+            )
+            sns.CfnSubscription(self, f"{name}-{topic.node.id}", topic_arn=topic.topic_arn, protocol="lambda",
+                                endpoint=function.attr_arn)
+
+
+def _secret_reference(secret: SecretRef) -> str:
+    """A Secrets Manager dynamic reference, resolved by CloudFormation at deploy time."""
+    value = cdk.SecretValue.secrets_manager(secret.secret, json_field=secret.field)
+    return value.unsafe_unwrap()
+
+
+def _secret_arn(plan: EnvironmentPlan, secret: SecretRef) -> str:
+    if secret.secret.startswith("arn:"):
+        return secret.secret
+    return f"arn:{cdk.Aws.PARTITION}:secretsmanager:{plan.region}:{plan.account}:secret:{secret.secret}-??????"

@@ -1,0 +1,1 @@
+"""Pure-Python planning: resolve specs for one environment, name things, check CloudWatch's limits."""

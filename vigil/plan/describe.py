@@ -1,0 +1,54 @@
+"""Alarms in words: the condition line of `plan` and the description CloudWatch shows and notifications carry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vigil.spec.durations import words
+
+if TYPE_CHECKING:
+    from vigil.plan.model import AlarmPlan
+
+_SYMBOLS = {
+    "GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=",
+    "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<=",
+}
+_BAND_SIDES = {
+    "GreaterThanUpperThreshold": "above", "LessThanLowerThreshold": "below",
+    "LessThanLowerOrGreaterThanUpperThreshold": "outside",
+}
+
+
+def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
+    """The breaching condition, e.g. `p95 APILatency > 2000 for 1 of 1 x 15 min`.
+
+    Composite alarms are described by their rule as written in the spec (alarm keys, not full names).
+    """
+    if alarm.kind == "composite":
+        return composite_rule or alarm.rule or ""
+    subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.expression)
+    if alarm.kind == "anomaly":
+        test = f"{_BAND_SIDES[alarm.operator or '']} the {_number(alarm.band or 0)}-sigma anomaly band"
+        condition = f"{subject} {test}"
+    else:
+        condition = f"{subject} {_SYMBOLS[alarm.operator or '']} {_number(alarm.threshold or 0)}"
+    return f"{condition} for {alarm.datapoints_to_alarm} of {alarm.evaluation_periods} x {words(alarm.period)}"
+
+
+def alarm_description(alarm: AlarmPlan, condition: str, env: str) -> str:
+    """AlarmDescription: summary, severity, environment, owner and runbook on their own `Label: value` lines,
+    which the Slack forwarder and people reading a page both parse."""
+    lines = [
+        f"Summary: {alarm.summary or condition}",
+        f"Condition: {condition}" if alarm.summary else "",
+        f"Severity: {alarm.severity}",
+        f"Environment: {env}",
+        f"Owner: {alarm.owner}",
+        f"Runbook: {alarm.runbook}" if alarm.runbook else "",
+        f"Source: {alarm.source} (managed by vigil)",
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)

@@ -1,0 +1,97 @@
+"""Render an environment plan for people (text, markdown) and machines (json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan
+from vigil.spec.environment import EmailChannel, PagerDutyChannel
+
+FORMATS = ("text", "markdown", "json")
+
+
+def channel_kind(channel: Channel) -> str:
+    """A short word for a channel's delivery: pagerduty, slack-chatbot, slack-webhook or email."""
+    if isinstance(channel, PagerDutyChannel):
+        return "pagerduty"
+    if isinstance(channel, EmailChannel):
+        return "email"
+    return "slack-webhook" if channel.webhook is not None else "slack-chatbot"
+
+
+def notified(plan: EnvironmentPlan, alarm: AlarmPlan) -> tuple[str, ...]:
+    """The channels an alarm reaches in `plan`."""
+    return plan.routes.get(alarm.severity, ())
+
+
+def render(plan: EnvironmentPlan, output: str) -> str:
+    """The plan of one environment as `text`, `markdown` or `json`."""
+    if output == "json":
+        return json.dumps(plan_data(plan), indent=2, sort_keys=True)
+    if output == "markdown":
+        return _markdown(plan)
+    return _text(plan)
+
+
+def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
+    """A JSON-ready view of the plan: routes, channels (secrets by reference only) and services."""
+    return {
+        "environment": plan.name,
+        "account": plan.account,
+        "region": plan.region,
+        "protected": plan.protected,
+        "routes": {severity: list(names) for severity, names in plan.routes.items()},
+        "channels": {name: {**channel.model_dump(mode="json", exclude_none=True), "kind": channel_kind(channel)}
+                     for name, channel in plan.channels.items()},
+        "services": [
+            {
+                "name": service.name,
+                "owner": service.owner,
+                "source": service.source,
+                "alarms": [{**asdict(alarm), "notifies": list(notified(plan, alarm))} for alarm in service.alarms],
+            }
+            for service in plan.services
+        ],
+    }
+
+
+def _routes_lines(plan: EnvironmentPlan) -> list[str]:
+    lines = []
+    for severity, names in plan.routes.items():
+        targets = ", ".join(f"{name} ({channel_kind(plan.channels[name])})" for name in names) or "nobody"
+        lines.append(f"{severity} -> {targets}")
+    return lines
+
+
+def _text(plan: EnvironmentPlan) -> str:
+    count = sum(len(s.alarms) for s in plan.services)
+    lines = [f"Environment {plan.name}: account {plan.account}, {plan.region}, {len(plan.services)} services, "
+             f"{count} alarms", "Routes:"]
+    lines += [f"  {line}" for line in _routes_lines(plan)]
+    for service in plan.services:
+        lines.append("")
+        lines.append(f"Service {service.name} (owner {service.owner}, {service.source}): {len(service.alarms)} alarms")
+        width = max((len(a.key) for a in service.alarms), default=0)
+        for alarm in service.alarms:
+            who = ", ".join(notified(plan, alarm)) or "nobody"
+            lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}")
+    return "\n".join(lines)
+
+
+def _markdown(plan: EnvironmentPlan) -> str:
+    count = sum(len(s.alarms) for s in plan.services)
+    lines = [f"### vigil plan: `{plan.name}`", "",
+             f"Account `{plan.account}`, `{plan.region}`: {len(plan.services)} services, {count} alarms.", "",
+             "| severity | notifies |", "| --- | --- |"]
+    for severity, names in plan.routes.items():
+        lines.append(f"| {severity} | {', '.join(names) or 'nobody'} |")
+    for service in plan.services:
+        lines += ["", f"#### {service.name} (owner {service.owner})", "",
+                  "| alarm | severity | condition | notifies |", "| --- | --- | --- | --- |"]
+        for alarm in service.alarms:
+            condition = alarm.condition.replace("|", "\\|")
+            lines.append(f"| `{alarm.key}` | {alarm.severity} | {condition} | "
+                         f"{', '.join(notified(plan, alarm)) or 'nobody'} |")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The environment file (environments/<name>.yaml): where to deploy and who is notified for each severity."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from vigil.spec.types import Key, Name, Severity, SpecModel
+
+
+class SecretRef(SpecModel):
+    """A Secrets Manager secret, resolved at deploy or run time; its value never appears in a template."""
+
+    secret: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,2048}$")] = Field(
+        description="Secret name or ARN in the environment's account and region."
+    )
+    field: str | None = Field(
+        default=None, description="JSON key inside the secret string; default: the whole secret string."
+    )
+
+
+class PagerDutyChannel(SpecModel):
+    """PagerDuty through its CloudWatch integration: an SNS HTTPS subscription that also resolves on OK."""
+
+    type: Literal["pagerduty"]
+    integration_key: SecretRef = Field(description="Secret holding the PagerDuty CloudWatch integration key.")
+
+
+class SlackChannel(SpecModel):
+    """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
+
+    type: Literal["slack"]
+    workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
+        default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
+    )
+    channel_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
+        default=None, description="Slack channel id, e.g. C0123ABCD."
+    )
+    webhook: SecretRef | None = Field(
+        default=None, description="Secret holding the incoming-webhook URL, read by the forwarder function."
+    )
+
+
+class EmailChannel(SpecModel):
+    """An SNS email subscription; the address must confirm it once."""
+
+    type: Literal["email"]
+    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+
+
+Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
+
+
+class EnvironmentSpec(SpecModel):
+    """One deployment target: account, region, severity routes and channels."""
+
+    version: Literal[1] = Field(description="Spec format version; must be 1.")
+    name: Name = Field(description="Environment name; must match the file name (prod for prod.yaml).")
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(description="12-digit AWS account id.")
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = Field(
+        description="AWS region, e.g. us-east-1."
+    )
+    protected: bool = Field(default=False, description="Refuse drills and other disruptive commands unless forced.")
+    routes: dict[Severity, list[Key]] = Field(
+        description="Severity (critical, warning, info) -> names of channels notified. A severity left out "
+        "notifies nobody."
+    )
+    channels: dict[Key, Channel] = Field(default_factory=dict, description="Notification channels by name.")
+    vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")

@@ -1,0 +1,126 @@
+"""Field types shared by the spec models: durations, comparisons, severities, statistics and names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
+
+from vigil.spec.durations import DURATION_PATTERN, format_duration, parse_duration
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, values are not coerced across types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+Duration = Annotated[
+    int,
+    PlainValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["30s", "5m", "1h", "30d"]}),
+]
+"""A duration written as `30s`, `5m`, `1h` or `30d`; held in seconds."""
+
+_COMPARISON = re.compile(r"^\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$")
+COMPARISON_PATTERN = r"^\s*(>=|<=|>|<)\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$"
+
+OPERATORS = {
+    ">": "GreaterThanThreshold",
+    ">=": "GreaterThanOrEqualToThreshold",
+    "<": "LessThanThreshold",
+    "<=": "LessThanOrEqualToThreshold",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A threshold read as a comparison, e.g. `> 5`: breaching when the value is greater than 5."""
+
+    operator: str
+    value: float
+
+    @property
+    def cloudformation_operator(self) -> str:
+        """The ComparisonOperator CloudWatch expects, e.g. GreaterThanThreshold."""
+        return OPERATORS[self.operator]
+
+    def __str__(self) -> str:
+        return f"{self.operator} {_number(self.value)}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def parse_comparison(value: object) -> Comparison:
+    """Parse `"> 5"`, `">= 90"`, `"< 1"` or `"<= 0.5"` into a Comparison."""
+    if isinstance(value, Comparison):
+        return value
+    if isinstance(value, str):
+        match = _COMPARISON.match(value)
+        if match:
+            return Comparison(match.group(1), float(match.group(2)))
+    shown = f'"{value}"' if isinstance(value, str) else f'"{value}"' if isinstance(value, int | float) else repr(value)
+    raise ValueError(f'expected a comparison like "> 5", got {shown}')
+
+
+Threshold = Annotated[
+    Comparison,
+    PlainValidator(parse_comparison),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": COMPARISON_PATTERN, "examples": ["> 5", ">= 90", "< 1"]}),
+]
+
+_STAT = re.compile(
+    r"^(SampleCount|Average|Sum|Minimum|Maximum|IQM"
+    r"|[pP](100|\d{1,2}(\.\d{1,3})?)"
+    r"|(tm|wm|tc|ts)(100|\d{1,2}(\.\d{1,3})?)"
+    r"|(TM|WM|TC|TS|PR)\((\d+(\.\d+)?%?)?:(\d+(\.\d+)?%?)?\))$"
+)
+STAT_PATTERN = _STAT.pattern
+
+
+def parse_stat(value: object) -> str:
+    """Accept a CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount, p95, p99.9, tm90,
+    TM(10%:90%), PR(:2000), IQM and the other extended statistics."""
+    if isinstance(value, str) and _STAT.match(value.strip()):
+        text = value.strip()
+        return text.lower() if text[0] in "pP" and text[1:2].isdigit() else text
+    raise ValueError(
+        "expected a statistic: Sum, Average, Minimum, Maximum, SampleCount, a percentile like p95 or p99.9, "
+        f'a trimmed mean like tm90 or TM(10%:90%), or PR(:2000); got "{value}"'
+    )
+
+
+Stat = Annotated[str, PlainValidator(parse_stat), WithJsonSchema({"type": "string", "pattern": STAT_PATTERN})]
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")]
+"""A map key naming an alarm, channel or similar: letters, digits, `-`, `_`, `.`; at most 128 characters."""
+
+MetricId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-zA-Z0-9_]{0,254}$")]
+"""A metric id in a math expression: starts with a lowercase letter, then letters, digits and `_`."""
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+"""A service or environment name: lowercase letters, digits and `-`, starting with a letter; at most 40."""
+
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=512)]
+
+PATTERN_MEANINGS = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$": "a key of letters, digits, '-', '_' or '.' (at most 128 characters)",
+    r"^[a-z][a-zA-Z0-9_]{0,254}$": "a metric id starting with a lowercase letter, then letters, digits or '_'",
+    r"^[a-z][a-z0-9-]{0,39}$": "a lowercase name of letters, digits and '-' starting with a letter (at most 40)",
+    r"^https?://\S+$": "an http(s) URL",
+    r"^\d{12}$": "a 12-digit AWS account id",
+    r"^[a-z]{2}(-[a-z]+)+-\d$": "an AWS region like us-east-1",
+    r"^[A-Z0-9]{9,11}$": "a Slack id like T0123ABCD or C0123ABCD",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address",
+    r"^[A-Za-z0-9/_+=.@:-]{1,2048}$": "a Secrets Manager secret name or ARN",
+}
+"""What each name pattern above means, for error messages."""

@@ -1,0 +1,170 @@
+"""Validate loaded documents against the spec models and turn pydantic errors into one clear line each."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.loader import LoadedDocument, Path, dotted
+from vigil.spec.types import PATTERN_MEANINGS
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_TYPE_WORDS = {
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+    "bool_parsing": "true or false", "string_type": "a string", "dict_type": "a mapping",
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "list_type": "a list",
+}
+
+
+def validate_document(document: LoadedDocument, model: type[Model]) -> Model:
+    """Validate `document` as `model`; raise SpecError with one problem per offending field."""
+    if not isinstance(document.data, dict):
+        raise SpecError([document.problem((), f"expected a mapping of fields, got {_show(document.data)}")])
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        raise SpecError(_problems(document, model, error)) from None
+
+
+def _problems(document: LoadedDocument, model: type[BaseModel], error: ValidationError) -> list[SpecProblem]:
+    problems: dict[str, SpecProblem] = {}
+    for detail in error.errors(include_url=False):
+        path = _data_path(document.data, detail["loc"])
+        if detail["type"] in ("missing", "union_tag_not_found"):
+            name = detail["loc"][-1] if detail["type"] == "missing" else detail["ctx"]["discriminator"].strip("'")
+            field_path = (*path, name)
+            problem = SpecProblem(document.file, document.line_of(path), dotted(field_path),
+                                  "required field is missing" + _expected_tags(model, detail))
+        else:
+            problem = document.problem(path, _message(detail, model, detail["loc"]))
+        problems.setdefault(problem.field, problem)
+    return list(problems.values())
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """The part of a pydantic error location that exists in the data (drops union tags and `[key]`)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+            node = node[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _message(detail: Any, model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    kind = detail["type"]
+    context = detail.get("ctx", {})
+    shown = _show(detail.get("input"))
+    if kind == "value_error":
+        return str(context.get("error", detail["msg"]))
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        if close:
+            return f'unknown field; did you mean "{close[0]}"?'
+        return f"unknown field; expected one of: {', '.join(allowed)}"
+    if kind == "literal_error":
+        return f"expected {context['expected']}, got {shown}"
+    if kind == "union_tag_invalid":
+        return f"unknown {context['discriminator'].strip(chr(39))} \"{context['tag']}\"; expected one of {context['expected_tags']}"
+    if kind == "string_pattern_mismatch":
+        meaning = PATTERN_MEANINGS.get(context["pattern"], f"text matching {context['pattern']}")
+        return f"expected {meaning}, got {shown}"
+    if kind in ("string_too_long", "string_too_short"):
+        return f"{detail['msg'].lower()}, got {len(detail['input'])} characters"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return f"expected a number {_BOUNDS[kind]} {next(iter(context.values()))}, got {shown}"
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}, got {shown}"
+    return f"{detail['msg']}, got {shown}"
+
+
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+
+
+def _expected_tags(model: type[BaseModel], detail: Any) -> str:
+    """For a missing `type`, the values it may take."""
+    if detail["type"] != "union_tag_not_found":
+        return ""
+    current: Any = model
+    for part in detail["loc"]:
+        current = _step(current, part) if current is not None else None
+    tags = [str(tag) for member in typing.get_args(_unwrap(current))
+            for tag in typing.get_args(_field_annotation(_unwrap(member), "type"))]
+    return f"; expected one of: {', '.join(tags)}" if tags else ""
+
+
+def _field_annotation(model: Any, name: str) -> Any:
+    if isinstance(model, type) and issubclass(model, BaseModel) and name in model.model_fields:
+        return model.model_fields[name].annotation
+    return None
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Field names of the model found at `loc` (after following dicts, lists and tagged unions)."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _step(annotation: Any, part: int | str) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict:
+        return args[1]
+    if origin is list:
+        return args[0]
+    if origin in (typing.Union, types.UnionType):
+        for member in args:
+            member = _unwrap(member)
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                tag = member.model_fields.get("type")
+                if tag is not None and part in typing.get_args(tag.annotation):
+                    return member
+        return None
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        text = value if len(value) <= 60 else value[:57] + "..."
+        return f'"{text}"'
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return str(value).lower() if isinstance(value, bool) else str(value)

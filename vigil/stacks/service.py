@@ -1,0 +1,34 @@
+"""The stack of one service in one environment."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from vigil.constructs.alarms import ServiceAlarms
+from vigil.plan import naming
+from vigil.plan.model import EnvironmentPlan, ServicePlan
+from vigil.spec.types import SEVERITIES
+
+
+class ServiceStack(cdk.Stack):
+    """`vigil-{env}-{service}`: the service's alarms. Topic ARNs are built from their names, so this stack
+    deploys without importing anything from the routing stack."""
+
+    def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan) -> None:
+        name = naming.service_stack_name(environment.name, service.name)
+        super().__init__(
+            scope, name,
+            stack_name=name,
+            env=cdk.Environment(account=environment.account, region=environment.region),
+            description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner})",
+            termination_protection=environment.protected,
+        )
+        topic_arns = {
+            naming.topic_name(environment.name, severity): naming.topic_arn(
+                cdk.Aws.PARTITION, environment.region, environment.account, environment.name, severity)
+            for severity in SEVERITIES
+        }
+        ServiceAlarms(self, "Alarms", alarms=service.alarms, topic_arns=topic_arns)
+        for key, value in (*service.tags, ("managed-by", "vigil")):
+            cdk.Tags.of(self).add(key, value)
