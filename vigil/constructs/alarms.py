@@ -39,7 +39,8 @@ class ServiceAlarms(Construct):
                 self.alarms[alarm.name] = cloudwatch.CfnAlarm(self, alarm.key, **common, **metric_alarm_props(alarm))
         for alarm in alarms:
             for child in alarm.children:
-                self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
+                if child in self.alarms:  # children in another stack of the service: a stack dependency
+                    self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
 
 
 def metric_alarm_props(alarm: AlarmPlan) -> dict[str, Any]:

@@ -59,14 +59,31 @@ class AlarmPlan:
 
 
 @dataclass(frozen=True)
+class ShardPlan:
+    """One CloudFormation stack of a service: `number` 1 is `vigil-{env}-{service}`, n > 1 adds `-{n}`.
+
+    `alarms` are the keys of the alarms it holds; `resources` and `template_bytes` are the plan's estimate of
+    its template; `depends_on` are the shard numbers holding children of its composite alarms.
+    """
+
+    number: int
+    stack_name: str
+    alarms: tuple[str, ...]
+    resources: int
+    template_bytes: int
+    depends_on: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServicePlan:
-    """One service in one environment."""
+    """One service in one environment. `shards` are its stacks (at least one), assigned by vigil/plan/shards.py."""
 
     name: str
     owner: str
     source: str
     tags: tuple[tuple[str, str], ...]
     alarms: tuple[AlarmPlan, ...]
+    shards: tuple[ShardPlan, ...] = ()
 
 
 @dataclass(frozen=True)

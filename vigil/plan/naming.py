@@ -30,9 +30,10 @@ def routing_stack_name(env: str) -> str:
     return f"vigil-{env}-routing"
 
 
-def service_stack_name(env: str, service: str) -> str:
-    """The stack holding one service's monitoring in one environment."""
-    return f"vigil-{env}-{service}"
+def service_stack_name(env: str, service: str, shard: int = 1) -> str:
+    """The stack holding one service's monitoring in one environment: `vigil-{env}-{service}` for the first
+    (1-based) shard, `vigil-{env}-{service}-{shard}` for the others, so sharding never renames a first stack."""
+    return f"vigil-{env}-{service}" if shard == 1 else f"vigil-{env}-{service}-{shard}"
 
 
 def channel_resource_name(env: str, channel: str) -> str:

@@ -16,7 +16,9 @@ from vigil.plan.expressions import (
     rule_references,
     rule_syntax_error,
 )
+from vigil.plan.limits import alarm_action_problems
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
+from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.spec.environment import EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
@@ -39,12 +41,16 @@ RESERVED_EXPRESSION_ID = "expr"
 _MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breaching": "breaching", "ignore": "ignore"}
 
 
-def plan_workspace(sources: Sources, only: Iterable[str] | None = None) -> WorkspacePlan:
+def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock: Lock | None = None,
+                   strict_lock: bool = True) -> WorkspacePlan:
     """Validate every environment (or those named in `only`) and resolve their plans.
 
+    Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
+    False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
     Raises SpecError listing every problem found, in file and line order.
     """
     problems: list[SpecProblem] = []
+    lock = parse_lock(sources.lock) if lock is None else lock
     environments = _load_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
     wanted = set(only) if only else set(names)
@@ -53,7 +59,7 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None) -> Works
     plans = []
     for spec, document in environments:
         if spec.name in wanted:
-            plans.append(_plan_environment(spec, document, sources, names, problems))
+            plans.append(_plan_environment(spec, document, sources, names, problems, lock, strict_lock))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans))
@@ -113,7 +119,8 @@ def _validated_service(document: LoadedDocument) -> ServiceSpec:
 
 
 def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
-                      env_names: list[str], problems: list[SpecProblem]) -> EnvironmentPlan:
+                      env_names: list[str], problems: list[SpecProblem], lock: Lock = EMPTY_LOCK,
+                      strict_lock: bool = True) -> EnvironmentPlan:
     services: list[ServicePlan] = []
     first_file: dict[str, str] = {}
     context = template_context(env)
@@ -129,7 +136,10 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                                                            f"{first_file[spec.service]}"))
             continue
         first_file[spec.service] = source.path
-        services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
+        service = _ServiceResolver(env, spec, document, env_names, problems).resolve()
+        services.append(assign_shards(service, env=env.name, region=env.region, account=env.account,
+                                      locked=lock.service(env.name, service.name), document=document,
+                                      problems=problems, strict=strict_lock))
     return EnvironmentPlan(
         name=env.name,
         account=env.account,
@@ -215,6 +225,8 @@ class _ServiceResolver:
             plan = self._composite(key, alarm, names, enabled, common)
         else:
             plan = self._metric_alarm(key, alarm, override, common)
+        for message in alarm_action_problems(plan) if plan is not None else ():
+            self._problem((*path, "severity"), message)
         if plan is None or len(self.problems) > count:
             return None
         condition = alarm_condition(plan, alarm.composite)

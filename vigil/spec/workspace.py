@@ -10,6 +10,7 @@ from vigil.spec.errors import SpecError, SpecProblem
 ENVIRONMENTS_DIR = "environments"
 SERVICES_DIR = "alarm_specs"
 DASHBOARDS_DIR = "dashboards"
+LOCK_FILE = "vigil.lock.json"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Sources:
     environments: tuple[SourceFile, ...]
     services: tuple[SourceFile, ...]
     dashboards: tuple[SourceFile, ...] = ()
+    lock: str | None = None
+    """The text of vigil.lock.json (which stack holds each alarm), None when the repository has none."""
 
 
 def read_sources(root: Path) -> Sources:
@@ -39,7 +42,9 @@ def read_sources(root: Path) -> Sources:
     environments = _read_dir(root, ENVIRONMENTS_DIR)
     if not environments:
         raise SpecError([SpecProblem(ENVIRONMENTS_DIR, 0, "", f"no environment files (*.yaml) found under {root}")])
-    return Sources(environments, _read_dir(root, SERVICES_DIR), _read_dir(root, DASHBOARDS_DIR))
+    lock_path = root / LOCK_FILE
+    lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
+    return Sources(environments, _read_dir(root, SERVICES_DIR), _read_dir(root, DASHBOARDS_DIR), lock)
 
 
 def _read_dir(root: Path, name: str) -> tuple[SourceFile, ...]:

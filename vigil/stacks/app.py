@@ -10,10 +10,16 @@ from vigil.stacks.service import ServiceStack
 
 
 def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
-    """Add one routing stack and one stack per service for each environment of `plan`; return them."""
+    """Add one routing stack and the stacks of each service (one per shard) for each environment of `plan`;
+    return them."""
     stacks: list[cdk.Stack] = []
     for environment in plan.environments:
         stacks.append(RoutingStack(app, plan=environment))
         for service in environment.services:
-            stacks.append(ServiceStack(app, environment=environment, service=service))
+            shards = {shard.number: ServiceStack(app, environment=environment, service=service, shard=shard)
+                      for shard in service.shards}
+            for shard in service.shards:
+                for number in shard.depends_on:
+                    shards[shard.number].add_dependency(shards[number], "composite alarm children")
+            stacks.extend(shards.values())
     return stacks

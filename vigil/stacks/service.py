@@ -7,21 +7,23 @@ from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.plan import naming
-from vigil.plan.model import EnvironmentPlan, ServicePlan
+from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.spec.types import SEVERITIES
 
 
 class ServiceStack(cdk.Stack):
-    """`vigil-{env}-{service}`: the service's alarms. Topic ARNs are built from their names, so this stack
+    """`vigil-{env}-{service}[-{n}]`: the service's alarms, or those of one shard (see vigil/plan/shards.py). Topic ARNs are built from their names, so this stack
     deploys without importing anything from the routing stack."""
 
-    def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan) -> None:
-        name = naming.service_stack_name(environment.name, service.name)
+    def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan,
+                 shard: ShardPlan | None = None) -> None:
+        name = shard.stack_name if shard else naming.service_stack_name(environment.name, service.name)
+        part = f", part {shard.number}" if shard and shard.number > 1 else ""
         super().__init__(
             scope, name,
             stack_name=name,
             env=cdk.Environment(account=environment.account, region=environment.region),
-            description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner})",
+            description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner}){part}",
             termination_protection=environment.protected,
         )
         topic_arns = {
@@ -29,6 +31,8 @@ class ServiceStack(cdk.Stack):
                 cdk.Aws.PARTITION, environment.region, environment.account, environment.name, severity)
             for severity in SEVERITIES
         }
-        ServiceAlarms(self, "Alarms", alarms=service.alarms, topic_arns=topic_arns)
+        keys = set(shard.alarms) if shard else None
+        alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
+        ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns)
         for key, value in (*service.tags, ("managed-by", "vigil")):
             cdk.Tags.of(self).add(key, value)

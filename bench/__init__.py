@@ -1,0 +1,1 @@
+"""Benchmark of vigil at organisation scale: a synthetic spec repository and the measurements over it."""
