@@ -1,4 +1,4 @@
-"""`python -m vigil validate | plan | schema`: the fast, CDK-free commands.
+"""`python -m vigil validate | plan | lock | schema`: the fast, CDK-free commands.
 
 Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message), 1 anything else.
 """
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from vigil.plan import report
+from vigil.plan import report, shards
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
 from vigil.spec.schema import schema_texts
@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=report.FORMATS, default="text")
     plan.set_defaults(handler=_plan)
 
+    lock = commands.add_parser("lock", help=f"write {shards.LOCK_FILE}: which stack holds each alarm")
+    lock.add_argument("--env", action="append", help="only this environment (repeatable; default: all)")
+    lock.add_argument("--reshard", action="append", metavar="SERVICE",
+                      help="reassign this service's alarms from scratch (moves alarms between its stacks)")
+    lock.add_argument("--check", action="store_true", help="write nothing; exit 2 if the lock is out of date")
+    lock.set_defaults(handler=_lock)
+
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ from the models")
@@ -59,11 +66,45 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    plan = plan_workspace(read_sources(args.root), only=args.env)
+    sources = read_sources(args.root)
+    plan = plan_workspace(sources, only=args.env)
     services = {s.name for e in plan.environments for s in e.services}
     alarms = sum(len(s.alarms) for e in plan.environments for s in e.services)
+    stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
     print(f"ok: {len(plan.environments)} environments, {len(services)} services, {alarms} alarms across "
-          "environments")
+          f"environments in {stacks} service stacks")
+    if sources.lock is not None:
+        lock = shards.parse_lock(sources.lock)
+        stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
+        for line in stale:
+            print(f"note: {shards.LOCK_FILE}: {line}; run `python -m vigil lock`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _lock(args: argparse.Namespace) -> int:
+    sources = read_sources(args.root)
+    lock = shards.parse_lock(sources.lock)
+    reshard = set(args.reshard or ())
+    kept = {env: {name: keys for name, keys in services.items() if name not in reshard or
+                  (args.env and env not in args.env)}
+            for env, services in lock.environments.items()}
+    plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
+    stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
+    if args.check:
+        for line in stale:
+            print(f"{shards.LOCK_FILE}: {line}", file=sys.stderr)
+        print(f"{shards.LOCK_FILE} is {'out of date: run `python -m vigil lock`' if stale else 'up to date'}",
+              file=sys.stderr if stale else sys.stdout)
+        return EXIT_SPEC if stale else EXIT_OK
+    written = {env: dict(services) for env, services in lock.environments.items()}
+    for environment in plan.environments:
+        written[environment.name] = shards.assignments(environment.services)
+    (args.root / shards.LOCK_FILE).write_text(shards.render_lock(written), encoding="utf-8")
+    moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
+                if lock.service(e.name, s.name).get(key, shard.number) != shard.number)
+    stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
+    print(f"wrote {shards.LOCK_FILE}: {len(plan.environments)} environments, {stacks} service stacks"
+          + (f"; {moved} alarm(s) move to another stack" if moved else ""))
     return EXIT_OK
 
 

@@ -8,17 +8,18 @@ Other kinds of resources (dashboards, log groups, canaries, X-Ray groups, SLO al
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, ServicePlan
+from vigil.plan.model import AlarmPlan, MetricQuery, ServicePlan
 
 STACK_OVERHEAD_BYTES = 1000
 """Bytes of a service template outside its resources: description, BootstrapVersion parameter and rule."""
 _STANDARD_STATS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Maximum"})
 _ARN_PREFIX_BYTES = 151
-"""`{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:<region>:<account>:` at its indentation,
-without the region, the topic name and the line's closing brackets."""
+"""What an action's `{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:<region>:<account>:<topic>"]]}`
+adds to the topic name as a plain string, without region and account."""
 
 
 @dataclass(frozen=True)
@@ -46,65 +47,100 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
     """One alarm is one resource (AWS::CloudWatch::Alarm or CompositeAlarm); its bytes as synthesized.
 
     `tags` are the tags the stack applies to every resource (service and environment tags plus managed-by).
+    Parts that repeat across alarms (tags, actions, metrics) are sized once.
     """
-    properties: dict[str, Any] = {
-        "ActionsEnabled": True,
-        "AlarmActions": alarm.alarm_actions,
-        "AlarmDescription": alarm.description,
-        "AlarmName": alarm.name,
-    }
+    arn = len(region) + len(account)
+    props: list[tuple[str, int]] = [
+        ("ActionsEnabled", 4),
+        ("AlarmActions", _actions_size(alarm.alarm_actions, arn)),
+        ("AlarmDescription", json_size(alarm.description)),
+        ("AlarmName", json_size(alarm.name)),
+    ]
     if alarm.kind == "composite":
-        properties["AlarmRule"] = alarm.rule
+        props.append(("AlarmRule", json_size(alarm.rule or "")))
     else:
-        properties.update(ComparisonOperator=alarm.operator, DatapointsToAlarm=alarm.datapoints_to_alarm,
-                          EvaluationPeriods=alarm.evaluation_periods)
+        props += [("ComparisonOperator", json_size(alarm.operator or "")),
+                  ("DatapointsToAlarm", len(str(alarm.datapoints_to_alarm))),
+                  ("EvaluationPeriods", len(str(alarm.evaluation_periods)))]
         if alarm.kind == "anomaly" and alarm.metric is not None:
-            properties["Metrics"] = [_query(alarm.metric, True),
-                                     {"Expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, 2)",
-                                      "Id": "band", "Label": f"{alarm.metric.metric} (expected band)",
-                                      "ReturnData": True}]
-            properties["ThresholdMetricId"] = "band"
+            band = {"Expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_js_number(alarm.band or 0)})",
+                    "Id": "band", "Label": f"{alarm.metric.metric} (expected band)", "ReturnData": True}
+            props += [("Metrics", _list_size([_query_size(alarm.metric, True), json_size(band, _ITEM)])),
+                      ("ThresholdMetricId", 6)]
         elif alarm.metric is not None:
             metric = alarm.metric
             if metric.dimensions:
-                properties["Dimensions"] = [{"Name": k, "Value": v} for k, v in metric.dimensions]
-            properties.update(MetricName=metric.metric, Namespace=metric.namespace, Period=metric.period,
-                              **{"ExtendedStatistic" if metric.stat not in _STANDARD_STATS else "Statistic": metric.stat})
+                props.append(("Dimensions", _dimensions_size(metric.dimensions, _PROPERTY)))
+            stat = "ExtendedStatistic" if metric.stat not in _STANDARD_STATS else "Statistic"
+            props += [("MetricName", json_size(metric.metric)), ("Namespace", json_size(metric.namespace)),
+                      ("Period", len(str(metric.period))), (stat, json_size(metric.stat))]
         else:
-            properties["Metrics"] = [*(_query(m, False) for m in alarm.metrics),
-                                     {"Expression": alarm.expression, "Id": "expr", "Label": alarm.key,
-                                      "ReturnData": True}]
+            expression = {"Expression": alarm.expression, "Id": "expr", "Label": alarm.key, "ReturnData": True}
+            props.append(("Metrics", _list_size([*(_query_size(m, False) for m in alarm.metrics),
+                                                 json_size(expression, _ITEM)])))
     if alarm.ok_actions:
-        properties["OKActions"] = alarm.ok_actions
-    properties["Tags"] = [{"Key": k, "Value": v} for k, v in tags]
+        props.append(("OKActions", _actions_size(alarm.ok_actions, arn)))
+    props.append(("Tags", _tags_size(tags)))
     if alarm.threshold is not None:
-        properties["Threshold"] = alarm.threshold
+        props.append(("Threshold", len(_js_number(alarm.threshold))))
     if alarm.kind != "composite":
-        properties["TreatMissingData"] = alarm.missing_data
+        props.append(("TreatMissingData", json_size(alarm.missing_data)))
     kind = "AWS::CloudWatch::CompositeAlarm" if alarm.kind == "composite" else "AWS::CloudWatch::Alarm"
-    resource: dict[str, Any] = {"Type": kind, "Properties": properties}
+    resource = [("Type", json_size(kind)), ("Properties", _object_size(props, _PROPERTIES))]
     if alarm.children:
         prefix = len(alarm.name) - len(alarm.key)
-        resource["DependsOn"] = [_logical_id(child[prefix:]) for child in alarm.children]
-    size = 2 + json_size(_logical_id(alarm.key)) + 2 + json_size(resource, 2) + 2
-    # each action is an Fn::Join building the ARN from the partition, estimated as a string of the topic name
-    actions = len(alarm.alarm_actions) + len(alarm.ok_actions)
-    size += actions * (_ARN_PREFIX_BYTES + len(region) + len(account))
+        depends = [_logical_id(child[prefix:]) for child in alarm.children]
+        resource.append(("DependsOn", json_size(depends, _PROPERTIES)))
+    size = 2 + json_size(_logical_id(alarm.key)) + 2 + _object_size(resource, _RESOURCE) + 2
     return ResourceCost(1, size)
+
+
+_RESOURCE, _PROPERTIES, _PROPERTY, _ITEM = 2, 3, 4, 5
+"""Indentation depths in a template: a resource, its Properties, one property's value, a list item's value."""
+
+
+def _object_size(entries: list[tuple[str, int]], depth: int) -> int:
+    """Bytes of an object at `depth` whose values (at depth + 1) have the given sizes."""
+    inner = depth + 1
+    return 2 + sum(inner + len(key) + 2 + 2 + size + 2 for key, size in entries) - 1 + depth + 1
+
+
+def _list_size(sizes: list[int], depth: int = _PROPERTY) -> int:
+    """Bytes of a non-empty list at `depth` whose items have the given sizes."""
+    return 2 + sum(depth + 1 + size + 2 for size in sizes) - 1 + depth + 1
+
+
+@functools.lru_cache(maxsize=1024)
+def _actions_size(actions: tuple[str, ...], arn: int) -> int:
+    # each action is an Fn::Join of the partition and the rest of the ARN; the topic name is the variable part
+    return json_size(list(actions), _PROPERTY) + len(actions) * (_ARN_PREFIX_BYTES + arn)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tags_size(tags: tuple[tuple[str, str], ...]) -> int:
+    return json_size([{"Key": k, "Value": v} for k, v in tags], _PROPERTY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dimensions_size(dimensions: tuple[tuple[str, str], ...], depth: int) -> int:
+    return json_size([{"Name": k, "Value": v} for k, v in dimensions], depth)
+
+
+@functools.lru_cache(maxsize=65536)
+def _query_size(metric: MetricQuery, return_data: bool) -> int:
+    inner: dict[str, Any] = {"MetricName": metric.metric, "Namespace": metric.namespace}
+    sizes = [(k, json_size(v, 8)) for k, v in inner.items()]
+    if metric.dimensions:
+        sizes.insert(0, ("Dimensions", _dimensions_size(metric.dimensions, 8)))
+    metric_stat = _object_size([("Metric", _object_size(sizes, 7)), ("Period", len(str(metric.period))),
+                                ("Stat", json_size(metric.stat))], 6)
+    return _object_size([("Id", json_size(metric.id)), ("MetricStat", metric_stat),
+                         ("ReturnData", 4 if return_data else 5)], _ITEM)
 
 
 def _logical_id(key: str) -> str:
     """The shape of an alarm's logical id: `Alarms` + the key's letters and digits + an 8-digit hash."""
     return "Alarms" + "".join(c for c in key if c.isalnum()) + "0" * 8
-
-
-def _query(metric: Any, return_data: bool) -> dict[str, Any]:
-    inner: dict[str, Any] = {}
-    if metric.dimensions:
-        inner["Dimensions"] = [{"Name": k, "Value": v} for k, v in metric.dimensions]
-    inner.update(MetricName=metric.metric, Namespace=metric.namespace)
-    return {"Id": metric.id, "MetricStat": {"Metric": inner, "Period": metric.period, "Stat": metric.stat},
-            "ReturnData": return_data}
 
 
 def json_size(value: Any, depth: int = 0) -> int:

@@ -45,6 +45,7 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
         "routes": {severity: list(names) for severity, names in plan.routes.items()},
         "channels": {name: {**channel.model_dump(mode="json", exclude_none=True), "kind": channel_kind(channel)}
                      for name, channel in plan.channels.items()},
+        "stacks": stacks_data(plan),
         "services": [
             {
                 "name": service.name,
@@ -55,6 +56,25 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
             for service in plan.services
         ],
     }
+
+
+def stacks_data(plan: EnvironmentPlan) -> list[dict[str, Any]]:
+    """The service stacks of an environment: name, service, shard number, alarms, resources and estimated
+    template bytes (the routing stack is fixed in size and not listed)."""
+    return [{"stack": shard.stack_name, "service": service.name, "shard": shard.number,
+             "alarms": len(shard.alarms), "resources": shard.resources, "template_bytes": shard.template_bytes}
+            for service in plan.services for shard in service.shards]
+
+
+def _stack_lines(plan: EnvironmentPlan) -> list[str]:
+    rows = stacks_data(plan)
+    width = max((len(row["stack"]) for row in rows), default=0)
+    return [f"{row['stack']:<{width}}  {row['resources']:>3} resources  {_kb(row['template_bytes'])}"
+            for row in rows]
+
+
+def _kb(size: int) -> str:
+    return f"~{size / 1000:.1f} kB"
 
 
 def _routes_lines(plan: EnvironmentPlan) -> list[str]:
@@ -70,6 +90,8 @@ def _text(plan: EnvironmentPlan) -> str:
     lines = [f"Environment {plan.name}: account {plan.account}, {plan.region}, {len(plan.services)} services, "
              f"{count} alarms", "Routes:"]
     lines += [f"  {line}" for line in _routes_lines(plan)]
+    lines.append("Stacks:")
+    lines += [f"  {line}" for line in _stack_lines(plan)]
     for service in plan.services:
         lines.append("")
         lines.append(f"Service {service.name} (owner {service.owner}, {service.source}): {len(service.alarms)} alarms")
@@ -87,6 +109,8 @@ def _markdown(plan: EnvironmentPlan) -> str:
              "| severity | notifies |", "| --- | --- |"]
     for severity, names in plan.routes.items():
         lines.append(f"| {severity} | {', '.join(names) or 'nobody'} |")
+    lines += ["", "| stack | resources | template |", "| --- | --- | --- |"]
+    lines += [f"| `{row['stack']}` | {row['resources']} | {_kb(row['template_bytes'])} |" for row in stacks_data(plan)]
     for service in plan.services:
         lines += ["", f"#### {service.name} (owner {service.owner})", "",
                   "| alarm | severity | condition | notifies |", "| --- | --- | --- | --- |"]
