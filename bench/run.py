@@ -1,0 +1,154 @@
+"""`make bench`: time vigil at organisation scale against a hand-written aws-cdk-lib baseline.
+
+Generates the synthetic organisation (bench/generate.py), then runs each measured part in a fresh process:
+`vigil validate`, `vigil plan`, vigil's full synthesis and the baseline's (bench/baseline.py). For each it
+prints the wall time and the peak memory: the largest resident set of one process (wait4's rusage of the
+child: Python or the jsii Node.js process it reaps) and the peak of the process tree's summed resident sets
+(sampled every 50 ms from /proc). Finally the ratios vigil / baseline.
+
+    python -m bench.run [--services 50] [--alarms 200] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured command: wall seconds, peak RSS of its largest process and of its whole tree (MiB)."""
+
+    name: str
+    seconds: float
+    max_process_mib: float
+    max_tree_mib: float
+    phases: dict[str, float]
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Summed VmRSS of `root` and its descendants, in KiB (0 for processes that are gone)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def measure(name: str, command: list[str]) -> Measurement:
+    """Run `command` in a fresh process; fail loudly if it fails."""
+    env = {**os.environ, "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONPATH": str(ROOT)}
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss_kib(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage: max RSS of it or a reaped descendant
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    out.seek(0)
+    err.seek(0)
+    stdout, stderr = out.read(), err.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{name} failed ({process.returncode}):\n{stderr[-3000:]}")
+    largest = usage.ru_maxrss
+    phases: dict[str, float] = {}
+    last = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    if last.startswith("{"):
+        phases = json.loads(last)
+    return Measurement(name, seconds, largest / 1024, peak[0] / 1024, phases)
+
+
+def run(services: int, alarms: int, out: Path) -> list[Measurement]:
+    """Generate the organisation under `out` and measure every part; returns the measurements in order."""
+    org = generate(out / "org", services, alarms)
+    python = sys.executable
+    results = [
+        measure("validate", [python, "-m", "vigil", "--root", str(org), "validate"]),
+        measure("plan", [python, "-m", "vigil", "--root", str(org), "plan", "--format", "json"]),
+        measure("synth (vigil)", [python, "-m", "bench.synth_vigil", str(org), str(out / "cdk.out.vigil")]),
+        measure("synth (baseline)", [python, "-m", "bench.baseline", str(org), str(out / "cdk.out.baseline")]),
+    ]
+    return results
+
+
+def report(results: list[Measurement], services: int, alarms: int) -> str:
+    """The figures as printed: one line per part, then the ratios vigil / baseline."""
+    lines = [f"vigil bench: {services} services x {alarms} alarms = {services * alarms} alarms, one environment",
+             f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}, Python "
+             f"{platform.python_version()}", ""]
+    lines.append(f"{'part':<18} {'seconds':>8} {'peak process MiB':>17} {'peak tree MiB':>14}  phases (s)")
+    for m in results:
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in m.phases.items())
+        lines.append(f"{m.name:<18} {m.seconds:>8.2f} {m.max_process_mib:>17.0f} {m.max_tree_mib:>14.0f}  {phases}")
+    by_name = {m.name: m for m in results}
+    vigil, base = by_name["synth (vigil)"], by_name["synth (baseline)"]
+    lines += ["", f"synth time vigil / baseline: {vigil.seconds / base.seconds:.2f}",
+              f"synth peak tree memory vigil / baseline: {vigil.max_tree_mib / max(base.max_tree_mib, 1):.2f}"]
+    return "\n".join(lines)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=50)
+    parser.add_argument("--alarms", type=int, default=200, help="alarms per service")
+    parser.add_argument("--out", type=Path, help="working directory (default: a temporary one, removed after)")
+    args = parser.parse_args()
+    if args.out:
+        print(report(run(args.services, args.alarms, args.out), args.services, args.alarms))
+        return
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-") as tmp:
+        print(report(run(args.services, args.alarms, Path(tmp)), args.services, args.alarms))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Synthesize a spec repository with vigil, as app.py does for this repository: `python -m bench.synth_vigil
+ROOT OUTDIR`. Prints the seconds spent in each phase (import, plan, constructs, synth) as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    root, outdir = Path(sys.argv[1]), sys.argv[2]
+    start = time.perf_counter()
+    import aws_cdk as cdk
+
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+    from vigil.stacks.app import build_app
+
+    imported = time.perf_counter()
+    plan = plan_workspace(read_sources(root))
+    planned = time.perf_counter()
+    app = cdk.App(outdir=outdir)
+    build_app(app, plan)
+    built = time.perf_counter()
+    app.synth()
+    done = time.perf_counter()
+    print(json.dumps({"import": imported - start, "plan": planned - imported, "constructs": built - planned,
+                      "synth": done - built}))
+
+
+if __name__ == "__main__":
+    main()
