@@ -28,8 +28,8 @@ from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES, SHARD
 from vigil.plan.model import ServicePlan, ShardPlan
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument
-
 from vigil.spec.workspace import LOCK_FILE
+
 LOCK_VERSION = 1
 
 ServiceLock = Mapping[str, int]

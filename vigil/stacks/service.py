@@ -12,7 +12,8 @@ from vigil.spec.types import SEVERITIES
 
 
 class ServiceStack(cdk.Stack):
-    """`vigil-{env}-{service}[-{n}]`: the service's alarms, or those of one shard (see vigil/plan/shards.py). Topic ARNs are built from their names, so this stack
+    """`vigil-{env}-{service}[-{n}]`: the service's alarms, or those of one shard (vigil/plan/shards.py).
+    Topic ARNs are built from their names, so this stack
     deploys without importing anything from the routing stack."""
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan,

@@ -1,0 +1,34 @@
+"""The benchmark's generator and runner, at a tiny size (the real run is `make bench`, never part of the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.generate import alarm_kind, generate
+from bench.run import report, run
+from vigil.plan.resolve import plan_workspace
+from vigil.spec.workspace import read_sources
+
+
+def test_generated_organisation_validates_with_the_intended_mix(tmp_path: Path) -> None:
+    root = generate(tmp_path, services=3, alarms=40)
+    [plan] = plan_workspace(read_sources(root)).environments
+    assert [s.name for s in plan.services] == ["svc001", "svc002", "svc003"]
+    alarms = [a for s in plan.services for a in s.alarms]
+    assert len(alarms) == 120
+    kinds = [alarm_kind(i) for i in range(40)]
+    assert {k: kinds.count(k) for k in set(kinds)} == {"static": 16, "percentile": 10, "math": 10, "composite": 4}
+    assert {a.kind for a in alarms} == {"threshold", "composite"}
+    assert any(a.metric is not None and a.metric.stat == "p99" for a in alarms)
+    assert any(a.expression == "100 * errors / requests" for a in alarms)
+
+
+def test_runner_measures_every_part_and_reports_ratios(tmp_path: Path) -> None:
+    results = run(1, 20, tmp_path)
+    assert [m.name for m in results] == ["validate", "plan", "synth (vigil)", "synth (baseline)"]
+    assert all(m.seconds > 0 and m.max_process_mib > 0 for m in results)
+    assert set(results[2].phases) == {"import", "plan", "constructs", "synth"}
+    assert len(list((tmp_path / "cdk.out.vigil").glob("*.template.json"))) == 2
+    assert len(list((tmp_path / "cdk.out.baseline").glob("*.template.json"))) == 2
+    text = report(results, 1, 20)
+    assert "synth time vigil / baseline: " in text and "1 services x 20 alarms = 20 alarms" in text
