@@ -16,6 +16,7 @@ import yaml
 OPERATORS = {">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold", "<": "LessThanThreshold",
              "<=": "LessThanOrEqualToThreshold"}
 STATS = {"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def main() -> None:
@@ -26,14 +27,14 @@ def main() -> None:
     from aws_cdk import aws_sns as sns
 
     imported = time.perf_counter()
-    env = yaml.safe_load(next((root / "environments").glob("*.yaml")).read_text())
+    env = yaml.load(next((root / "environments").glob("*.yaml")).read_text(), Loader=LOADER)
     name, environment = env["name"], cdk.Environment(account=env["account"], region=env["region"])
     app = cdk.App(outdir=outdir)
     topics = cdk.Stack(app, f"base-{name}-routing", env=environment)
     for severity in ("critical", "warning", "info"):
         sns.CfnTopic(topics, severity, topic_name=f"base-{name}-{severity}")
     for path in sorted((root / "alarm_specs").glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text())
+        spec = yaml.load(path.read_text(), Loader=LOADER)
         service = spec["service"]
         stack = cdk.Stack(app, f"base-{name}-{service}", env=environment)
         defaults = spec["defaults"]
@@ -44,7 +45,8 @@ def main() -> None:
                 "alarm_actions": [topic], "ok_actions": [topic] if alarm["severity"] != "info" else None,
             }
             if "composite" in alarm:
-                rule = re.sub(r"ALARM\(([^)]+)\)", lambda m: f'ALARM("base-{name}-{service}-{m.group(1)}")',
+                prefix = f"base-{name}-{service}-"
+                rule = re.sub(r"ALARM\(([^)]+)\)", lambda m, p=prefix: f'ALARM("{p}{m.group(1)}")',
                               alarm["composite"])
                 cw.CfnCompositeAlarm(stack, key, alarm_rule=rule, **common)
                 continue
