@@ -9,6 +9,7 @@ Other kinds of resources (dashboards, log groups, canaries, X-Ray groups, SLO al
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,13 +54,13 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
     props: list[tuple[str, int]] = [
         ("ActionsEnabled", 4),
         ("AlarmActions", _actions_size(alarm.alarm_actions, arn)),
-        ("AlarmDescription", json_size(alarm.description)),
-        ("AlarmName", json_size(alarm.name)),
+        ("AlarmDescription", _str_size(alarm.description)),
+        ("AlarmName", _str_size(alarm.name)),
     ]
     if alarm.kind == "composite":
-        props.append(("AlarmRule", json_size(alarm.rule or "")))
+        props.append(("AlarmRule", _str_size(alarm.rule or "")))
     else:
-        props += [("ComparisonOperator", json_size(alarm.operator or "")),
+        props += [("ComparisonOperator", len(alarm.operator or "") + 2),
                   ("DatapointsToAlarm", len(str(alarm.datapoints_to_alarm))),
                   ("EvaluationPeriods", len(str(alarm.evaluation_periods)))]
         if alarm.kind == "anomaly" and alarm.metric is not None:
@@ -72,8 +73,8 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
             if metric.dimensions:
                 props.append(("Dimensions", _dimensions_size(metric.dimensions, _PROPERTY)))
             stat = "ExtendedStatistic" if metric.stat not in _STANDARD_STATS else "Statistic"
-            props += [("MetricName", json_size(metric.metric)), ("Namespace", json_size(metric.namespace)),
-                      ("Period", len(str(metric.period))), (stat, json_size(metric.stat))]
+            props += [("MetricName", _str_size(metric.metric)), ("Namespace", _str_size(metric.namespace)),
+                      ("Period", len(str(metric.period))), (stat, _str_size(metric.stat))]
         else:
             expression = {"Expression": alarm.expression, "Id": "expr", "Label": alarm.key, "ReturnData": True}
             props.append(("Metrics", _list_size([*(_query_size(m, False) for m in alarm.metrics),
@@ -84,17 +85,18 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
     if alarm.threshold is not None:
         props.append(("Threshold", len(_js_number(alarm.threshold))))
     if alarm.kind != "composite":
-        props.append(("TreatMissingData", json_size(alarm.missing_data)))
+        props.append(("TreatMissingData", len(alarm.missing_data) + 2))
     kind = "AWS::CloudWatch::CompositeAlarm" if alarm.kind == "composite" else "AWS::CloudWatch::Alarm"
     resource = [("Type", json_size(kind)), ("Properties", _object_size(props, _PROPERTIES))]
     if alarm.children:
         prefix = len(alarm.name) - len(alarm.key)
         depends = [_logical_id(child[prefix:]) for child in alarm.children]
         resource.append(("DependsOn", json_size(depends, _PROPERTIES)))
-    size = 2 + json_size(_logical_id(alarm.key)) + 2 + _object_size(resource, _RESOURCE) + 2
+    size = 2 + len(_logical_id(alarm.key)) + 2 + 2 + _object_size(resource, _RESOURCE) + 2
     return ResourceCost(1, size)
 
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _RESOURCE, _PROPERTIES, _PROPERTY, _ITEM = 2, 3, 4, 5
 """Indentation depths in a template: a resource, its Properties, one property's value, a list item's value."""
 
@@ -140,13 +142,19 @@ def _query_size(metric: MetricQuery, return_data: bool) -> int:
 
 def _logical_id(key: str) -> str:
     """The shape of an alarm's logical id: `Alarms` + the key's letters and digits + an 8-digit hash."""
-    return "Alarms" + "".join(c for c in key if c.isalnum()) + "0" * 8
+    return "Alarms" + _NOT_ALNUM.sub("", key) + "0" * 8
+
+
+def _str_size(text: str) -> int:
+    """Bytes of a JSON string: UTF-8, quoted, with newlines, quotes and backslashes escaped."""
+    size = len(text) if text.isascii() else len(text.encode())
+    return size + 2 + text.count("\n") + text.count('"') + text.count("\\")
 
 
 def json_size(value: Any, depth: int = 0) -> int:
     """Bytes of `value` written as JSON with one space of indentation per level, starting at `depth`."""
     if isinstance(value, str):
-        return len(value.encode()) + 2 + value.count("\n") + value.count('"') + value.count("\\")
+        return _str_size(value)
     if value is True:
         return 4
     if value is False:
