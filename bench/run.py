@@ -31,10 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Measurement:
-    """One measured command: wall seconds, peak RSS of its largest process and of its whole tree (MiB)."""
+    """One measured command: wall seconds, CPU seconds (user + system, with the jsii Node.js process), peak
+    RSS of its largest process and of its whole tree (MiB)."""
 
     name: str
     seconds: float
+    cpu_seconds: float
     max_process_mib: float
     max_tree_mib: float
     phases: dict[str, float]
@@ -100,7 +102,7 @@ def _measure(name: str, command: list[str], env: dict[str, str], out: IO[str], e
     last = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     if last.startswith("{"):
         phases = json.loads(last)
-    return Measurement(name, seconds, largest / 1024, peak[0] / 1024, phases)
+    return Measurement(name, seconds, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024, phases)
 
 
 def run(services: int, alarms: int, out: Path, repeat: int = 1) -> list[Measurement]:
@@ -131,13 +133,16 @@ def report(results: list[Measurement], services: int, alarms: int) -> str:
     lines = [f"vigil bench: {services} services x {alarms} alarms = {services * alarms} alarms, one environment",
              f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}, Python "
              f"{platform.python_version()}", ""]
-    lines.append(f"{'part':<18} {'seconds':>8} {'peak process MiB':>17} {'peak tree MiB':>14}  phases (s)")
+    lines.append(f"{'part':<18} {'seconds':>8} {'CPU s':>7} {'peak process MiB':>17} {'peak tree MiB':>14}  "
+                 "phases (wall s)")
     for m in results:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in m.phases.items())
-        lines.append(f"{m.name:<18} {m.seconds:>8.2f} {m.max_process_mib:>17.0f} {m.max_tree_mib:>14.0f}  {phases}")
+        lines.append(f"{m.name:<18} {m.seconds:>8.2f} {m.cpu_seconds:>7.1f} {m.max_process_mib:>17.0f} "
+                     f"{m.max_tree_mib:>14.0f}  {phases}")
     by_name = {m.name: m for m in results}
     vigil, base = by_name["synth (vigil)"], by_name["synth (baseline)"]
-    lines += ["", f"synth time vigil / baseline: {vigil.seconds / base.seconds:.2f}",
+    lines += ["", f"synth time vigil / baseline: {vigil.seconds / base.seconds:.2f} (wall), "
+                  f"{vigil.cpu_seconds / max(base.cpu_seconds, 0.01):.2f} (CPU)",
               f"synth peak tree memory vigil / baseline: {vigil.max_tree_mib / max(base.max_tree_mib, 1):.2f}"]
     return "\n".join(lines)
 
