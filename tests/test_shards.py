@@ -119,7 +119,8 @@ def test_reshard_is_the_one_way_to_move_alarms(spec_repo: SpecRepo, budget_of_tw
     assert stacks(root)["vigil-prod-coaching"] == ("c", "d")
     capsys.readouterr()
     assert lock(root, "--env", "prod", "--reshard", "coaching") == 0
-    assert capsys.readouterr().out == "wrote vigil.lock.json: 1 environments, 2 service stacks; 4 alarm(s) move to another stack\n"
+    assert capsys.readouterr().out == ("wrote vigil.lock.json: 1 environments, 2 service stacks; 4 alarm(s) move "
+                                       "to another stack\n")
     assert stacks(root) == {"vigil-prod-coaching": ("a", "b"), "vigil-prod-coaching-2": ("c", "d")}
 
 
