@@ -23,14 +23,18 @@ class SecretRef(SpecModel):
 class PagerDutyChannel(SpecModel):
     """PagerDuty through its CloudWatch integration: an SNS HTTPS subscription that also resolves on OK."""
 
-    type: Literal["pagerduty"]
+    type: Literal["pagerduty"] = Field(description="Channel type.")
     integration_key: SecretRef = Field(description="Secret holding the PagerDuty CloudWatch integration key.")
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
 
 class SlackChannel(SpecModel):
     """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
 
-    type: Literal["slack"]
+    type: Literal["slack"] = Field(description="Channel type.")
     workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
         default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
     )
@@ -40,14 +44,27 @@ class SlackChannel(SpecModel):
     webhook: SecretRef | None = Field(
         default=None, description="Secret holding the incoming-webhook URL, read by the forwarder function."
     )
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
 
 class EmailChannel(SpecModel):
     """An SNS email subscription; the address must confirm it once."""
 
-    type: Literal["email"]
-    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+    type: Literal["email"] = Field(description="Channel type.")
+    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)] = Field(
+        description="Recipient address; it receives a confirmation mail once."
+    )
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
+
+LOCAL_ACCOUNT = "000000000000"
+"""LocalStack's account id; no real AWS account has it."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
 
@@ -62,6 +79,8 @@ class EnvironmentSpec(SpecModel):
         description="AWS region, e.g. us-east-1."
     )
     protected: bool = Field(default=False, description="Refuse drills and other disruptive commands unless forced.")
+    local: bool = Field(default=False, description="A LocalStack environment for end-to-end tests: its account "
+                        "must be LocalStack's 000000000000, and only it may override channel endpoints.")
     routes: dict[Severity, list[Key]] = Field(
         description="Severity (critical, warning, info) -> names of channels notified. A severity left out "
         "notifies nobody."

@@ -9,12 +9,13 @@ from vigil.constructs.alarms import ServiceAlarms
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.spec.types import SEVERITIES
+from vigil.stacks.base import EnvironmentStack
 
 
-class ServiceStack(cdk.Stack):
+class ServiceStack(EnvironmentStack):
     """`vigil-{env}-{service}[-{n}]`: the service's alarms, or those of one shard (vigil/plan/shards.py).
-    Topic ARNs are built from their names, so this stack
-    deploys without importing anything from the routing stack."""
+    Topic ARNs are built from their names, so this stack deploys without importing anything from the routing
+    stack."""
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan,
                  shard: ShardPlan | None = None) -> None:
@@ -22,10 +23,9 @@ class ServiceStack(cdk.Stack):
         part = f", part {shard.number}" if shard and shard.number > 1 else ""
         super().__init__(
             scope, name,
-            stack_name=name,
-            env=cdk.Environment(account=environment.account, region=environment.region),
+            environment=environment,
             description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner}){part}",
-            termination_protection=environment.protected,
+            tags=service.tags,
         )
         topic_arns = {
             naming.topic_name(environment.name, severity): naming.topic_arn(
@@ -35,5 +35,3 @@ class ServiceStack(cdk.Stack):
         keys = set(shard.alarms) if shard else None
         alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
         ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns)
-        for key, value in (*service.tags, ("managed-by", "vigil")):
-            cdk.Tags.of(self).add(key, value)
