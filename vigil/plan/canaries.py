@@ -114,7 +114,8 @@ class _CanaryResolver:
             self.problem(every_path, f"expected whole minutes from 1m to 1h (Synthetics rate schedules), got "
                                      f"{words(every)}")
         success = self._retention((*path, "retention"), canary.retention)
-        failure = self._retention((*path, "failure_retention"), canary.failure_retention or canary.retention)
+        failure = success if canary.failure_retention is None else self._retention(
+            (*path, "failure_retention"), canary.failure_retention)
         run_timeout = min(every, MAX_RUN_TIMEOUT)
         steps = self._steps()
         if steps and canary.timeout * len(steps) > run_timeout:

@@ -132,8 +132,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
             continue
         first_file[spec.service] = source.path
         services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
-    problems.extend(check_unique_names(env.name, [item for service in services
-                                                  for item in (*service.xray_groups, *service.sampling_rules)]))
+    problems.extend(check_unique_names([item for service in services
+                                        for item in (*service.xray_groups, *service.sampling_rules)]))
     return EnvironmentPlan(
         name=env.name,
         account=env.account,

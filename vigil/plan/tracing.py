@@ -61,12 +61,19 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
     def problem(path: tuple[str | int, ...], message: str) -> None:
         problems.append(document.problem(path, message))
 
+    longest = max(env_names, key=len, default=env)
     for section, items in (("groups", tracing.groups), ("sampling", tracing.sampling)):
+        what = "group" if section == "groups" else "sampling rule"
         for key, item in items.items():
             for env_name in item.env:
                 if env_name not in env_names:
                     problem(("tracing", section, key, "env", env_name),
                             f'unknown environment "{env_name}"; environments: {", ".join(env_names)}')
+            name = naming.xray_name(longest, key)
+            if len(name) > XRAY_NAME_MAX:  # checked for the longest environment name, so reported once
+                problem(("tracing", section, key),
+                        f"{what} name {name} is {len(name)} characters; X-Ray allows {XRAY_NAME_MAX}: shorten "
+                        f"the key to at most {XRAY_NAME_MAX - len(longest) - 1} characters")
 
     for key, group in sorted(tracing.groups.items()):
         path = ("tracing", "groups", key)
@@ -74,9 +81,6 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
             continue
         name = naming.xray_name(env, key)
         count = len(problems)
-        if len(name) > XRAY_NAME_MAX:
-            problem(path, f"group name {name} is {len(name)} characters; X-Ray allows {XRAY_NAME_MAX}: shorten "
-                          f"the key to at most {XRAY_NAME_MAX - len(env) - 1} characters")
         if group.notifications and not group.insights:
             problem((*path, "notifications"), "Insights notifications need insights: true")
         error = filter_expression_error(group.filter)
@@ -92,9 +96,6 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
             continue
         name = naming.xray_name(env, key)
         count = len(problems)
-        if len(name) > XRAY_NAME_MAX:
-            problem(path, f"sampling rule name {name} is {len(name)} characters; X-Ray allows {XRAY_NAME_MAX}: "
-                          f"shorten the key to at most {XRAY_NAME_MAX - len(env) - 1} characters")
         if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
             problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "
                                            f"{MAX_SAMPLING_ATTRIBUTES}")
@@ -112,17 +113,18 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
     return tuple(groups), tuple(rules)
 
 
-def check_unique_names(env: str, items: Iterable[XRayGroupPlan | SamplingRulePlan]) -> list[SpecProblem]:
-    """X-Ray names are unique per account and region: two services of `env` may not use the same key."""
+def check_unique_names(items: Iterable[XRayGroupPlan | SamplingRulePlan]) -> list[SpecProblem]:
+    """X-Ray names are unique per account and region: two services of one environment may not use one key."""
     problems = []
     seen: dict[tuple[str, str], XRayGroupPlan | SamplingRulePlan] = {}
     for item in items:
         kind = "groups" if isinstance(item, XRayGroupPlan) else "sampling"
         first = seen.setdefault((kind, item.name), item)
         if first is not item:
+            what = "group" if kind == "groups" else "sampling rule"
             problems.append(SpecProblem(item.source, item.line, f"tracing.{kind}.{item.key}",
-                                        f"{item.name} is already defined in {first.source}:{first.line}; X-Ray "
-                                        f"names are unique per account and region in {env}"))
+                                        f'{what} "{item.key}" is already defined in {first.source}:{first.line}; '
+                                        f"X-Ray names ({{env}}-{{key}}) are unique per account and region"))
     return problems
 
 

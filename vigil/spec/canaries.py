@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PlainValidator, StringConstraints, ValidationError, WithJsonSchema
 
 from vigil.spec.environment import SecretRef
 from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Threshold
@@ -26,6 +26,28 @@ HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[^.\s]+(\.[^.\s]+)*$", max_length=256)]
 """A dotted path into a JSON document: `access_token`, `data.items.0.id` (numbers index lists)."""
+
+
+def _header_value(value: object) -> str | SecretRef:
+    """A header value: text, or a Secrets Manager reference `{secret: name, field: key}` read at run time."""
+    if isinstance(value, str | SecretRef):
+        return value
+    if isinstance(value, dict):
+        try:
+            return SecretRef.model_validate(value)
+        except ValidationError as error:
+            detail = error.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in detail["loc"])
+            reason = "is missing" if detail["type"] == "missing" else f"is invalid ({detail['msg'].lower()})"
+            raise ValueError(f"expected text or {{secret: name, field: key}}: {where} {reason}") from None
+    raise ValueError(f"expected text or {{secret: name, field: key}}, got {value!r}")
+
+
+HeaderValue = Annotated[
+    str | SecretRef,
+    PlainValidator(_header_value),
+    WithJsonSchema({"anyOf": [{"type": "string"}, SecretRef.model_json_schema()]}),
+]
 
 
 class ExpectSpec(SpecModel):
@@ -44,7 +66,7 @@ class RequestFields(SpecModel):
     """One HTTP request and its expected response."""
 
     method: Method = Field(default="GET", description="HTTP method; default GET.")
-    headers: dict[HeaderName, str | SecretRef] = Field(
+    headers: dict[HeaderName, HeaderValue] = Field(
         default_factory=dict, description="Request headers; a value is text (with ${name} variables) or "
                                           "{secret: name, field: key}, read from Secrets Manager at run time.")
     body: dict[str, Any] | list[Any] | None = Field(
