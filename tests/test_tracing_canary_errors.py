@@ -125,14 +125,16 @@ CASES = [
      f"{SVC}:9: canaries.health.expect.status: expected a number <= 599, got 999"),
     ("a variable used before any step saves it",
      {SVC: canary("    severity: warning\n    steps:\n"
-                  "      - {name: chat, url: 'https://x.example.com/chat', headers: {Authorization: 'Bearer ${token}'}}\n"
+                  "      - {name: chat, url: 'https://x.example.com/chat',\n"
+                  "         headers: {Authorization: 'Bearer ${token}'}}\n"
                   "      - {name: login, url: 'https://x.example.com/login', save: {token: access_token}}\n")},
-     f'{SVC}:9: canaries.health.steps[0].headers.Authorization: unknown variable "${{token}}"; defined before '
+     f'{SVC}:10: canaries.health.steps[0].headers.Authorization: unknown variable "${{token}}"; defined before '
      "this step: none"),
     ("a malformed variable in a body",
      {SVC: canary("    severity: warning\n    steps:\n"
-                  "      - {name: login, method: POST, url: 'https://x.example.com/', body: {user: '${user name}'}}\n")},
-     f'{SVC}:9: canaries.health.steps[0].body.user: expected ${{name}} with a variable name, got "${{user name}}"'),
+                  "      - {name: login, method: POST, url: 'https://x.example.com/',\n"
+                  "         body: {user: '${user name}'}}\n")},
+     f'{SVC}:10: canaries.health.steps[0].body.user: expected ${{name}} with a variable name, got "${{user name}}"'),
     ("two steps with the same name",
      {SVC: canary("    severity: warning\n    steps:\n"
                   "      - {name: a, url: 'https://x.example.com/1'}\n"
