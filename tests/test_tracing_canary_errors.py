@@ -194,3 +194,15 @@ def test_canary_names_are_env_service_key_and_shortened_deterministically_when_t
     assert long != naming.canary_name("prod", "s" * 40, "k" * 239 + "x")
     assert long.startswith("prod-" + "s" * 40 + "-kkk")
     assert long[-9] == "-" and all(c in "0123456789abcdef" for c in long[-8:])
+
+
+def test_plan_lists_canaries_and_xray_items_of_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import ROOT
+    from vigil.cli import main
+
+    assert main(["--root", str(ROOT), "plan", "--env", "prod"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  canary   prod-wwhd-health  every 5 min: https://api.wwhd.example.com/health" in lines
+    assert "  canary   prod-wwhd-api-workflow  every 15 min: 3 steps" in lines
+    assert '  x-ray    group prod-wwhd-slow: service("wwhd-backend") AND duration >= 5, insights' in lines
+    assert "  x-ray    sampling prod-sixseven-default: 1/s then 10% of sixseven * * (priority 1000)" in lines
