@@ -171,6 +171,14 @@ CASES = [
                    f"canaries:\n  health:\n{HEALTH}")},
      f'{SVC}:8: canaries.health: the canary\'s alarm key "canary-health" is also an alarm of this service; '
      "rename one of them"),
+    ("a YAML date in a JSON body",
+     {SVC: canary("    severity: warning\n    steps:\n"
+                  "      - {name: a, method: POST, url: 'https://x.example.com/', body: {since: 2024-01-01}}\n")},
+     f"{SVC}:9: canaries.health.steps[0].body: expected JSON values (text, numbers, true/false, null, lists and "
+     "mappings); quote dates and times"),
+    ("a request timeout of zero",
+     {SVC: canary(HEALTH + "    timeout: 0s\n")},
+     f"{SVC}:9: canaries.health.timeout: expected at least 1s"),
     ("a misspelt canary field",
      {SVC: canary(HEALTH + "    expect: {stauts: 200}\n")},
      f'{SVC}:9: canaries.health.expect.stauts: unknown field; did you mean "status"?'),

@@ -15,12 +15,13 @@ import jinja2
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.model import AlarmPlan, MetricQuery
-from vigil.spec.canaries import CanaryOverride, CanarySpec, RequestFields, StepSpec
+from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
+from vigil.spec.types import Severity
 
 RUNTIME_VERSION = "syn-python-selenium-14.0"
 """Synthetics runtime of generated canaries (Python 3.12); the checks themselves use only the standard library."""
@@ -45,7 +46,7 @@ class CanaryPlan:
     key: str
     name: str
     service: str
-    severity: str
+    severity: Severity
     every: int
     timeout: int
     run_timeout: int
@@ -117,6 +118,8 @@ class _CanaryResolver:
         failure = success if canary.failure_retention is None else self._retention(
             (*path, "failure_retention"), canary.failure_retention)
         run_timeout = min(every, MAX_RUN_TIMEOUT)
+        if canary.timeout < 1:
+            self.problem((*path, "timeout"), "expected at least 1s")
         steps = self._steps()
         if steps and canary.timeout * len(steps) > run_timeout:
             self.problem((*path, "timeout"), f"{len(steps)} request(s) x {words(canary.timeout)} exceed the "
@@ -198,6 +201,12 @@ class _CanaryResolver:
                         defined = ", ".join(sorted(known)) or "none"
                         self.problem((*step_path, *field), f'unknown variable "${{{used}}}"; defined before this '
                                                            f"step: {defined}")
+            for field, value in (("body", step.body), ("expect", step.expect.json_fields)):
+                try:
+                    json.dumps(value)
+                except (TypeError, ValueError):
+                    self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
+                                                      "and mappings); quote dates and times")
             if step.method in ("GET", "HEAD") and step.body is not None:
                 self.problem((*step_path, "body"), f"a {step.method} request has no body")
             known.update(step.save)
@@ -219,7 +228,7 @@ class _CanaryResolver:
         success_key = naming.canary_alarm_key(self.key)
         alarms = [AlarmPlan(
             key=success_key, name=naming.alarm_name(self.env, self.spec.service, success_key),
-            severity=plan.severity,  # type: ignore[arg-type]
+            severity=plan.severity,
             summary=canary.summary or f"Canary {plan.name} failed {canary.alarm.failed} of the last "
                                       f"{canary.alarm.of} runs ({target})",
             metric=MetricQuery("m1", NAMESPACE, "SuccessPercent", dimensions, "Average", plan.every),
@@ -231,7 +240,7 @@ class _CanaryResolver:
             severity = canary.duration.severity or plan.severity
             alarms.append(AlarmPlan(
                 key=duration_key, name=naming.alarm_name(self.env, self.spec.service, duration_key),
-                severity=severity,  # type: ignore[arg-type]
+                severity=severity,
                 summary=f"Canary {plan.name} runs take longer than {canary.duration.threshold.value:g} ms "
                         f"({target})",
                 metric=MetricQuery("m1", NAMESPACE, "Duration", dimensions, "Average", plan.every),
@@ -247,8 +256,8 @@ class _CanaryResolver:
         return tuple(described)
 
 
-def _actions(env: str, severity: str) -> dict[str, tuple[str, ...]]:
-    topic = naming.topic_name(env, severity)  # type: ignore[arg-type]
+def _actions(env: str, severity: Severity) -> dict[str, tuple[str, ...]]:
+    topic = naming.topic_name(env, severity)
     return {"alarm_actions": (topic,), "ok_actions": (topic,) if severity != "info" else ()}
 
 
@@ -273,8 +282,7 @@ def _templated(step: StepSpec) -> list[tuple[tuple[str | int, ...], str]]:
     return found
 
 
-def _step_config(step: RequestFields | StepSpec) -> dict[str, Any]:
-    assert isinstance(step, StepSpec)
+def _step_config(step: StepSpec) -> dict[str, Any]:
     headers: list[dict[str, Any]] = []
     for name, value in sorted(step.headers.items()):
         if isinstance(value, SecretRef):
