@@ -6,6 +6,8 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
+from vigil.constructs.canaries import ServiceCanaries
+from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan
 from vigil.spec.types import SEVERITIES
@@ -29,3 +31,8 @@ class ServiceStack(EnvironmentStack):
             for severity in SEVERITIES
         }
         ServiceAlarms(self, "Alarms", alarms=service.alarms, topic_arns=topic_arns)
+        if service.xray_groups or service.sampling_rules:
+            ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
+        if service.canaries:
+            ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
+                            account=environment.account)
