@@ -13,6 +13,7 @@ LOCALSTACK_VENV := .venv-localstack
 PYTHON_LOCALSTACK ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
 	$$(command -v python3.13); do [ -x "$$p" ] && echo "$$p" && break; done)
 LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 \
+	CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES=1 \
 	LOCALSTACK_VOLUME_DIR=$(CURDIR)/.localstack
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1

@@ -55,7 +55,8 @@ def running_localstack(volume: Path) -> Iterator[None]:
     if healthy():
         raise RuntimeError(f"something already answers on {GATEWAY}; stop it first (make local-down)")
     environment = {**os.environ, "GATEWAY_LISTEN": GATEWAY, "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1",
-                   "DNS_ADDRESS": "0", "LOCALSTACK_VOLUME_DIR": str(volume)}
+                   "DNS_ADDRESS": "0", "LOCALSTACK_VOLUME_DIR": str(volume),
+                   "CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES": "1"}
     log = (volume / "localstack.log").open("wb")
     process = subprocess.Popen([str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"], env=environment,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

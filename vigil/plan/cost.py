@@ -37,11 +37,27 @@ class ResourceCost:
 NOTHING = ResourceCost(0, 0)
 
 
+XRAY_GROUP_BYTES = 560
+"""An AWS::XRay::Group besides its filter expression."""
+SAMPLING_RULE_BYTES = 850
+"""An AWS::XRay::SamplingRule."""
+CANARY_RESOURCES = 4
+"""A canary is its artifact bucket, the bucket's policy, its role and the AWS::Synthetics::Canary."""
+CANARY_BYTES = 5600
+"""A canary's four resources besides its inline script and configuration."""
+
+
 def service_level_cost(service: ServicePlan) -> ResourceCost:
-    """Resources a service's first stack holds besides its alarms. None yet: the hook for dashboards, log groups,
-    canaries and X-Ray groups, which belong to the service as a whole rather than to one alarm."""
-    del service
-    return NOTHING
+    """Resources a service's first stack holds besides its alarms: X-Ray groups and sampling rules, canaries
+    (their alarms are alarms). Dashboards, log groups and other kinds that belong to the service as a whole
+    add their cost here."""
+    cost = NOTHING
+    for group in service.xray_groups:
+        cost += ResourceCost(1, XRAY_GROUP_BYTES + _str_size(group.filter))
+    cost += ResourceCost(len(service.sampling_rules), SAMPLING_RULE_BYTES * len(service.sampling_rules))
+    for canary in service.canaries:
+        cost += ResourceCost(CANARY_RESOURCES, CANARY_BYTES + _str_size(canary.script) + _str_size(canary.config))
+    return cost
 
 
 def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str, account: str) -> ResourceCost:

@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SlackChannel
 from vigil.spec.types import Severity
+
+if TYPE_CHECKING:
+    from vigil.plan.canaries import CanaryPlan
+    from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 
 Channel = PagerDutyChannel | SlackChannel | EmailChannel
 
@@ -83,6 +88,9 @@ class ServicePlan:
     source: str
     tags: tuple[tuple[str, str], ...]
     alarms: tuple[AlarmPlan, ...]
+    xray_groups: tuple[XRayGroupPlan, ...] = ()
+    sampling_rules: tuple[SamplingRulePlan, ...] = ()
+    canaries: tuple[CanaryPlan, ...] = ()
     shards: tuple[ShardPlan, ...] = ()
 
 

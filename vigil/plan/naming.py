@@ -39,3 +39,30 @@ def service_stack_name(env: str, service: str, shard: int = 1) -> str:
 def channel_resource_name(env: str, channel: str) -> str:
     """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`."""
     return f"vigil-{env}-{channel}"
+
+
+def xray_name(env: str, key: str) -> str:
+    """X-Ray group or sampling rule name: `{env}-{key}`, e.g. `prod-coaching-slow` (X-Ray allows 32 characters)."""
+    return f"{env}-{key}"
+
+
+CANARY_NAME_MAX = 255
+"""Synthetics canary names: lowercase letters, digits, `-` and `_`, at most 255 characters (CreateCanary)."""
+
+
+def canary_name(env: str, service: str, key: str) -> str:
+    """Synthetics canary name: `{env}-{service}-{key}`, e.g. `prod-wwhd-health`. A name over 255 characters is
+    cut to 246 and ends with `-` and 8 hex digits of its SHA-256, so it stays unique and stable."""
+    import hashlib
+
+    name = f"{env}-{service}-{key}"
+    if len(name) <= CANARY_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:CANARY_NAME_MAX - 9]}-{digest}"
+
+
+def canary_alarm_key(key: str, kind: str = "") -> str:
+    """The alarm key of a canary's alarm: `canary-{key}` (failed runs) or `canary-{key}-{kind}`; the alarm name
+    is then `{env}-{service}-canary-{key}`."""
+    return f"canary-{key}-{kind}" if kind else f"canary-{key}"

@@ -6,7 +6,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan
+from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan
+from vigil.spec.durations import words
 from vigil.spec.environment import EmailChannel, PagerDutyChannel
 
 FORMATS = ("text", "markdown", "json")
@@ -52,6 +53,11 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
                 "owner": service.owner,
                 "source": service.source,
                 "alarms": [{**asdict(alarm), "notifies": list(notified(plan, alarm))} for alarm in service.alarms],
+                "xray_groups": [asdict(group) for group in service.xray_groups],
+                "sampling_rules": [asdict(rule) for rule in service.sampling_rules],
+                "canaries": [{**{k: v for k, v in asdict(canary).items() if k not in ("script", "config")},
+                              "schedule": canary.schedule, "checks": json.loads(canary.config)}
+                             for canary in service.canaries],
             }
             for service in plan.services
         ],
@@ -99,7 +105,24 @@ def _text(plan: EnvironmentPlan) -> str:
         for alarm in service.alarms:
             who = ", ".join(notified(plan, alarm)) or "nobody"
             lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}")
+        lines += _tracing_and_canary_lines(service)
     return "\n".join(lines)
+
+
+def _tracing_and_canary_lines(service: ServicePlan) -> list[str]:
+    """One line per canary, X-Ray group and sampling rule of a service."""
+    lines = []
+    for canary in service.canaries:
+        steps = json.loads(canary.config)["steps"]
+        target = steps[0]["url"] if len(steps) == 1 else f"{len(steps)} steps"
+        lines.append(f"  canary   {canary.name}  every {words(canary.every)}: {target}")
+    for group in service.xray_groups:
+        insights = ", insights" if group.insights else ""
+        lines.append(f"  x-ray    group {group.name}: {group.filter}{insights}")
+    for rule in service.sampling_rules:
+        lines.append(f"  x-ray    sampling {rule.name}: {rule.reservoir}/s then {rule.fixed_rate:.0%} of "
+                     f"{rule.service} {rule.method} {rule.url_path} (priority {rule.priority})")
+    return lines
 
 
 def _markdown(plan: EnvironmentPlan) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vigil.plan import naming
+from vigil.plan.canaries import resolve_canaries
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.expressions import (
     COMPOSITE_RULE_MAX,
@@ -20,6 +21,7 @@ from vigil.plan.expressions import (
 from vigil.plan.limits import alarm_action_problems
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
+from vigil.plan.tracing import check_unique_names, resolve_tracing
 from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
@@ -153,6 +155,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         services.append(assign_shards(service, env=env.name, region=env.region, account=env.account,
                                       locked=lock.service(env.name, service.name), document=document,
                                       problems=problems, strict=strict_lock))
+    problems.extend(check_unique_names([item for service in services
+                                        for item in (*service.xray_groups, *service.sampling_rules)]))
     return EnvironmentPlan(
         name=env.name,
         account=env.account,
@@ -187,12 +191,17 @@ class _ServiceResolver:
             if plan is not None:
                 alarms.append(plan)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
+        groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
+        canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems)
         return ServicePlan(
             name=spec.service,
             owner=spec.owner,
             source=self.document.file,
             tags=tuple(sorted({**self.env.tags, **spec.tags, **tags}.items())),
-            alarms=tuple(alarms),
+            alarms=(*alarms, *canary_alarms),
+            xray_groups=groups,
+            sampling_rules=rules,
+            canaries=canaries,
         )
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec.canaries import CanaryKey, CanarySpec
+from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
@@ -104,3 +106,6 @@ class ServiceSpec(SpecModel):
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
                                       "from.")
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
+    tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
+    canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
+                                                  description="CloudWatch Synthetics canaries by stable key.")

@@ -122,5 +122,10 @@ PATTERN_MEANINGS = {
     r"^[A-Z0-9]{9,11}$": "a Slack id like T0123ABCD or C0123ABCD",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address",
     r"^[A-Za-z0-9/_+=.@:-]{1,2048}$": "a Secrets Manager secret name or ARN",
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$": "a key of letters, digits, '-' or '_' (at most 32 characters)",
+    r"^[a-z][a-z0-9_-]{0,63}$": "a lowercase name of letters, digits, '-' or '_' starting with a letter (at most 64)",
+    r"^[A-Za-z_][A-Za-z0-9_]{0,63}$": "a variable name of letters, digits and '_' not starting with a digit",
+    r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$": "an HTTP header name",
+    r"^[^.\s]+(\.[^.\s]+)*$": "a dotted JSON path like data.items.0.id",
 }
 """What each name pattern above means, for error messages."""

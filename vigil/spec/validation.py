@@ -84,7 +84,9 @@ def _message(detail: Any, model: type[BaseModel], loc: tuple[int | str, ...]) ->
     if kind in ("string_too_long", "string_too_short"):
         return f"{detail['msg'].lower()}, got {len(detail['input'])} characters"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return f"expected a number {_BOUNDS[kind]} {next(iter(context.values()))}, got {shown}"
+        bound = next(iter(context.values()))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        return f"expected a number {_BOUNDS[kind]} {bound}, got {shown}"
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {shown}"
     return f"{detail['msg']}, got {shown}"

@@ -6,6 +6,8 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
+from vigil.constructs.canaries import ServiceCanaries
+from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.spec.types import SEVERITIES
@@ -35,3 +37,9 @@ class ServiceStack(EnvironmentStack):
         keys = set(shard.alarms) if shard else None
         alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
         ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns)
+        first = shard is None or shard.number == 1  # what belongs to the service as a whole: its first stack
+        if first and (service.xray_groups or service.sampling_rules):
+            ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
+        if first and service.canaries:
+            ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
+                            account=environment.account)

@@ -1,0 +1,210 @@
+"""Synthesized X-Ray groups, sampling rules, canaries, their buckets, roles and alarms (cdk-nag enforcing)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, SERVICE_YAML, _write
+from tests.synth import alarm_by_name, resources, synth_repo
+
+Templates = dict[str, dict[str, Any]]
+
+TRACING_AND_CANARIES = """\
+tracing:
+  groups:
+    coaching-slow: {filter: 'service("coaching-api-{{ env }}") AND responsetime > 2', insights: true,
+                    notifications: true}
+    coaching-errors: {filter: 'service("coaching-api-{{ env }}") AND (error OR fault)', env: {dev: {enabled: false}}}
+  sampling:
+    coaching-default: {service: "coaching-api-{{ env }}", service_type: "AWS::Lambda::Function", fixed_rate: 0.05,
+                       reservoir: 1, priority: 1000}
+    coaching-health: {url_path: /health, method: get, fixed_rate: 0, reservoir: 0, priority: 10,
+                      attributes: {canary: "true"}}
+canaries:
+  api-health:
+    url: "https://{{ vars.api_host }}/health"
+    every: 5m
+    expect: {status: 200}
+    severity: critical
+    retention: 90d
+    failure_retention: 120d
+    duration: {threshold: "> 5000", severity: warning}
+  api-workflow:
+    every: 15m
+    severity: info
+    secrets: {password: {secret: monitoring/canary-user, field: password}}
+    steps:
+      - {name: login, method: POST, url: "https://{{ vars.api_host }}/login", body: {password: "${password}"},
+         save: {token: access_token}}
+      - {name: me, url: "https://{{ vars.api_host }}/me", headers: {Authorization: "Bearer ${token}",
+         X-Api-Key: {secret: monitoring/api-key}}}
+    alarm: {failed: 1, of: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    root = tmp_path_factory.mktemp("tracing-canaries")
+    for name, account in ACCOUNTS.items():
+        _write(root / "environments" / f"{name}.yaml", ENVIRONMENT_YAML.format(name=name, account=account))
+    _write(root / "alarm_specs" / "coaching.yaml", SERVICE_YAML + TRACING_AND_CANARIES)
+    return synth_repo(root, tmp_path_factory.mktemp("tracing-canaries-out"), only=["dev", "prod"], nag=True)
+
+
+def _one(template: dict[str, Any], kind: str, **match: Any) -> tuple[str, dict[str, Any]]:
+    found = [(k, r["Properties"]) for k, r in resources(template, kind).items()
+             if all(r["Properties"].get(f) == v for f, v in match.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _canary(template: dict[str, Any], name: str) -> dict[str, Any]:
+    return _one(template, "AWS::Synthetics::Canary", Name=name)[1]
+
+
+def test_xray_groups_are_named_env_key_with_filter_and_insights(templates: Templates) -> None:
+    prod = templates["vigil-prod-coaching"]
+    _, slow = _one(prod, "AWS::XRay::Group", GroupName="prod-coaching-slow")
+    assert slow["FilterExpression"] == 'service("coaching-api-prod") AND responsetime > 2'
+    assert slow["InsightsConfiguration"] == {"InsightsEnabled": True, "NotificationsEnabled": True}
+    _, errors = _one(prod, "AWS::XRay::Group", GroupName="prod-coaching-errors")
+    assert errors["InsightsConfiguration"] == {"InsightsEnabled": False, "NotificationsEnabled": False}
+    assert {t["Key"]: t["Value"] for t in errors["Tags"]}["service"] == "coaching"
+
+
+def test_a_group_disabled_in_an_environment_is_not_deployed_there(templates: Templates) -> None:
+    groups = [g["Properties"]["GroupName"] for g in resources(templates["vigil-dev-coaching"],
+                                                              "AWS::XRay::Group").values()]
+    assert groups == ["dev-coaching-slow"]
+
+
+def test_sampling_rules_carry_every_field_with_star_defaults(templates: Templates) -> None:
+    rules = {r["Properties"]["SamplingRule"]["RuleName"]: r["Properties"]["SamplingRule"]
+             for r in resources(templates["vigil-prod-coaching"], "AWS::XRay::SamplingRule").values()}
+    assert rules["prod-coaching-default"] == {
+        "RuleName": "prod-coaching-default", "Priority": 1000, "FixedRate": 0.05, "ReservoirSize": 1,
+        "ServiceName": "coaching-api-prod", "ServiceType": "AWS::Lambda::Function", "Host": "*", "HTTPMethod": "*",
+        "URLPath": "*", "ResourceARN": "*", "Version": 1,
+    }
+    health = rules["prod-coaching-health"]
+    assert (health["URLPath"], health["HTTPMethod"], health["FixedRate"], health["ReservoirSize"]) == (
+        "/health", "GET", 0, 0)
+    assert health["Attributes"] == {"canary": "true"}
+
+
+def test_heartbeat_canary_runs_the_generated_script_on_its_schedule(templates: Templates) -> None:
+    canary = _canary(templates["vigil-prod-coaching"], "prod-coaching-api-health")
+    assert canary["RuntimeVersion"] == "syn-python-selenium-14.0"
+    assert canary["Code"]["Handler"] == "index.handler"
+    script = canary["Code"]["Script"]
+    assert script.startswith("# prod-coaching-api-health: CloudWatch Synthetics canary generated by vigil")
+    assert "https://api.prod.example.com/health" in script and "def handler(event, context):" in script
+    assert canary["Schedule"] == {"Expression": "rate(5 minutes)"}
+    assert canary["RunConfig"] == {"TimeoutInSeconds": 300}
+    assert (canary["SuccessRetentionPeriod"], canary["FailureRetentionPeriod"]) == (90, 120)
+    assert canary["StartCanaryAfterCreation"] is True
+    assert canary["ArtifactConfig"] == {"S3Encryption": {"EncryptionMode": "SSE_S3"}}
+
+
+def test_each_canary_has_its_own_encrypted_private_tls_only_bucket_expiring_with_retention(
+        templates: Templates) -> None:
+    template = templates["vigil-prod-coaching"]
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert len(buckets) == 2
+    canary = _canary(template, "prod-coaching-api-health")
+    location = canary["ArtifactS3Location"]["Fn::Join"][1]
+    bucket_id = location[1]["Ref"]
+    assert location[0] == "s3://" and location[2] == "/prod-coaching-api-health"
+    bucket = buckets[bucket_id]
+    props = bucket["Properties"]
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"}
+    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    [rule] = props["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 120 and rule["Status"] == "Enabled"
+    assert bucket["DeletionPolicy"] == "Retain"
+    [policy] = [p["Properties"] for p in resources(template, "AWS::S3::BucketPolicy").values()
+                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def _role_statements(template: dict[str, Any], canary_name: str) -> list[dict[str, Any]]:
+    role_id = _canary(template, canary_name)["ExecutionRoleArn"]["Fn::GetAtt"][0]
+    role = template["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role
+    [policy] = role["Policies"]
+    return policy["PolicyDocument"]["Statement"]
+
+
+def test_canary_role_may_only_write_its_artifacts_logs_and_synthetics_metrics(templates: Templates) -> None:
+    template = templates["vigil-prod-coaching"]
+    statements = _role_statements(template, "prod-coaching-api-health")
+    actions = sorted(a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+    assert actions == ["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",
+                       "logs:PutLogEvents", "s3:GetBucketLocation", "s3:ListAllMyBuckets", "s3:PutObject"]
+    by_action = {s["Action"] if isinstance(s["Action"], str) else s["Action"][0]: s for s in statements}
+    assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
+        "StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}}
+    assert by_action["logs:CreateLogGroup"]["Resource"]["Fn::Join"][1][-1].endswith(
+        ":logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-prod-coaching-api-health-*")
+    put = by_action["s3:PutObject"]["Resource"]["Fn::Join"][1]
+    bucket_id = _canary(template, "prod-coaching-api-health")["ArtifactS3Location"]["Fn::Join"][1][1]["Ref"]
+    assert put == [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/*"]
+    assert "secretsmanager" not in json.dumps(statements)
+
+
+def test_canary_role_reads_only_the_secrets_it_names(templates: Templates) -> None:
+    statements = _role_statements(templates["vigil-prod-coaching"], "prod-coaching-api-workflow")
+    [secrets] = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
+    tails = sorted(r["Fn::Join"][1][-1] for r in secrets["Resource"])
+    assert tails == [":secretsmanager:us-east-1:123456789012:secret:monitoring/api-key-??????",
+                     ":secretsmanager:us-east-1:123456789012:secret:monitoring/canary-user-??????"]
+
+
+def test_success_percent_alarm_fires_on_2_of_3_failed_runs_and_pages_with_ok(templates: Templates) -> None:
+    alarm = alarm_by_name(templates["vigil-prod-coaching"], "prod-coaching-canary-api-health")
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        "CloudWatchSynthetics", "SuccessPercent", "Average")
+    assert alarm["Dimensions"] == [{"Name": "CanaryName", "Value": "prod-coaching-api-health"}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 100)
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 2)
+    assert alarm["TreatMissingData"] == "breaching"
+    assert alarm["AlarmActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-critical")
+    assert alarm["OKActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-critical")
+    assert alarm["AlarmDescription"].splitlines()[:3] == [
+        "Summary: Canary prod-coaching-api-health failed 2 of the last 3 runs (https://api.prod.example.com/health)",
+        "Condition: Average SuccessPercent < 100 for 2 of 3 x 5 min",
+        "Severity: critical"]
+    assert "Owner: coaching-team" in alarm["AlarmDescription"]
+
+
+def test_duration_alarm_is_optional_and_routed_by_its_own_severity(templates: Templates) -> None:
+    template = templates["vigil-prod-coaching"]
+    alarm = alarm_by_name(template, "prod-coaching-canary-api-health-duration")
+    assert (alarm["MetricName"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Duration", "GreaterThanThreshold", 5000)
+    assert alarm["AlarmActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-warning")
+    with pytest.raises(KeyError):
+        alarm_by_name(template, "prod-coaching-canary-api-workflow-duration")
+
+
+def test_custom_m_of_n_and_info_severity_without_ok(templates: Templates) -> None:
+    alarm = alarm_by_name(templates["vigil-prod-coaching"], "prod-coaching-canary-api-workflow")
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (900, 1, 1)
+    assert alarm["AlarmActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-info")
+    assert "OKActions" not in alarm
+    assert "2 steps from https://api.prod.example.com/login" in alarm["AlarmDescription"]
+
+
+def test_no_secret_value_and_no_jinja_left_in_canary_scripts(templates: Templates) -> None:
+    for template in templates.values():
+        for canary in resources(template, "AWS::Synthetics::Canary").values():
+            script = canary["Properties"]["Code"]["Script"]
+            assert "{{" not in script and "{%" not in script
+            assert "resolve:secretsmanager" not in script

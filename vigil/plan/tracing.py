@@ -1,0 +1,155 @@
+"""Resolve a service's `tracing` section for one environment: X-Ray groups and sampling rules with their names,
+checked against X-Ray's limits before any CDK code runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from vigil.plan import naming
+from vigil.spec.errors import SpecProblem
+from vigil.spec.loader import LoadedDocument
+from vigil.spec.service import ServiceSpec
+from vigil.spec.tracing import TracingOverride
+
+XRAY_NAME_MAX = 32
+"""X-Ray group and sampling rule names: 1 to 32 characters (CreateGroup, CreateSamplingRule)."""
+MAX_SAMPLING_ATTRIBUTES = 5
+MAX_FILTER_EXPRESSION = 2000
+
+
+@dataclass(frozen=True)
+class XRayGroupPlan:
+    """One X-Ray group as deployed."""
+
+    key: str
+    name: str
+    filter: str
+    insights: bool
+    notifications: bool
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SamplingRulePlan:
+    """One X-Ray sampling rule as deployed. `fixed_rate` is a share (0 to 1), `reservoir` requests per second."""
+
+    key: str
+    name: str
+    priority: int
+    fixed_rate: float
+    reservoir: int
+    service: str
+    service_type: str
+    host: str
+    method: str
+    url_path: str
+    resource_arn: str
+    attributes: tuple[tuple[str, str], ...]
+    source: str
+    line: int
+
+
+def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
+                    problems: list[SpecProblem]) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
+    """The groups and sampling rules of `spec` enabled in `env`, in key order; problems are appended."""
+    tracing = spec.tracing
+    groups: list[XRayGroupPlan] = []
+    rules: list[SamplingRulePlan] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(document.problem(path, message))
+
+    longest = max(env_names, key=len, default=env)
+    for section, items in (("groups", tracing.groups), ("sampling", tracing.sampling)):
+        what = "group" if section == "groups" else "sampling rule"
+        for key, item in items.items():
+            for env_name in item.env:
+                if env_name not in env_names:
+                    problem(("tracing", section, key, "env", env_name),
+                            f'unknown environment "{env_name}"; environments: {", ".join(env_names)}')
+            name = naming.xray_name(longest, key)
+            if len(name) > XRAY_NAME_MAX:  # checked for the longest environment name, so reported once
+                problem(("tracing", section, key),
+                        f"{what} name {name} is {len(name)} characters; X-Ray allows {XRAY_NAME_MAX}: shorten "
+                        f"the key to at most {XRAY_NAME_MAX - len(longest) - 1} characters")
+
+    for key, group in sorted(tracing.groups.items()):
+        path = ("tracing", "groups", key)
+        if not _enabled(group.enabled, group.env.get(env)):
+            continue
+        name = naming.xray_name(env, key)
+        count = len(problems)
+        if group.notifications and not group.insights:
+            problem((*path, "notifications"), "Insights notifications need insights: true")
+        error = filter_expression_error(group.filter)
+        if error:
+            problem((*path, "filter"), f"expected an X-Ray filter expression: {error}")
+        if len(problems) == count:
+            groups.append(XRayGroupPlan(key, name, group.filter.strip(), group.insights, group.notifications,
+                                        document.file, document.line_of(path)))
+
+    for key, rule in sorted(tracing.sampling.items()):
+        path = ("tracing", "sampling", key)
+        if not _enabled(rule.enabled, rule.env.get(env)):
+            continue
+        name = naming.xray_name(env, key)
+        count = len(problems)
+        if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
+            problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "
+                                           f"{MAX_SAMPLING_ATTRIBUTES}")
+        if rule.method != "*" and not rule.method.replace("*", "").replace("?", "").isalpha():
+            problem((*path, "method"), f'expected an HTTP method like GET or *, got "{rule.method}"')
+        if rule.url_path != "*" and not rule.url_path.startswith(("/", "*")):
+            problem((*path, "url_path"), f'expected a path starting with / (or *), got "{rule.url_path}"')
+        if len(problems) == count:
+            rules.append(SamplingRulePlan(
+                key=key, name=name, priority=rule.priority, fixed_rate=rule.fixed_rate, reservoir=rule.reservoir,
+                service=rule.service, service_type=rule.service_type, host=rule.host, method=rule.method.upper(),
+                url_path=rule.url_path, resource_arn=rule.resource_arn,
+                attributes=tuple(sorted(rule.attributes.items())), source=document.file,
+                line=document.line_of(path)))
+    return tuple(groups), tuple(rules)
+
+
+def check_unique_names(items: Iterable[XRayGroupPlan | SamplingRulePlan]) -> list[SpecProblem]:
+    """X-Ray names are unique per account and region: two services of one environment may not use one key."""
+    problems = []
+    seen: dict[tuple[str, str], XRayGroupPlan | SamplingRulePlan] = {}
+    for item in items:
+        kind = "groups" if isinstance(item, XRayGroupPlan) else "sampling"
+        first = seen.setdefault((kind, item.name), item)
+        if first is not item:
+            what = "group" if kind == "groups" else "sampling rule"
+            problems.append(SpecProblem(item.source, item.line, f"tracing.{kind}.{item.key}",
+                                        f'{what} "{item.key}" is already defined in {first.source}:{first.line}; '
+                                        f"X-Ray names ({{env}}-{{key}}) are unique per account and region"))
+    return problems
+
+
+def filter_expression_error(expression: str) -> str:
+    """Why `expression` cannot be an X-Ray filter expression (unbalanced quotes or parentheses), or ''."""
+    depth = 0
+    quote = ""
+    for char in expression:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return "a ')' without its '('"
+    if quote:
+        return f"an unclosed {quote} quote"
+    if depth:
+        return "a '(' without its ')'"
+    return ""
+
+
+def _enabled(enabled: bool, override: TracingOverride | None) -> bool:
+    return enabled if override is None or override.enabled is None else override.enabled
