@@ -2,14 +2,16 @@
 
 Alarm-level limits (metrics per alarm, dimensions, name and description lengths, composite rules) are checked
 while resolving alarms in vigil/plan/resolve.py; stack-level ones (resources, template bytes) in
-vigil/plan/shards.py. The constants below for dashboards, canaries and X-Ray are the values their plan modules
-check against, so that every limit lives in one place.
+vigil/plan/shards.py; X-Ray names and filters in vigil/plan/tracing.py, canary names in vigil/plan/naming.py.
+This module names them all; the dashboard limits are for the dashboards' plan module.
 """
 
 from __future__ import annotations
 
+from vigil.plan import naming
 from vigil.plan.cost import ResourceCost
 from vigil.plan.model import AlarmPlan
+from vigil.plan.tracing import XRAY_NAME_MAX
 
 MAX_RESOURCES_PER_STACK = 500
 """CloudFormation: resources in one template (the CDK refuses to synthesize more)."""
@@ -29,12 +31,10 @@ MAX_DASHBOARD_METRICS = 2500
 """CloudWatch: metrics in one dashboard, over all its widgets."""
 MAX_GRAPH_METRICS = 500
 """CloudWatch: metrics in one graph widget."""
-MAX_CANARY_NAME = 255
-"""Synthetics: canary name, lower case letters, digits, hyphens and underscores."""
-MAX_CANARY_NAME_CLASSIC = 21
-"""Synthetics: canary name on runtimes before syn-nodejs-puppeteer-9.0 / syn-python-selenium-4.0."""
-MAX_XRAY_GROUP_NAME = 32
-"""X-Ray: group name, letters, digits, `.`, `_`, `-`."""
+MAX_CANARY_NAME = naming.CANARY_NAME_MAX
+"""Synthetics: canary name (vigil/plan/naming.py shortens longer names with a hash)."""
+MAX_XRAY_NAME = XRAY_NAME_MAX
+"""X-Ray: group and sampling rule names (checked in vigil/plan/tracing.py)."""
 
 
 def alarm_action_problems(alarm: AlarmPlan) -> list[str]:
