@@ -47,8 +47,8 @@ plan: setup ## Print what ENV deploys
 lock: setup ## Write vigil.lock.json (which stack holds each alarm); commit it
 	$(VENV)/bin/python -m vigil lock
 
-bench: setup ## Time validate, plan and synthesis of 10,000 alarms against a hand-written CDK baseline
-	$(VENV)/bin/python -m bench.run
+bench: setup ## Time validate, plan and synthesis of 10,000 alarms against a hand-written CDK baseline (BENCH_ARGS="--repeat 2")
+	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 diff: setup ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	$(NODE_BIN)/cdk diff $(CDK_CONTEXT)

@@ -17,13 +17,15 @@ ANOMALY_BAND_ID = "band"
 class ServiceAlarms(Construct):
     """Every alarm of a service. Construct ids are alarm keys, so reordering a spec changes nothing.
 
-    `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN.
+    `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; `tags` (key, value) pairs,
+    sorted by key, are set on every alarm.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, alarms: tuple[AlarmPlan, ...],
-                 topic_arns: dict[str, str]) -> None:
+                 topic_arns: dict[str, str], tags: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(scope, construct_id)
         self.alarms: dict[str, cloudwatch.CfnAlarm | cloudwatch.CfnCompositeAlarm] = {}
+        resource_tags = [{"key": key, "value": value} for key, value in tags] or None
         for alarm in alarms:
             common = {
                 "alarm_name": alarm.name,
@@ -31,6 +33,7 @@ class ServiceAlarms(Construct):
                 "actions_enabled": True,
                 "alarm_actions": [topic_arns[t] for t in alarm.alarm_actions],
                 "ok_actions": [topic_arns[t] for t in alarm.ok_actions] or None,
+                "tags": resource_tags,
             }
             if alarm.kind == "composite":
                 self.alarms[alarm.name] = cloudwatch.CfnCompositeAlarm(

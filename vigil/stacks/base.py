@@ -12,16 +12,27 @@ from vigil.plan.model import EnvironmentPlan
 
 class EnvironmentStack(cdk.Stack):
     """A stack deployed to one environment's account and region, named `name` both as construct id and as
-    CloudFormation stack name. Protected environments get termination protection."""
+    CloudFormation stack name. Protected environments get termination protection.
+
+    `tags` (plus managed-by) tag the stack and, through `Tags.of`, every resource in it; with `tag_resources`
+    False only the stack itself, for stacks that tag their resources directly (`resource_tags`).
+    """
 
     def __init__(self, scope: Construct, name: str, *, environment: EnvironmentPlan, description: str,
-                 tags: Iterable[tuple[str, str]]) -> None:
+                 tags: Iterable[tuple[str, str]], tag_resources: bool = True) -> None:
+        self.resource_tags: tuple[tuple[str, str], ...] = tuple(sorted({**dict(tags), "managed-by": "vigil"}.items()))
         super().__init__(
             scope, name,
             stack_name=name,
             env=cdk.Environment(account=environment.account, region=environment.region),
             description=description,
             termination_protection=environment.protected,
+            tags=None if tag_resources else dict(self.resource_tags),
         )
-        for key, value in (*tags, ("managed-by", "vigil")):
-            cdk.Tags.of(self).add(key, value)
+        if tag_resources:
+            self.tag(self)
+
+    def tag(self, scope: Construct) -> None:
+        """Tag every taggable resource under `scope` (an aspect, applied at synthesis) with the stack's tags."""
+        for key, value in self.resource_tags:
+            cdk.Tags.of(scope).add(key, value)

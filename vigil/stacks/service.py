@@ -28,6 +28,7 @@ class ServiceStack(EnvironmentStack):
             environment=environment,
             description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner}){part}",
             tags=service.tags,
+            tag_resources=False,  # alarms carry their tags as a property: no aspect visits thousands of them
         )
         topic_arns = {
             naming.topic_name(environment.name, severity): naming.topic_arn(
@@ -36,10 +37,10 @@ class ServiceStack(EnvironmentStack):
         }
         keys = set(shard.alarms) if shard else None
         alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
-        ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns)
+        ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns, tags=self.resource_tags)
         first = shard is None or shard.number == 1  # what belongs to the service as a whole: its first stack
         if first and (service.xray_groups or service.sampling_rules):
-            ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
+            self.tag(ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules))
         if first and service.canaries:
-            ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
-                            account=environment.account)
+            self.tag(ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
+                                     account=environment.account))
