@@ -1,10 +1,17 @@
-"""CloudWatch metric, math, anomaly and composite alarms of one service, as L1 resources (one jsii call each)."""
+"""CloudWatch metric, math, anomaly and composite alarms of one service, as L1 resources (one jsii call each).
+
+Each alarm is a `CfnResource` whose CloudFormation properties are computed here in plain Python, in the
+template's own shape (keys sorted as the CDK writes them, so templates are the same as with the typed
+`CfnAlarm`): the typed class converts each nested property into jsii structs and back, which for thousands
+of alarms costs Python time for nothing the plan has not already checked. cfn-lint checks every example
+template in the tests.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import aws_cloudwatch as cloudwatch
+import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.plan.model import AlarmPlan, MetricQuery
@@ -12,6 +19,8 @@ from vigil.plan.resolve import RESERVED_EXPRESSION_ID
 
 _STANDARD_STATS = {"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 ANOMALY_BAND_ID = "band"
+METRIC_ALARM = "AWS::CloudWatch::Alarm"
+COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
 
 
 class ServiceAlarms(Construct):
@@ -24,70 +33,69 @@ class ServiceAlarms(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, alarms: tuple[AlarmPlan, ...],
                  topic_arns: dict[str, str], tags: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(scope, construct_id)
-        self.alarms: dict[str, cloudwatch.CfnAlarm | cloudwatch.CfnCompositeAlarm] = {}
-        resource_tags = [{"key": key, "value": value} for key, value in tags] or None
+        self.alarms: dict[str, cdk.CfnResource] = {}
+        resource_tags = [{"Key": key, "Value": value} for key, value in tags]
         for alarm in alarms:
-            common = {
-                "alarm_name": alarm.name,
-                "alarm_description": alarm.description,
-                "actions_enabled": True,
-                "alarm_actions": [topic_arns[t] for t in alarm.alarm_actions],
-                "ok_actions": [topic_arns[t] for t in alarm.ok_actions] or None,
-                "tags": resource_tags,
+            properties: dict[str, Any] = {
+                "ActionsEnabled": True,
+                "AlarmActions": [topic_arns[t] for t in alarm.alarm_actions],
+                "AlarmDescription": alarm.description,
+                "AlarmName": alarm.name,
             }
+            if alarm.ok_actions:
+                properties["OKActions"] = [topic_arns[t] for t in alarm.ok_actions]
+            if resource_tags:
+                properties["Tags"] = resource_tags
             if alarm.kind == "composite":
-                self.alarms[alarm.name] = cloudwatch.CfnCompositeAlarm(
-                    self, alarm.key, alarm_rule=alarm.rule or "", **common)
+                properties["AlarmRule"] = alarm.rule or ""
             else:
-                self.alarms[alarm.name] = cloudwatch.CfnAlarm(self, alarm.key, **common, **metric_alarm_props(alarm))
+                properties.update(metric_alarm_properties(alarm))
+            self.alarms[alarm.name] = cdk.CfnResource(
+                self, alarm.key, type=COMPOSITE_ALARM if alarm.kind == "composite" else METRIC_ALARM,
+                properties=dict(sorted(properties.items())))
         for alarm in alarms:
             for child in alarm.children:
                 if child in self.alarms:  # children in another stack of the service: a stack dependency
                     self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
 
 
-def metric_alarm_props(alarm: AlarmPlan) -> dict[str, Any]:
-    """CfnAlarm properties for a threshold or anomaly alarm on one metric or on metric math."""
+def metric_alarm_properties(alarm: AlarmPlan) -> dict[str, Any]:
+    """CloudFormation properties of a threshold or anomaly alarm on one metric or on metric math."""
     props: dict[str, Any] = {
-        "comparison_operator": alarm.operator,
-        "evaluation_periods": alarm.evaluation_periods,
-        "datapoints_to_alarm": alarm.datapoints_to_alarm,
-        "treat_missing_data": alarm.missing_data,
+        "ComparisonOperator": alarm.operator,
+        "EvaluationPeriods": alarm.evaluation_periods,
+        "DatapointsToAlarm": alarm.datapoints_to_alarm,
+        "TreatMissingData": alarm.missing_data,
     }
     if alarm.kind == "anomaly" and alarm.metric is not None:
-        props["metrics"] = [
+        props["Metrics"] = [
             _query(alarm.metric, return_data=True),
-            {"id": ANOMALY_BAND_ID, "expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band)})",
-             "label": f"{alarm.metric.metric} (expected band)", "returnData": True},
+            {"Expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band)})",
+             "Id": ANOMALY_BAND_ID, "Label": f"{alarm.metric.metric} (expected band)", "ReturnData": True},
         ]
-        props["threshold_metric_id"] = ANOMALY_BAND_ID
+        props["ThresholdMetricId"] = ANOMALY_BAND_ID
         return props
-    props["threshold"] = alarm.threshold
+    props["Threshold"] = alarm.threshold
     if alarm.metric is not None:
         metric = alarm.metric
-        props.update(
-            namespace=metric.namespace,
-            metric_name=metric.metric,
-            dimensions=[{"name": k, "value": v} for k, v in metric.dimensions] or None,
-            period=metric.period,
-        )
-        props["statistic" if metric.stat in _STANDARD_STATS else "extended_statistic"] = metric.stat
+        if metric.dimensions:
+            props["Dimensions"] = [{"Name": k, "Value": v} for k, v in metric.dimensions]
+        props.update(Namespace=metric.namespace, MetricName=metric.metric, Period=metric.period)
+        props["Statistic" if metric.stat in _STANDARD_STATS else "ExtendedStatistic"] = metric.stat
         return props
-    props["metrics"] = [_query(m, return_data=False) for m in alarm.metrics] + [
-        {"id": RESERVED_EXPRESSION_ID, "expression": alarm.expression, "label": alarm.key, "returnData": True}
+    props["Metrics"] = [_query(m, return_data=False) for m in alarm.metrics] + [
+        {"Expression": alarm.expression, "Id": RESERVED_EXPRESSION_ID, "Label": alarm.key, "ReturnData": True}
     ]
     return props
 
 
 def _query(metric: MetricQuery, *, return_data: bool) -> dict[str, Any]:
-    stat: dict[str, Any] = {
-        "metric": {"namespace": metric.namespace, "metricName": metric.metric},
-        "period": metric.period,
-        "stat": metric.stat,
-    }
+    inner: dict[str, Any] = {}
     if metric.dimensions:
-        stat["metric"]["dimensions"] = [{"name": k, "value": v} for k, v in metric.dimensions]
-    return {"id": metric.id, "metricStat": stat, "returnData": return_data}
+        inner["Dimensions"] = [{"Name": k, "Value": v} for k, v in metric.dimensions]
+    inner.update(MetricName=metric.metric, Namespace=metric.namespace)
+    return {"Id": metric.id, "MetricStat": {"Metric": inner, "Period": metric.period, "Stat": metric.stat},
+            "ReturnData": return_data}
 
 
 def _number(value: float | None) -> str:
