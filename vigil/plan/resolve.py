@@ -17,6 +17,7 @@ from vigil.plan.expressions import (
     rule_syntax_error,
 )
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
+from vigil.plan.slo import resolve_slos
 from vigil.spec.environment import EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
@@ -163,6 +164,8 @@ class _ServiceResolver:
             plan = self._alarm(key, enabled[key], names, enabled)
             if plan is not None:
                 alarms.append(plan)
+        slo_alarms, slos = resolve_slos(self, set(spec.alarms))
+        alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
         return ServicePlan(
             name=spec.service,
@@ -170,6 +173,7 @@ class _ServiceResolver:
             source=self.document.file,
             tags=tuple(sorted({**self.env.tags, **spec.tags, **tags}.items())),
             alarms=tuple(alarms),
+            slos=tuple(slos),
         )
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:

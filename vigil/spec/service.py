@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec import slo as slo_spec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
@@ -23,6 +24,10 @@ class MetricSpec(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
     period: Duration | None = Field(default=None, description="Default: the alarm's period.")
+
+
+slo_spec.SloSpec.model_rebuild(_types_namespace={"MetricSpec": MetricSpec, "MetricName": MetricName,
+                                                 "Namespace": Namespace, "Dimensions": Dimensions})
 
 
 class AnomalySpec(SpecModel):
@@ -100,3 +105,5 @@ class ServiceSpec(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults)
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
+    slos: dict[Key, slo_spec.SloSpec] = Field(default_factory=dict, description="Service level objectives by "
+                                              "stable key, alerted by multiwindow burn-rate alarms.")
