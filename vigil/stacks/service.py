@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
+from vigil.constructs.slo import SloDashboard
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan
 from vigil.spec.types import SEVERITIES
@@ -30,5 +31,8 @@ class ServiceStack(cdk.Stack):
             for severity in SEVERITIES
         }
         ServiceAlarms(self, "Alarms", alarms=service.alarms, topic_arns=topic_arns)
+        if service.slos:
+            SloDashboard(self, "Slos", name=naming.dashboard_name(environment.name, f"{service.name}-slos"),
+                         slos=service.slos, region=environment.region)
         for key, value in (*service.tags, ("managed-by", "vigil")):
             cdk.Tags.of(self).add(key, value)
