@@ -34,9 +34,10 @@ class SloAlertSpec(SpecModel):
 class SloOverride(SpecModel):
     """What one environment changes in an SLO."""
 
-    enabled: bool | None = None
-    objective: float | None = Field(default=None, gt=0, lt=100)
-    min_requests: int | None = Field(default=None, ge=1)
+    enabled: bool | None = Field(default=None, description="false drops the SLO in this environment.")
+    objective: float | None = Field(default=None, gt=0, lt=100, description="Objective in percent here.")
+    min_requests: int | None = Field(default=None, ge=1, description="Low-traffic guard here, in events per "
+                                                                      "hour.")
 
 
 class SloSpec(SpecModel):
