@@ -37,6 +37,26 @@ slos:
     min_requests: 500
     page: {severity: warning}
     ticket: {severity: info}
+  math-errors:
+    objective: 99.9
+    window: 30d
+    math:
+      metrics:
+        e5xx: {metric: Http5xx, stat: Sum}
+        e4xx: {metric: Http429, stat: Sum}
+        requests: {metric: RequestCount, stat: Sum}
+      errors: FILL(e5xx, 0) + FILL(e4xx, 0)
+      total: requests
+    min_requests: 50
+  math-guard:
+    objective: 99
+    window: 30d
+    math:
+      metrics:
+        ok: {metric: Ok, stat: Sum}
+        failed: {metric: Failed, stat: Sum}
+      good: ok
+      total: ok + failed
 """
 MINUTES_PER_DAY = 1440
 RATE = 1000.0
@@ -238,8 +258,15 @@ def _problems(spec_repo: SpecRepo, slos: str) -> list[str]:
      "{metric: RequestCount, stat: Sum}"),
     ("both a metric pair and latency",
      "  a: {objective: 99, window: 30d, errors: {metric: E}, total: {metric: T}, latency: {metric: L, below: 1}}\n",
-     f"{SVC}:7: slos.a: expected exactly one of errors (with total), good (with total) or latency, "
+     f"{SVC}:7: slos.a: expected exactly one of errors (with total), good (with total), latency or math, "
      "got errors and latency"),
+    ("math naming an undefined metric id",
+     "  a: {objective: 99, window: 30d, math: {metrics: {e: {metric: E}, t: {metric: T}}, errors: e + x, total: t}}\n",
+     f'{SVC}:7: slos.a.math.errors: unknown metric id "x"; metrics defined: e, t'),
+    ("math with both errors and good",
+     "  a: {objective: 99, window: 30d, math: {metrics: {e: {metric: E}, t: {metric: T}}, errors: e, good: t, "
+     "total: t}}\n",
+     f"{SVC}:7: slos.a.math: expected exactly one of errors or good"),
     ("an objective of 100 percent",
      "  a: {objective: 100, window: 30d, errors: {metric: E}, total: {metric: T}}\n",
      f"{SVC}:7: slos.a.objective: expected a number < 100.0, got 100"),
@@ -258,9 +285,32 @@ def test_spec_errors(spec_repo: SpecRepo, case: str, slos: str, expected: str) -
     assert expected in _problems(spec_repo, slos), case
 
 
+def test_metric_math_ratio_and_guard(service: ServicePlan) -> None:
+    burn = _alarm(service, "slo-math-errors-burn-1h-page")
+    assert burn.expression == "(FILL(e5xx, 0) + FILL(e4xx, 0)) / (requests)"
+    assert [m.id for m in burn.metrics] == ["e4xx", "e5xx", "requests"]
+    guard = _alarm(service, "slo-math-errors-traffic")
+    assert guard.metric is not None and guard.metric.metric == "RequestCount" and guard.threshold == 50
+    good = _alarm(service, "slo-math-guard-burn-5m-page")
+    assert good.expression == "((ok + failed) - (ok)) / (ok + failed)"
+    guard = _alarm(service, "slo-math-guard-traffic")
+    assert guard.expression == "ok + failed" and {m.period for m in guard.metrics} == {3600}
+
+
+def test_a_burn_measured_by_metric_math_pages(service: ServicePlan) -> None:
+    slo = _slo(service, "math-errors")
+    bad = [0.0] * QUIET + _burn(90, 10) + [0.0] * 60
+    roles = {"e5xx": ("errors", 0.7), "e4xx": ("errors", 0.3), "requests": ("total", 1.0)}
+    data = slo_data(slo, [RATE] * len(bad), bad, roles)
+    result = Evaluator(slo_alarms(service.alarms, slo), data).run()
+    [paged] = result.notified("prod-coaching-slo-math-errors-page")
+    assert QUIET < paged <= QUIET + 10
+
+
 def test_overrides_disable_and_tune_per_environment(spec_repo: SpecRepo) -> None:
     text = SLOS.replace("    min_requests: 500\n", "    min_requests: 500\n    env: {dev: {enabled: false}, "
                         "staging: {objective: 99}}\n")
-    assert [s.key for s in _service(spec_repo, text, "dev").slos] == ["availability", "latency"]
+    assert [s.key for s in _service(spec_repo, text, "dev").slos] == ["availability", "latency", "math-errors",
+                                                                     "math-guard"]
     staging = _slo(_service(spec_repo, text, "staging"), "good-share")
     assert staging.objective == 99 and staging.budget == pytest.approx(0.01)

@@ -79,7 +79,8 @@ class SloPlan:
 
     `page_rules` and `ticket_rules` are (short, long) pairs of burn alarms; an alert fires when the traffic guard
     is in ALARM and both alarms of any pair are. `errors` and `total` are the metric queries of the error ratio
-    `ratio_expression` (their period is set per burn window); `total` also feeds the traffic guard.
+    `ratio_expression` (their period is set per burn window); `total_expression` over them counts all events,
+    for the traffic guard.
     """
 
     key: str
@@ -89,7 +90,7 @@ class SloPlan:
     budget: float
     ratio_expression: str
     metrics: tuple[MetricQuery, ...]
-    total: MetricQuery
+    total_expression: str
     min_requests: int
     guard_alarm: str
     page_alarm: str | None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
-from vigil.plan.expressions import render_rule
+from vigil.plan.expressions import metric_ids, render_rule
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
 from vigil.spec.durations import format_duration, words
 from vigil.spec.service import MetricSpec
@@ -49,6 +49,10 @@ SUPPRESSOR_WAIT_PERIOD = 120
 SUPPRESSOR_EXTENSION_PERIOD = 3600
 """Seconds the ticket stays suppressed after the page returns to OK (the long ticket windows lag the page)."""
 BURN_OPERATOR = "GreaterThanOrEqualToThreshold"
+MAX_METRICS = 10
+"""Metrics CloudWatch allows in one alarm's Metrics array besides the expression."""
+RESERVED_ID = "expr"
+"""The id of the returned expression in the alarm's Metrics array (as for other math alarms)."""
 
 
 def burn_factor(share: float, long_window: int, slo_window: int) -> float:
@@ -113,7 +117,7 @@ class _SloBuilder:
         expression, metrics, total = sources
         page_severity: Severity = slo.page.severity or "critical"
         ticket_severity: Severity = slo.ticket.severity or "warning"
-        guard = self._guard(total, page_severity)
+        guard = self._guard(total, metrics, page_severity)
         children: list[AlarmPlan] = [guard]
         page_rules = self._rules("page", PAGE_BURNS, expression, metrics, page_severity, children) \
             if slo.page.enabled else ()
@@ -139,38 +143,42 @@ class _SloBuilder:
                                          "allows 255: shorten the SLO key")
         plan = SloPlan(
             key=self.key, service=self.service, objective=self.objective, window=slo.window, budget=self.budget,
-            ratio_expression=expression, metrics=metrics, total=total, min_requests=self.min_requests,
+            ratio_expression=expression, metrics=metrics, total_expression=total, min_requests=self.min_requests,
             guard_alarm=guard.name, page_alarm=page.name if page else None,
             ticket_alarm=ticket.name if ticket else None, page_severity=page_severity,
             ticket_severity=ticket_severity, page_rules=page_rules, ticket_rules=ticket_rules,
         )
         return alarms, plan
 
-    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], MetricQuery] | None:
+    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
+        """(ratio expression, metric queries, total-events expression), or None after a problem."""
         slo = self.slo
-        forms = [name for name in ("errors", "good", "latency") if getattr(slo, name) is not None]
+        forms = [name for name in ("errors", "good", "latency", "math") if getattr(slo, name) is not None]
         if len(forms) != 1:
             found = " and ".join(forms) if forms else "none"
-            self._problem(self.path, f"expected exactly one of errors (with total), good (with total) or latency, "
-                                     f"got {found}")
+            self._problem(self.path, "expected exactly one of errors (with total), good (with total), latency or "
+                                     f"math, got {found}")
             return None
         for name in ("errors", "good", "total"):
             metric = getattr(slo, name)
             if metric is not None and metric.period is not None:
                 self._problem((*self.path, name, "period"), "not used by an SLO: each burn window sets its own "
                                                             "period")
+        if forms[0] in ("latency", "math") and slo.total is not None:
+            self._problem((*self.path, "total"), f"not used by a {forms[0]} SLO: "
+                          + ("the event count is the latency metric's SampleCount" if forms[0] == "latency"
+                             else "set math.total"))
+            return None
         if forms[0] == "latency":
             latency = slo.latency
             assert latency is not None
-            if slo.total is not None:
-                self._problem((*self.path, "total"), "not used by a latency SLO: the event count is the latency "
-                                                     "metric's SampleCount")
-                return None
             base = MetricSpec(metric=latency.metric, namespace=latency.namespace, dimensions=latency.dimensions)
             good = self._query("good", base.model_copy(update={"stat": f"PR(:{_number(latency.below)})"}),
                                ("latency",))
             total = self._query("total", base.model_copy(update={"stat": "SampleCount"}), ("latency",))
-            return "1 - good / 100", (good, total), total
+            return "1 - good / 100", (good, total), "total"
+        if forms[0] == "math":
+            return self._math()
         if slo.total is None:
             self._problem((*self.path, "total"), f"required field is missing: {forms[0]} needs total, e.g. "
                                                  "{metric: RequestCount, stat: Sum}")
@@ -178,9 +186,38 @@ class _SloBuilder:
         total = self._query("total", slo.total, ("total",))
         if forms[0] == "errors":
             assert slo.errors is not None
-            return "FILL(errors, 0) / total", (self._query("errors", slo.errors, ("errors",)), total), total
+            return "FILL(errors, 0) / total", (self._query("errors", slo.errors, ("errors",)), total), "total"
         assert slo.good is not None
-        return "(total - good) / total", (self._query("good", slo.good, ("good",)), total), total
+        return "(total - good) / total", (self._query("good", slo.good, ("good",)), total), "total"
+
+    def _math(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
+        math = self.slo.math
+        assert math is not None
+        path = (*self.path, "math")
+        if (math.errors is None) == (math.good is None):
+            self._problem(path, "expected exactly one of errors or good")
+            return None
+        if len(math.metrics) > MAX_METRICS:
+            self._problem((*path, "metrics"), f"{len(math.metrics)} metrics; CloudWatch allows {MAX_METRICS} in one "
+                                              "alarm expression")
+        if RESERVED_ID in math.metrics:
+            self._problem((*path, "metrics", RESERVED_ID), f'"{RESERVED_ID}" is reserved for the expression '
+                                                           "itself; rename this metric")
+        for field in ("errors", "good", "total"):
+            for used in metric_ids(getattr(math, field) or ""):
+                if used not in math.metrics:
+                    known = ", ".join(sorted(math.metrics)) or "none"
+                    self._problem((*path, field), f'unknown metric id "{used}"; metrics defined: {known}')
+        for metric_id, metric in math.metrics.items():
+            if metric.period is not None:
+                self._problem((*path, "metrics", metric_id, "period"), "not used by an SLO: each burn window sets "
+                                                                       "its own period")
+        queries = tuple(self._query(metric_id, metric, ("math", "metrics", metric_id))
+                        for metric_id, metric in sorted(math.metrics.items()))
+        total = math.total
+        if math.errors is not None:
+            return f"({math.errors}) / ({total})", queries, total
+        return f"(({total}) - ({math.good})) / ({total})", queries, total
 
     def _query(self, metric_id: str, metric: MetricSpec, field: tuple[str, ...]) -> MetricQuery:
         return self.resolver._metric_query((*self.path, *field), metric_id, metric, GUARD_PERIOD)
@@ -201,12 +238,15 @@ class _SloBuilder:
     def _what(self) -> str:
         return f"SLO {self.key} ({_number(self.objective)}% over {words(self.slo.window)})"
 
-    def _guard(self, total: MetricQuery, severity: Severity) -> AlarmPlan:
+    def _guard(self, total: str, metrics: tuple[MetricQuery, ...], severity: Severity) -> AlarmPlan:
         summary = (f"Low-traffic guard of {self._what()}: at least {self.min_requests} events in the last hour "
                    "(burn-rate alerts need it)")
+        single = next((m for m in metrics if m.id == total.strip()), None)
+        source: dict[str, Any] = {"metric": replace(single, id="m1", period=GUARD_PERIOD)} if single else {
+            "expression": total, "metrics": tuple(replace(m, period=GUARD_PERIOD) for m in metrics
+                                                  if m.id in metric_ids(total))}
         plan = AlarmPlan(
-            **self._common("traffic", severity, summary), kind="threshold",
-            metric=replace(total, id="m1", period=GUARD_PERIOD), operator=BURN_OPERATOR,
+            **self._common("traffic", severity, summary), kind="threshold", **source, operator=BURN_OPERATOR,
             threshold=float(self.min_requests), period=GUARD_PERIOD, missing_data="notBreaching",
             actions_enabled=False,
         )

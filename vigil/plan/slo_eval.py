@@ -230,17 +230,22 @@ def _rule(rule: str, states: dict[str, str]) -> bool:
     return expression()
 
 
-def slo_data(slo: SloPlan, requests: Sequence[float], bad: Sequence[float]) -> dict[MetricKey, list[Minute]]:
+def slo_data(slo: SloPlan, requests: Sequence[float], bad: Sequence[float],
+             roles: dict[str, tuple[str, float]] | None = None) -> dict[MetricKey, list[Minute]]:
     """Per-minute data for an SLO's metrics from `requests` events and `bad` failed (or slow) events per minute.
-    Counters publish one datapoint in each minute with traffic and nothing in minutes without."""
+    Counters publish one datapoint in each minute with traffic and nothing in minutes without.
+
+    `roles` maps a metric id to (errors, good or total, share of those events it counts); by default a metric's
+    id is its role and it counts all of them (the metric-pair forms)."""
     data: dict[MetricKey, list[Minute]] = {}
     for query in slo.metrics:
+        role, share = (roles or {}).get(query.id, (query.id, 1.0))
         series = []
         for total, failed in zip(requests, bad, strict=True):
             if query.stat == "SampleCount" or _PR.match(query.stat):
                 series.append(Minute(count=total, total=0.0, at_or_below=total - failed))
             else:
-                value = {"errors": failed, "good": total - failed, "total": total}[query.id]
+                value = {"errors": failed, "good": total - failed, "total": total}[role] * share
                 series.append(Minute(count=1.0 if total > 0 else 0.0, total=value))
         data[metric_key(query)] = series
     return data

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StringConstraints
 
-from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel
+from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
 
 if TYPE_CHECKING:  # resolved by vigil.spec.service, which defines MetricSpec and imports this module
     from vigil.spec.service import Dimensions, MetricName, MetricSpec, Namespace
@@ -22,6 +22,19 @@ class LatencySpec(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     below: float = Field(gt=0, description="Bound in the metric's unit (e.g. milliseconds): an event at or below "
                                            "it is good.")
+
+
+Expression = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class SloMathSpec(SpecModel):
+    """Good, bad and total events as metric math over named metrics, e.g. errors: `e5xx + e4xx`."""
+
+    metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).")
+    errors: Expression | None = Field(default=None, description="Failed events, e.g. FILL(e5xx, 0) + "
+                                                                "FILL(e4xx, 0); or give good.")
+    good: Expression | None = Field(default=None, description="Good events; or give errors.")
+    total: Expression = Field(description="All events, e.g. requests.")
 
 
 class SloAlertSpec(SpecModel):
@@ -53,6 +66,7 @@ class SloSpec(SpecModel):
     good: MetricSpec | None = Field(default=None, description="Good events (with total), usually stat Sum.")
     total: MetricSpec | None = Field(default=None, description="All events, usually stat Sum.")
     latency: LatencySpec | None = Field(default=None, description="Latency bound instead of a metric pair.")
+    math: SloMathSpec | None = Field(default=None, description="Metric math instead of a metric pair.")
     min_requests: int = Field(default=100, ge=1, description="Events needed in the last hour before any burn-rate "
                                                              "alert may fire (low-traffic guard); default 100.")
     page: SloAlertSpec = Field(default_factory=SloAlertSpec, description="Fast burn: 2% of the budget in 1 h "
