@@ -28,17 +28,21 @@ class ServiceAlarms(Construct):
             common = {
                 "alarm_name": alarm.name,
                 "alarm_description": alarm.description,
-                "actions_enabled": True,
-                "alarm_actions": [topic_arns[t] for t in alarm.alarm_actions],
+                "actions_enabled": alarm.actions_enabled,
+                "alarm_actions": [topic_arns[t] for t in alarm.alarm_actions] or None,
                 "ok_actions": [topic_arns[t] for t in alarm.ok_actions] or None,
             }
             if alarm.kind == "composite":
+                if alarm.actions_suppressor:
+                    common.update(actions_suppressor=alarm.actions_suppressor,
+                                  actions_suppressor_wait_period=alarm.suppressor_wait_period,
+                                  actions_suppressor_extension_period=alarm.suppressor_extension_period)
                 self.alarms[alarm.name] = cloudwatch.CfnCompositeAlarm(
                     self, alarm.key, alarm_rule=alarm.rule or "", **common)
             else:
                 self.alarms[alarm.name] = cloudwatch.CfnAlarm(self, alarm.key, **common, **metric_alarm_props(alarm))
         for alarm in alarms:
-            for child in alarm.children:
+            for child in (*alarm.children, *filter(None, [alarm.actions_suppressor])):
                 self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
 
 

@@ -61,6 +61,49 @@ class AlarmPlan:
     children: tuple[str, ...] = ()
     alarm_actions: tuple[str, ...] = ()
     ok_actions: tuple[str, ...] = ()
+    actions_enabled: bool = True
+    actions_suppressor: str | None = None
+    suppressor_wait_period: int = 0
+    suppressor_extension_period: int = 0
+
+
+@dataclass(frozen=True)
+class BurnAlarm:
+    """One burn-rate condition of an SLO alert: the error ratio over `window` seconds is at least `factor` times
+    the error budget, i.e. at least `threshold`. `alarm` is the full name of the child alarm that checks it."""
+
+    window: int
+    factor: float
+    threshold: float
+    alarm: str
+
+
+@dataclass(frozen=True)
+class SloPlan:
+    """One SLO as deployed. `objective` in percent, `window` in seconds; `budget` = 1 - objective / 100.
+
+    `page_rules` and `ticket_rules` are (short, long) pairs of burn alarms; an alert fires when the traffic guard
+    is in ALARM and both alarms of any pair are. `errors` and `total` are the metric queries of the error ratio
+    `ratio_expression` (their period is set per burn window); `total_expression` over them counts all events,
+    for the traffic guard.
+    """
+
+    key: str
+    service: str
+    objective: float
+    window: int
+    budget: float
+    ratio_expression: str
+    metrics: tuple[MetricQuery, ...]
+    total_expression: str
+    min_requests: int
+    guard_alarm: str
+    page_alarm: str | None
+    ticket_alarm: str | None
+    page_severity: Severity
+    ticket_severity: Severity
+    page_rules: tuple[tuple[BurnAlarm, BurnAlarm], ...]
+    ticket_rules: tuple[tuple[BurnAlarm, BurnAlarm], ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +118,7 @@ class ServicePlan:
     xray_groups: tuple[XRayGroupPlan, ...] = ()
     sampling_rules: tuple[SamplingRulePlan, ...] = ()
     canaries: tuple[CanaryPlan, ...] = ()
+    slos: tuple[SloPlan, ...] = ()
 
 
 @dataclass(frozen=True)

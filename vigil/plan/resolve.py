@@ -19,6 +19,7 @@ from vigil.plan.expressions import (
     rule_syntax_error,
 )
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
+from vigil.plan.slo import resolve_slos
 from vigil.plan.tracing import check_unique_names, resolve_tracing
 from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
@@ -180,6 +181,8 @@ class _ServiceResolver:
             plan = self._alarm(key, enabled[key], names, enabled)
             if plan is not None:
                 alarms.append(plan)
+        slo_alarms, slos = resolve_slos(self, set(spec.alarms))
+        alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
         groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
         canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems)
@@ -192,6 +195,7 @@ class _ServiceResolver:
             xray_groups=groups,
             sampling_rules=rules,
             canaries=canaries,
+            slos=tuple(slos),
         )
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:

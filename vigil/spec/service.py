@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
@@ -25,6 +26,10 @@ class MetricSpec(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
     period: Duration | None = Field(default=None, description="Default: the alarm's period.")
+
+
+slo_spec.SloSpec.model_rebuild(_types_namespace={"MetricSpec": MetricSpec, "MetricName": MetricName,
+                                                 "Namespace": Namespace, "Dimensions": Dimensions})
 
 
 class AnomalySpec(SpecModel):
@@ -109,3 +114,5 @@ class ServiceSpec(SpecModel):
     tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
     canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
                                                   description="CloudWatch Synthetics canaries by stable key.")
+    slos: dict[Key, slo_spec.SloSpec] = Field(default_factory=dict, description="Service level objectives by "
+                                              "stable key, alerted by multiwindow burn-rate alarms.")

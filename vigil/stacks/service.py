@@ -7,6 +7,7 @@ from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.canaries import ServiceCanaries
+from vigil.constructs.slo import SloDashboard
 from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan
@@ -36,3 +37,6 @@ class ServiceStack(EnvironmentStack):
         if service.canaries:
             ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
                             account=environment.account)
+        if service.slos:
+            SloDashboard(self, "Slos", name=naming.dashboard_name(environment.name, f"{service.name}-slos"),
+                         slos=service.slos, region=environment.region)
