@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
@@ -56,6 +57,8 @@ class AlarmSpec(SpecModel):
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the alarm; default true.")
     metric: MetricName | None = Field(default=None, description="Metric name, for a single-metric alarm.")
+    filter: Key | None = Field(default=None, description="Key of one of the service's metric filters: its metric, "
+                               "namespace and dimensions (none) instead of metric and namespace.")
     namespace: Namespace | None = Field(default=None, description="Default: defaults.namespace.")
     dimensions: Dimensions | None = Field(default=None, description="Default: defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Default: defaults.stat, else Average.")
@@ -100,3 +103,7 @@ class ServiceSpec(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults)
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
+    log_groups: dict[LogGroupName, LogGroupSpec] = Field(
+        default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")
+    dashboard: bool = Field(default=True, description="Generate the service's dashboard (a graph per alarm, their "
+                                                      "states, metric filter metrics); default true.")

@@ -122,5 +122,8 @@ PATTERN_MEANINGS = {
     r"^[A-Z0-9]{9,11}$": "a Slack id like T0123ABCD or C0123ABCD",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address",
     r"^[A-Za-z0-9/_+=.@:-]{1,2048}$": "a Secrets Manager secret name or ARN",
+    r"^[A-Za-z0-9_/.#-]{1,512}$": "a log group name of letters, digits, '_', '-', '/', '.' or '#' (at most 512)",
+    r"^[A-Za-z0-9_-]{1,255}$": "a dashboard name of letters, digits, '-' or '_' (at most 255 characters)",
+    r"^([a-z][a-z0-9-]{0,39}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$": "an alarm key, or service/key",
 }
 """What each name pattern above means, for error messages."""

@@ -6,6 +6,8 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
+from vigil.constructs.dashboards import Dashboards
+from vigil.constructs.logs import ServiceLogs
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan
 from vigil.spec.types import SEVERITIES
@@ -30,5 +32,9 @@ class ServiceStack(cdk.Stack):
             for severity in SEVERITIES
         }
         ServiceAlarms(self, "Alarms", alarms=service.alarms, topic_arns=topic_arns)
+        if service.log_groups:
+            ServiceLogs(self, "Logs", log_groups=service.log_groups)
+        if service.dashboards:
+            Dashboards(self, "Dashboards", dashboards=service.dashboards)
         for key, value in (*service.tags, ("managed-by", "vigil")):
             cdk.Tags.of(self).add(key, value)
