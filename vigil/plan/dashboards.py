@@ -405,8 +405,9 @@ class _DeclaredDashboard:
                     counter += 1
                 expression_id = f"e{counter}"
                 taken.add(expression_id)
-            options: dict[str, Any] = {"expression": expression.expression, "id": expression_id,
-                                       "label": expression.label or expression.expression}
+            options: dict[str, Any] = {"expression": expression.expression, "id": expression_id}
+            if expression.label:
+                options["label"] = expression.label
             if expression.axis == "right":
                 options["yAxis"] = "right"
             lines.append([options])

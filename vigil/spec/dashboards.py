@@ -44,8 +44,8 @@ class WidgetExpression(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(
         description="e.g. 100 * errors / requests, over the ids of the widget's metrics.")
     id: MetricId | None = Field(default=None, description="Default: e1, e2, ... in order.")
-    label: Annotated[str, StringConstraints(max_length=256)] | None = Field(default=None,
-                                                                            description="Default: the expression.")
+    label: Annotated[str, StringConstraints(max_length=256)] | None = Field(
+        default=None, description="Legend label; default: CloudWatch's (the series' names for SEARCH and SELECT).")
     axis: Axis = Field(default="left", description="Y axis: left or right; default left.")
 
 
