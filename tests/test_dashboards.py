@@ -126,7 +126,7 @@ def test_dashboard_without_service_gets_its_own_stack(spec_repo: SpecRepo, tmp_p
     text = ("version: 1\ndashboard: fleet\nrows:\n  - - {type: alarms, alarms: [coaching/api-down], width: 24}\n"
             "    \n  - - {type: metric, metrics: [{namespace: AWS/Lambda, metric: Errors, stat: Sum}]}\n")
     templates = synth_repo(spec_repo({"dashboards/fleet.yaml": text}), tmp_path, only=["prod"], nag=True)
-    [(logical_id, resource)] = resources(templates["vigil-prod-dashboards"], "AWS::CloudWatch::Dashboard").items()
+    [resource] = resources(templates["vigil-prod-dashboards"], "AWS::CloudWatch::Dashboard").values()
     assert resource["Properties"]["DashboardName"] == "prod-fleet"
     body = json.loads(resource["Properties"]["DashboardBody"])
     assert body["widgets"][0]["properties"]["alarms"] == [f"{ARN}prod-coaching-api-down"]
