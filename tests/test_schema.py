@@ -21,8 +21,13 @@ def test_schema_check_mode_detects_a_stale_file(tmp_path) -> None:  # type: igno
 def test_schemas_forbid_unknown_keys_and_document_every_field() -> None:
     import json
 
-    service = json.loads(schema_texts()["service.schema.json"])
-    alarm = service["$defs"]["AlarmSpec"]
-    assert alarm["additionalProperties"] is False
-    assert all("description" in spec for spec in alarm["properties"].values())
+    for text in schema_texts().values():
+        schema = json.loads(text)
+        for name, definition in [("root", schema), *schema.get("$defs", {}).items()]:
+            if definition.get("type") != "object":
+                continue
+            assert definition["additionalProperties"] is False, name
+            undocumented = [field for field, spec in definition["properties"].items() if "description" not in spec]
+            assert not undocumented, f"{name}: {undocumented}"
+    alarm = json.loads(schema_texts()["service.schema.json"])["$defs"]["AlarmSpec"]
     assert alarm["properties"]["threshold"]["anyOf"][0]["pattern"].startswith("^")

@@ -229,7 +229,9 @@ def test_ok_transition_is_green(webhook: FakeWebhook, secrets: Any) -> None:
     event = alarm_event(
         NewStateValue="OK",
         OldStateValue="ALARM",
-        NewStateReason="Threshold Crossed: 1 datapoint [2.0 (14/03/25 09:52:00)] was not less than the threshold (1.0).",
+        NewStateReason=(
+            "Threshold Crossed: 1 datapoint [2.0 (14/03/25 09:52:00)] was not less than the threshold (1.0)."
+        ),
     )
 
     forwarder.handler(event, None)
@@ -382,7 +384,9 @@ def test_composite_alarm_message_is_parsed() -> None:
         "AlarmDescription": "Summary: Coaching degraded\nRunbook: https://runbooks.example.com/coaching/degraded",
         "AWSAccountId": "123456789012",
         "NewStateValue": "ALARM",
-        "NewStateReason": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:prod-coaching-api-down transitioned to ALARM",
+        "NewStateReason": (
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:prod-coaching-api-down transitioned to ALARM"
+        ),
         "StateChangeTime": "2025-03-14T09:41:40.001+0000",
         "Region": "Europe (Ireland)",
         "AlarmArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:prod coaching/composite",

@@ -149,7 +149,7 @@ def test_anomaly_alarm_uses_a_band_threshold_metric(design_templates: Templates)
 
 def test_composite_alarm_names_children_and_depends_on_them(design_templates: Templates) -> None:
     template = design_templates["vigil-prod-coaching"]
-    [(logical_id, composite)] = resources(template, "AWS::CloudWatch::CompositeAlarm").items()
+    [composite] = resources(template, "AWS::CloudWatch::CompositeAlarm").values()
     assert composite["Properties"]["AlarmRule"] == ('ALARM("prod-coaching-high-error-rate") OR '
                                                     'ALARM("prod-coaching-api-down")')
     assert len(composite["DependsOn"]) == 2
@@ -201,3 +201,4 @@ def test_overrides_apply_per_environment(spec_repo: SpecRepo, tmp_path: Path) ->
     assert alarm_by_name(templates["vigil-prod-coaching"], "prod-coaching-high-latency")["Threshold"] == 2000
     with pytest.raises(KeyError):
         alarm_by_name(templates["vigil-dev-coaching"], "dev-coaching-high-latency")
+

@@ -1,4 +1,4 @@
-"""`python -m vigil validate | plan | schema`: the fast, CDK-free commands.
+"""`python -m vigil validate | plan | diff | schema`: the fast, CDK-free commands.
 
 Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message), 1 anything else.
 """
@@ -10,9 +10,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vigil.plan import diff as plan_diff
 from vigil.plan import report
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
+from vigil.spec.git_sources import read_sources_at
 from vigil.spec.schema import schema_texts
 from vigil.spec.workspace import read_sources
 
@@ -51,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=report.FORMATS, default="text")
     plan.set_defaults(handler=_plan)
 
+    diff = commands.add_parser("diff", help="what the working tree changes against a git revision, per environment")
+    diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
+    diff.add_argument("--env", action="append", help="only this environment (repeatable)")
+    diff.add_argument("--format", choices=report.FORMATS, default="text")
+    diff.set_defaults(handler=_diff)
+
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ from the models")
@@ -75,6 +83,19 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
         return EXIT_OK
     print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    head = plan_workspace(read_sources(args.root), only=args.env)
+    base_sources = read_sources_at(args.root, args.base)
+    try:
+        base = plan_workspace(base_sources, only=args.env)
+    except SpecError as error:
+        print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
+              "comparing against nothing", file=sys.stderr)
+        base = None
+    print(plan_diff.render(plan_diff.diff_plans(base, head), args.format))
     return EXIT_OK
 
 

@@ -23,14 +23,14 @@ class SecretRef(SpecModel):
 class PagerDutyChannel(SpecModel):
     """PagerDuty through its CloudWatch integration: an SNS HTTPS subscription that also resolves on OK."""
 
-    type: Literal["pagerduty"]
+    type: Literal["pagerduty"] = Field(description="Channel type.")
     integration_key: SecretRef = Field(description="Secret holding the PagerDuty CloudWatch integration key.")
 
 
 class SlackChannel(SpecModel):
     """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
 
-    type: Literal["slack"]
+    type: Literal["slack"] = Field(description="Channel type.")
     workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
         default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
     )
@@ -45,8 +45,10 @@ class SlackChannel(SpecModel):
 class EmailChannel(SpecModel):
     """An SNS email subscription; the address must confirm it once."""
 
-    type: Literal["email"]
-    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+    type: Literal["email"] = Field(description="Channel type.")
+    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)] = Field(
+        description="Recipient address; it receives a confirmation mail once."
+    )
 
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]

@@ -38,12 +38,13 @@ class AnomalySpec(SpecModel):
 class AlarmOverride(SpecModel):
     """What one environment changes in an alarm."""
 
-    enabled: bool | None = None
-    severity: Severity | None = None
-    threshold: Threshold | None = None
-    period: Duration | None = None
-    evaluation_periods: int | None = Field(default=None, ge=1)
-    datapoints_to_alarm: int | None = Field(default=None, ge=1)
+    enabled: bool | None = Field(default=None, description="Deploy the alarm in this environment; default: as "
+                                 "the alarm's enabled.")
+    severity: Severity | None = Field(default=None, description="Severity here; default: the alarm's.")
+    threshold: Threshold | None = Field(default=None, description="Threshold here; default: the alarm's.")
+    period: Duration | None = Field(default=None, description="Period here; default: the alarm's.")
+    evaluation_periods: int | None = Field(default=None, ge=1, description="N here; default: the alarm's.")
+    datapoints_to_alarm: int | None = Field(default=None, ge=1, description="M here; default: the alarm's.")
 
 
 class AlarmSpec(SpecModel):
@@ -83,12 +84,14 @@ class AlarmSpec(SpecModel):
 class ServiceDefaults(SpecModel):
     """Values every alarm of the service starts from."""
 
-    namespace: Namespace | None = None
-    dimensions: Dimensions | None = None
-    stat: Stat | None = None
-    period: Duration | None = None
-    evaluation_periods: int | None = Field(default=None, ge=1)
-    missing_data: MissingData | None = None
+    namespace: Namespace | None = Field(default=None, description="CloudWatch namespace of the service's metrics.")
+    dimensions: Dimensions | None = Field(default=None, description="Dimensions of metrics in `namespace`; "
+                                          "metrics in other namespaces do not inherit them.")
+    stat: Stat | None = Field(default=None, description="Statistic; default Average.")
+    period: Duration | None = Field(default=None, description="Alarm period; default 5m.")
+    evaluation_periods: int | None = Field(default=None, ge=1, description="N in M of N; default 1.")
+    missing_data: MissingData | None = Field(default=None, description="Treatment of missing data; default "
+                                             "missing.")
 
 
 class ServiceSpec(SpecModel):
@@ -101,7 +104,8 @@ class ServiceSpec(SpecModel):
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
-    defaults: ServiceDefaults = Field(default_factory=ServiceDefaults)
+    defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
+                                      "from.")
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
     log_groups: dict[LogGroupName, LogGroupSpec] = Field(
         default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")

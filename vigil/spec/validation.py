@@ -53,7 +53,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
     return tuple(path)
@@ -74,7 +76,8 @@ def _message(detail: Any, model: type[BaseModel], loc: tuple[int | str, ...]) ->
     if kind == "literal_error":
         return f"expected {context['expected']}, got {shown}"
     if kind == "union_tag_invalid":
-        return f"unknown {context['discriminator'].strip(chr(39))} \"{context['tag']}\"; expected one of {context['expected_tags']}"
+        discriminator = context["discriminator"].strip("'")
+        return f'unknown {discriminator} "{context["tag"]}"; expected one of {context["expected_tags"]}'
     if kind == "string_pattern_mismatch":
         meaning = PATTERN_MEANINGS.get(context["pattern"], f"text matching {context['pattern']}")
         return f"expected {meaning}, got {shown}"

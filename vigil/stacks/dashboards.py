@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from constructs import Construct
 
 from vigil.constructs.dashboards import Dashboards
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
+from vigil.stacks.base import EnvironmentStack
 
 
-class DashboardsStack(cdk.Stack):
+class DashboardsStack(EnvironmentStack):
     """`vigil-{env}-dashboards`: dashboards across services; created only when there is one."""
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan) -> None:
-        name = naming.dashboards_stack_name(environment.name)
         super().__init__(
-            scope, name,
-            stack_name=name,
-            env=cdk.Environment(account=environment.account, region=environment.region),
+            scope, naming.dashboards_stack_name(environment.name),
+            environment=environment,
             description=f"vigil {environment.name}: dashboards across services",
-            termination_protection=environment.protected,
+            tags=(*environment.tags, ("environment", environment.name)),
         )
         Dashboards(self, "Dashboards", dashboards=environment.dashboards)
-        for key, value in (*environment.tags, ("environment", environment.name), ("managed-by", "vigil")):
-            cdk.Tags.of(self).add(key, value)

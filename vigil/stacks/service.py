@@ -11,20 +11,19 @@ from vigil.constructs.logs import ServiceLogs
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan
 from vigil.spec.types import SEVERITIES
+from vigil.stacks.base import EnvironmentStack
 
 
-class ServiceStack(cdk.Stack):
+class ServiceStack(EnvironmentStack):
     """`vigil-{env}-{service}`: the service's alarms. Topic ARNs are built from their names, so this stack
     deploys without importing anything from the routing stack."""
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan) -> None:
-        name = naming.service_stack_name(environment.name, service.name)
         super().__init__(
-            scope, name,
-            stack_name=name,
-            env=cdk.Environment(account=environment.account, region=environment.region),
+            scope, naming.service_stack_name(environment.name, service.name),
+            environment=environment,
             description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner})",
-            termination_protection=environment.protected,
+            tags=service.tags,
         )
         topic_arns = {
             naming.topic_name(environment.name, severity): naming.topic_arn(
@@ -36,5 +35,3 @@ class ServiceStack(cdk.Stack):
             ServiceLogs(self, "Logs", log_groups=service.log_groups)
         if service.dashboards:
             Dashboards(self, "Dashboards", dashboards=service.dashboards)
-        for key, value in (*service.tags, ("managed-by", "vigil")):
-            cdk.Tags.of(self).add(key, value)
