@@ -68,16 +68,16 @@ class Annotations(SpecModel):
 class YAxisSpec(SpecModel):
     """Label and bounds of one Y axis."""
 
-    label: Annotated[str, StringConstraints(max_length=256)] | None = None
-    min: float | None = None
-    max: float | None = None
+    label: Annotated[str, StringConstraints(max_length=256)] | None = Field(default=None, description="Axis label.")
+    min: float | None = Field(default=None, description="Lowest value shown; default: from the data.")
+    max: float | None = Field(default=None, description="Highest value shown; default: from the data.")
 
 
 class YAxes(SpecModel):
     """The left and right Y axes of a graph."""
 
-    left: YAxisSpec | None = None
-    right: YAxisSpec | None = None
+    left: YAxisSpec | None = Field(default=None, description="The left axis.")
+    right: YAxisSpec | None = Field(default=None, description="The right axis (metrics with axis: right).")
 
 
 class _Widget(SpecModel):
@@ -89,7 +89,7 @@ class _Widget(SpecModel):
 class MetricWidget(_Widget):
     """A graph or single number of metrics and metric math."""
 
-    type: Literal["metric"]
+    type: Literal["metric"] = Field(description="metric: a graph or single number.")
     view: Literal["line", "stacked", "bar", "number", "pie"] = Field(
         default="line", description="line (default), stacked (stacked area), bar, number (single value) or pie.")
     namespace: Namespace | None = Field(default=None, description="Default namespace of this widget's metrics.")
@@ -106,7 +106,7 @@ class MetricWidget(_Widget):
 class AlarmsWidget(_Widget):
     """The state of alarms, named by key (in the dashboard's service) or as service/key."""
 
-    type: Literal["alarms"]
+    type: Literal["alarms"] = Field(description="alarms: alarm states.")
     alarms: list[Annotated[str, StringConstraints(pattern=ALARM_REFERENCE_PATTERN)]] = Field(
         min_length=1, description="Alarm keys of the dashboard's service, or service/key.")
 
@@ -114,7 +114,7 @@ class AlarmsWidget(_Widget):
 class TextWidget(_Widget):
     """Markdown text."""
 
-    type: Literal["text"]
+    type: Literal["text"] = Field(description="text: markdown.")
     markdown: Annotated[str, StringConstraints(min_length=1, max_length=10000)] = Field(description="Markdown.")
     height: int = Field(default=2, ge=1, le=1000, description="Rows of the grid; default 2.")
 
@@ -122,7 +122,7 @@ class TextWidget(_Widget):
 class LogsWidget(_Widget):
     """A Logs Insights query over named log groups."""
 
-    type: Literal["logs"]
+    type: Literal["logs"] = Field(description="logs: a Logs Insights query.")
     log_groups: list[LogGroupName] = Field(min_length=1, max_length=50, description="Log group names (1 to 50).")
     query: Annotated[str, StringConstraints(min_length=1, max_length=10000)] = Field(
         description="Logs Insights query, without SOURCE (added from log_groups).")
