@@ -96,8 +96,8 @@ def test_page_and_ticket_composites(template: dict[str, Any]) -> None:
 
 
 def test_error_budget_dashboard(template: dict[str, Any]) -> None:
-    [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
-    assert dashboard["Properties"]["DashboardName"] == "prod-coaching-slos"
+    [dashboard] = [d for d in resources(template, "AWS::CloudWatch::Dashboard").values()
+                   if d["Properties"]["DashboardName"] == "prod-coaching-slos"]
     body = json.loads(dashboard["Properties"]["DashboardBody"])
     titles = [w["properties"]["title"] for w in body["widgets"]]
     assert titles == ["api-latency: 95% over 30 d: error budget remaining (%)",

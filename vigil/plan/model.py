@@ -119,6 +119,8 @@ class ServicePlan:
     sampling_rules: tuple[SamplingRulePlan, ...] = ()
     canaries: tuple[CanaryPlan, ...] = ()
     slos: tuple[SloPlan, ...] = ()
+    log_groups: tuple[LogGroupPlan, ...] = ()
+    dashboards: tuple[DashboardPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class EnvironmentPlan:
     channels: dict[str, Channel]
     tags: tuple[tuple[str, str], ...]
     services: tuple[ServicePlan, ...] = field(default_factory=tuple)
+    dashboards: tuple[DashboardPlan, ...] = ()
+    """Declared dashboards that name no service; they live in the `vigil-{env}-dashboards` stack."""
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""
@@ -144,3 +148,54 @@ class WorkspacePlan:
     """The plans of every selected environment, in name order."""
 
     environments: tuple[EnvironmentPlan, ...]
+
+
+@dataclass(frozen=True)
+class MetricFilterPlan:
+    """A metric filter of a log group. `value` is a number or an event field as text; `dimensions` map a
+    dimension name to an event field."""
+
+    key: str
+    pattern: str
+    namespace: str
+    metric: str
+    value: str
+    default_value: float | None
+    unit: str | None
+    dimensions: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A saved Logs Insights query over one log group."""
+
+    key: str
+    name: str
+    query: str
+    log_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LogGroupPlan:
+    """A log group as deployed. `retention_days` is None to leave an existing group's retention alone, 0 for
+    never expire; `existing` groups are neither created nor deleted."""
+
+    name: str
+    existing: bool
+    retention_days: int | None
+    kms_key: str | None
+    filters: tuple[MetricFilterPlan, ...]
+    queries: tuple[QueryPlan, ...]
+
+
+@dataclass(frozen=True)
+class DashboardPlan:
+    """A CloudWatch dashboard: `body` is the DashboardBody JSON; `key` its construct id; counts are what
+    CloudWatch limits (widgets and metrics per dashboard)."""
+
+    key: str
+    name: str
+    source: str
+    body: str
+    widgets: int
+    metrics: int

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from vigil.plan import naming
 from vigil.plan.canaries import resolve_canaries
+from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.expressions import (
     COMPOSITE_RULE_MAX,
@@ -18,6 +19,7 @@ from vigil.plan.expressions import (
     rule_references,
     rule_syntax_error,
 )
+from vigil.plan.logs import alarm_with_filter, resolve_log_groups
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
 from vigil.plan.slo import resolve_slos
 from vigil.plan.tracing import check_unique_names, resolve_tracing
@@ -131,6 +133,7 @@ def _validated_service(document: LoadedDocument) -> ServiceSpec:
 def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
                       env_names: list[str], problems: list[SpecProblem]) -> EnvironmentPlan:
     services: list[ServicePlan] = []
+    specs: dict[str, ServiceSpec] = {}
     first_file: dict[str, str] = {}
     context = template_context(env)
     for source in sources.services:
@@ -145,9 +148,11 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                                                            f"{first_file[spec.service]}"))
             continue
         first_file[spec.service] = source.path
+        specs[spec.service] = spec
         services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
+    services, dashboards = plan_dashboards(env, sources, services, specs, context, problems)
     return EnvironmentPlan(
         name=env.name,
         account=env.account,
@@ -157,6 +162,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         channels=dict(sorted(env.channels.items())),
         tags=tuple(sorted(env.tags.items())),
         services=tuple(sorted(services, key=lambda s: s.name)),
+        dashboards=dashboards,
     )
 
 
@@ -196,6 +202,8 @@ class _ServiceResolver:
             sampling_rules=rules,
             canaries=canaries,
             slos=tuple(slos),
+            log_groups=resolve_log_groups(self.env.name, self.env.region, spec, self._problem,
+                                          manage_existing_retention=not self.env.local),
         )
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:
@@ -220,6 +228,11 @@ class _ServiceResolver:
         path = ("alarms", key)
         override = self._override(alarm)
         count = len(self.problems)
+        if alarm.filter is not None:
+            resolved = alarm_with_filter(self.spec, key, alarm, self._problem)
+            if resolved is None:
+                return None
+            alarm = resolved
         forms = [f for f in ("metric", "expression", "composite") if getattr(alarm, f) is not None]
         if len(forms) != 1:
             found = " and ".join(forms) if forms else "none"

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 
 from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
+from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
@@ -64,6 +65,8 @@ class AlarmSpec(SpecModel):
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the alarm; default true.")
     metric: MetricName | None = Field(default=None, description="Metric name, for a single-metric alarm.")
+    filter: Key | None = Field(default=None, description="Key of one of the service's metric filters: its metric, "
+                               "namespace and dimensions (none) instead of metric and namespace.")
     namespace: Namespace | None = Field(default=None, description="Default: defaults.namespace.")
     dimensions: Dimensions | None = Field(default=None, description="Default: defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Default: defaults.stat, else Average.")
@@ -116,3 +119,7 @@ class ServiceSpec(SpecModel):
                                                   description="CloudWatch Synthetics canaries by stable key.")
     slos: dict[Key, slo_spec.SloSpec] = Field(default_factory=dict, description="Service level objectives by "
                                               "stable key, alerted by multiwindow burn-rate alarms.")
+    log_groups: dict[LogGroupName, LogGroupSpec] = Field(
+        default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")
+    dashboard: bool = Field(default=True, description="Generate the service's dashboard (a graph per alarm, their "
+                                                      "states, metric filter metrics); default true.")

@@ -7,6 +7,8 @@ from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.canaries import ServiceCanaries
+from vigil.constructs.dashboards import Dashboards
+from vigil.constructs.logs import ServiceLogs
 from vigil.constructs.slo import SloDashboard
 from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
@@ -40,3 +42,7 @@ class ServiceStack(EnvironmentStack):
         if service.slos:
             SloDashboard(self, "Slos", name=naming.dashboard_name(environment.name, f"{service.name}-slos"),
                          slos=service.slos, region=environment.region)
+        if service.log_groups:
+            ServiceLogs(self, "Logs", log_groups=service.log_groups)
+        if service.dashboards:
+            Dashboards(self, "Dashboards", dashboards=service.dashboards)
