@@ -81,6 +81,8 @@ class EnvironmentPlan:
     channels: dict[str, Channel]
     tags: tuple[tuple[str, str], ...]
     services: tuple[ServicePlan, ...] = field(default_factory=tuple)
+    drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
+    """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""

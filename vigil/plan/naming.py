@@ -38,3 +38,8 @@ def service_stack_name(env: str, service: str) -> str:
 def channel_resource_name(env: str, channel: str) -> str:
     """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`."""
     return f"vigil-{env}-{channel}"
+
+
+def drill_alarm_name(env: str, severity: Severity) -> str:
+    """The routing drill alarm of one severity: `vigil-{env}-drill-{severity}`."""
+    return f"vigil-{env}-drill-{severity}"

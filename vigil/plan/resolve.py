@@ -9,6 +9,7 @@ from typing import Any
 
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.drills import drill_alarms
 from vigil.plan.expressions import (
     COMPOSITE_RULE_MAX,
     metric_ids,
@@ -139,6 +140,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         channels=dict(sorted(env.channels.items())),
         tags=tuple(sorted(env.tags.items())),
         services=tuple(sorted(services, key=lambda s: s.name)),
+        drills=drill_alarms(env.name, env_document.file),
     )
 
 
