@@ -186,7 +186,7 @@ class _CloudWatchWithComposites:
 
         return _Paginator()
 
-    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:  # noqa: N803 (boto3's name)
+    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
         if any(c["AlarmArn"] == ResourceARN for c in self._composites):
             return {"Tags": []}
         return self._client.list_tags_for_resource(ResourceARN=ResourceARN)

@@ -24,6 +24,10 @@ class AwsError(Exception):
     """A problem talking to AWS that the user can act on (credentials, permissions, wrong account)."""
 
 
+class UsageError(ValueError):
+    """A command-line value that cannot be used, e.g. `--prefix` without `=`."""
+
+
 class AwsSession:
     """Creates and caches boto3 clients for one region (and optional named profile and endpoint URL)."""
 
