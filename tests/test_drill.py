@@ -31,7 +31,8 @@ def _deploy_drills(plan: EnvironmentPlan) -> None:
             AlarmName=alarm.name, Namespace=metric.namespace, MetricName=metric.metric, Statistic=metric.stat,
             Dimensions=[{"Name": k, "Value": v} for k, v in metric.dimensions], Period=metric.period,
             EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching", AlarmActions=[f"arn:aws:sns:{REGION}:123456789012:{alarm.alarm_actions[0]}"])
+            TreatMissingData="notBreaching",
+            AlarmActions=[f"arn:aws:sns:{REGION}:123456789012:{alarm.alarm_actions[0]}"])
 
 
 def _plan(root: Any) -> EnvironmentPlan:
