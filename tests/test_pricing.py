@@ -70,3 +70,19 @@ def test_cli_cost_formats(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str
     assert main(["--root", root, "cost", "--format", "json", "--no-free-tier"]) == 0
     data = {d["environment"]: d for d in json.loads(capsys.readouterr().out)}
     assert data["prod"]["total"] == 1.5 and data["dev"]["total"] == 1.4  # high-latency is disabled in dev
+
+
+def test_diff_shows_the_cost_change_of_a_pull_request(spec_repo: SpecRepo,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    root = spec_repo()
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       check=True, capture_output=True)
+    (root / "alarm_specs" / "coaching.yaml").write_text(SERVICE_YAML.replace(
+        "  traffic-anomaly: {severity: info, metric: RequestCount, stat: Sum, anomaly: {band: 2}}\n", ""))
+    assert main(["--root", str(root), "diff", "--base", "HEAD", "--env", "prod"]) == 0
+    assert capsys.readouterr().out.endswith("cost prod: 0.80 -> 0.50 USD a month (-0.30)\n")
+    assert main(["--root", str(root), "diff", "--base", "HEAD", "--env", "prod", "--format", "json"]) == 0
+    json.loads(capsys.readouterr().out)  # json output stays one document

@@ -114,6 +114,11 @@ def _diff(args: argparse.Namespace) -> int:
               "comparing against nothing", file=sys.stderr)
         base = None
     print(plan_diff.render(plan_diff.diff_plans(base, head), args.format))
+    if args.format != "json":  # the monthly cost change of the pull request, where there is one
+        from vigil.plan.pricing import cost_changes
+
+        for line in cost_changes(base, head):
+            print(f"- {line}" if args.format == "markdown" else line)
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, EnvironmentPlan
+from vigil.plan.model import AlarmPlan, EnvironmentPlan, WorkspacePlan
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_REGION = "us-east-1"
@@ -219,10 +219,18 @@ def render(report: CostReport, output: str) -> str:
     return "\n".join(out)
 
 
-def render_change(base: EnvironmentPlan | None, head: EnvironmentPlan) -> str:
-    """One line: how the monthly cost of an environment changes from `base` to `head`."""
-    after = price_environment(head).total
-    before = price_environment(base).total if base is not None else 0.0
-    delta = after - before
-    return (f"cost {head.name}: {before:.2f} -> {after:.2f} {load_prices(head.region).currency} a month "
-            f"({'+' if delta >= 0 else '-'}{abs(delta):.2f})")
+def cost_changes(base: WorkspacePlan | None, head: WorkspacePlan) -> list[str]:
+    """One line per environment whose monthly cost changes from `base` to `head`, e.g.
+    `cost prod: 0.80 -> 0.50 USD a month (-0.30)`; environments with an unchanged cost are left out."""
+    before = {e.name: e for e in base.environments} if base else {}
+    lines = []
+    for environment in head.environments:
+        after = price_environment(environment).total
+        old = before.get(environment.name)
+        previous = price_environment(old).total if old is not None else 0.0
+        if round(after, 2) != round(previous, 2):
+            delta = after - previous
+            lines.append(f"cost {environment.name}: {previous:.2f} -> {after:.2f} "
+                         f"{load_prices(environment.region).currency} a month "
+                         f"({'+' if delta >= 0 else '-'}{abs(delta):.2f})")
+    return lines
