@@ -8,7 +8,16 @@ ENV ?=
 CDK_CONTEXT := $(if $(ENV),-c env=$(ENV),)
 export PATH := $(CURDIR)/$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup synth test validate plan diff schema lint golden clean
+LOCALSTACK_VENV := .venv-localstack
+# LocalStack needs Python 3.13: from pyenv when it has one, else python3.13 on PATH.
+PYTHON_LOCALSTACK ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
+	$$(command -v python3.13); do [ -x "$$p" ] && echo "$$p" && break; done)
+LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 \
+	LOCALSTACK_VOLUME_DIR=$(CURDIR)/.localstack
+AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	AWS_DEFAULT_REGION=us-east-1
+
+.PHONY: setup synth test validate plan diff schema lint golden clean local-venv local-up local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -25,8 +34,8 @@ synth: setup ## Synthesize every environment (or ENV=prod) into cdk.out
 	$(NODE_BIN)/cdk synth --quiet $(CDK_CONTEXT)
 	@echo "cdk.out: $$(ls cdk.out/*.template.json | wc -l) templates"
 
-test: setup ## Run the test suite
-	$(VENV)/bin/python -m pytest
+test: setup local-venv ## Run the test suite, including end-to-end deploys on LocalStack
+	VIGIL_E2E=1 $(VENV)/bin/python -m pytest
 
 validate: setup ## Check every spec file for every environment
 	$(VENV)/bin/python -m vigil validate
@@ -45,6 +54,28 @@ lint: setup
 
 golden: setup ## Regenerate tests/golden from the example specs; review with git diff
 	$(VENV)/bin/python -m tests.golden
+
+local-venv: $(LOCALSTACK_VENV)/.installed
+
+$(LOCALSTACK_VENV)/.installed: requirements-localstack.txt
+	@test -n "$(PYTHON_LOCALSTACK)" || { echo "LocalStack needs Python 3.13 (pyenv install 3.13)"; exit 1; }
+	test -x $(LOCALSTACK_VENV)/bin/python || $(PYTHON_LOCALSTACK) -m venv $(LOCALSTACK_VENV)
+	$(LOCALSTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-localstack.txt
+	touch $@
+
+local-up: local-venv ## Start LocalStack on 127.0.0.1:4566 in the background
+	mkdir -p .localstack
+	$(LOCALSTACK_ENV) nohup $(LOCALSTACK_VENV)/bin/python -m localstack.runtime.main > .localstack/localstack.log 2>&1 & \
+	echo $$! > .localstack/pid
+	@for i in $$(seq 1 120); do curl -sf http://127.0.0.1:4566/_localstack/health > /dev/null && exit 0; sleep 1; done; \
+	echo "LocalStack did not start: see .localstack/localstack.log"; exit 1
+
+local-deploy: setup ## Bootstrap and deploy ENV (default local) to the running LocalStack
+	$(AWS_LOCAL) $(NODE_BIN)/cdk bootstrap aws://000000000000/us-east-1 -c env=$(or $(ENV),local)
+	$(AWS_LOCAL) $(NODE_BIN)/cdk deploy -c env=$(or $(ENV),local) --require-approval never "vigil-$(or $(ENV),local)-*"
+
+local-down: ## Stop the LocalStack started by local-up
+	-test -f .localstack/pid && kill $$(cat .localstack/pid) && rm -f .localstack/pid
 
 clean:
 	rm -rf cdk.out .pytest_cache

@@ -97,7 +97,9 @@ class Channels(Construct):
             routed = [topics.topics[severity] for severity in plan.severities_for(name)]
             if not routed:
                 continue
-            if isinstance(channel, PagerDutyChannel):
+            if channel.endpoint is not None:
+                self._endpoint(name, channel.endpoint, routed)
+            elif isinstance(channel, PagerDutyChannel):
                 self._pagerduty(name, channel, routed)
             elif isinstance(channel, EmailChannel):
                 self._email(name, channel, routed)
@@ -116,6 +118,12 @@ class Channels(Construct):
                 endpoint=PAGERDUTY_ENDPOINT.format(key=key),
                 delivery_policy=HTTPS_DELIVERY_POLICY,
             )
+
+    def _endpoint(self, name: str, url: str, topics: list[sns.Topic]) -> None:
+        """A local environment's receiver on loopback, in place of the channel's real delivery."""
+        for topic in topics:
+            sns.CfnSubscription(self, f"{name}-{topic.node.id}", topic_arn=topic.topic_arn,
+                                protocol=url.split(":", 1)[0], endpoint=url)
 
     def _email(self, name: str, channel: EmailChannel, topics: list[sns.Topic]) -> None:
         for topic in topics:

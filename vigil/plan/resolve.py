@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
@@ -18,7 +19,7 @@ from vigil.plan.expressions import (
     rule_syntax_error,
 )
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
-from vigil.spec.environment import EnvironmentSpec, SlackChannel
+from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
 from vigil.spec.service import AlarmOverride, AlarmSpec, MetricSpec, ServiceSpec
@@ -86,7 +87,19 @@ def _check_environment(spec: EnvironmentSpec, document: LoadedDocument) -> list[
                 known = ", ".join(sorted(spec.channels)) or "none defined"
                 problems.append(document.problem(("routes", severity, index),
                                                  f'unknown channel "{channel}"; channels: {known}'))
+    if spec.local and spec.account != LOCAL_ACCOUNT:
+        problems.append(document.problem(("local",), f"a local environment must use LocalStack's account "
+                                                     f"{LOCAL_ACCOUNT}, got {spec.account}"))
     for name, channel in spec.channels.items():
+        if channel.endpoint is not None:
+            if not spec.local:
+                problems.append(document.problem(("channels", name, "endpoint"),
+                                                 "only allowed in a local environment (local: true)"))
+            elif urlsplit(channel.endpoint).hostname not in ("127.0.0.1", "localhost", "::1"):
+                problems.append(document.problem(("channels", name, "endpoint"),
+                                                 f"expected a loopback URL (127.0.0.1 or localhost), got "
+                                                 f'"{channel.endpoint}"'))
+            continue
         if isinstance(channel, SlackChannel):
             chatbot = channel.workspace_id is not None or channel.channel_id is not None
             if chatbot and channel.webhook is not None:

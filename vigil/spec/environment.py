@@ -25,6 +25,10 @@ class PagerDutyChannel(SpecModel):
 
     type: Literal["pagerduty"] = Field(description="Channel type.")
     integration_key: SecretRef = Field(description="Secret holding the PagerDuty CloudWatch integration key.")
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
 
 class SlackChannel(SpecModel):
@@ -40,6 +44,10 @@ class SlackChannel(SpecModel):
     webhook: SecretRef | None = Field(
         default=None, description="Secret holding the incoming-webhook URL, read by the forwarder function."
     )
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
 
 class EmailChannel(SpecModel):
@@ -49,7 +57,14 @@ class EmailChannel(SpecModel):
     address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)] = Field(
         description="Recipient address; it receives a confirmation mail once."
     )
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
+        "for end-to-end tests against LocalStack."
+    )
 
+
+LOCAL_ACCOUNT = "000000000000"
+"""LocalStack's account id; no real AWS account has it."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
 
@@ -64,6 +79,8 @@ class EnvironmentSpec(SpecModel):
         description="AWS region, e.g. us-east-1."
     )
     protected: bool = Field(default=False, description="Refuse drills and other disruptive commands unless forced.")
+    local: bool = Field(default=False, description="A LocalStack environment for end-to-end tests: its account "
+                        "must be LocalStack's 000000000000, and only it may override channel endpoints.")
     routes: dict[Severity, list[Key]] = Field(
         description="Severity (critical, warning, info) -> names of channels notified. A severity left out "
         "notifies nobody."
