@@ -166,8 +166,8 @@ def test_every_alarm_is_tagged_with_service_owner_and_environment(design_templat
 def test_examples_give_a_routing_stack_and_a_stack_per_service_per_environment(example_out: Path) -> None:
     stacks = sorted(p.name.removesuffix(".template.json") for p in example_out.glob("*.template.json"))
     services = sorted(p.stem for p in (ROOT / "alarm_specs").glob("*.yaml"))
-    expected = sorted(f"vigil-{env}-{name}" for env in ("dev", "prod", "staging")
-                      for name in ["routing", *services])
+    environments = sorted(p.stem for p in (ROOT / "environments").glob("*.yaml"))
+    expected = sorted(f"vigil-{env}-{name}" for env in environments for name in ["routing", *services])
     assert stacks == expected
 
 
