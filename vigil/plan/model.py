@@ -137,6 +137,8 @@ class EnvironmentPlan:
     services: tuple[ServicePlan, ...] = field(default_factory=tuple)
     dashboards: tuple[DashboardPlan, ...] = ()
     """Declared dashboards that name no service; they live in the `vigil-{env}-dashboards` stack."""
+    drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
+    """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""

@@ -12,6 +12,7 @@ from vigil.plan import naming
 from vigil.plan.canaries import resolve_canaries
 from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.drills import drill_alarms
 from vigil.plan.expressions import (
     COMPOSITE_RULE_MAX,
     metric_ids,
@@ -163,6 +164,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         tags=tuple(sorted(env.tags.items())),
         services=tuple(sorted(services, key=lambda s: s.name)),
         dashboards=dashboards,
+        drills=drill_alarms(env.name, env_document.file),
     )
 
 
