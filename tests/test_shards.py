@@ -32,8 +32,10 @@ def service(keys: list[str], composites: dict[str, str] | None = None) -> str:
 
 @pytest.fixture
 def budget_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two resources per stack, so that sharding shows with a handful of alarms."""
+    """Two resources per stack, so that sharding shows with a handful of alarms; the service's own dashboard is
+    left out of the count, so that each stack holds two alarms."""
     monkeypatch.setattr(shards, "SHARD_BUDGET", ResourceCost(2, 10**9))
+    monkeypatch.setattr(shards, "service_level_cost", lambda service: ResourceCost(0, 0))
 
 
 def stacks(root: Path, env: str = "prod") -> dict[str, tuple[str, ...]]:
@@ -144,7 +146,7 @@ def test_a_locked_stack_over_cloudformation_limits_is_an_error_naming_the_spec(
     hint = ("alarms stay in the stack vigil.lock.json gives them; to redistribute them (each moved alarm is "
             "deleted and recreated) run `python -m vigil lock --env prod --reshard coaching`")
     messages = [str(p) for p in caught.value.problems]
-    assert messages[0] == f"{SVC}:5: alarms: stack vigil-prod-coaching would have 3 resources; CloudFormation " \
+    assert messages[0] == f"{SVC}:5: alarms: stack vigil-prod-coaching would have 4 resources; CloudFormation " \
                           f"allows 2: {hint}"
     assert messages[1].startswith(f"{SVC}:5: alarms: stack vigil-prod-coaching would have a template of about ")
     assert messages[1].endswith(f" bytes; CloudFormation allows 4000: {hint}")
@@ -166,10 +168,10 @@ def test_plan_shows_stacks_with_resources_and_template_size(spec_repo: SpecRepo,
     assert main(["--root", str(root), "plan", "--env", "prod"]) == 0
     text = capsys.readouterr().out
     [line] = [line for line in text.splitlines() if line.startswith("  vigil-prod-coaching")]
-    assert line.startswith("  vigil-prod-coaching    5 resources  ~") and line.endswith(" kB")
+    assert line.startswith("  vigil-prod-coaching    6 resources  ~") and line.endswith(" kB")  # 5 alarms, dashboard
     assert main(["--root", str(root), "plan", "--env", "prod", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)["stacks"]
-    assert row["stack"] == "vigil-prod-coaching" and row["resources"] == 5 and row["alarms"] == 5
+    assert row["stack"] == "vigil-prod-coaching" and row["resources"] == 6 and row["alarms"] == 5
 
 
 def test_sharded_stacks_synthesize_with_a_stack_dependency_for_composite_children(
@@ -186,11 +188,13 @@ def test_sharded_stacks_synthesize_with_a_stack_dependency_for_composite_childre
     assert "vigil-prod-coaching" in manifest["artifacts"]["vigil-prod-coaching-2"]["dependencies"]
 
 
-def test_template_size_estimate_matches_synthesized_templates(tmp_path: Path) -> None:
+def test_resource_count_and_size_estimate_match_synthesized_templates(tmp_path: Path) -> None:
     plan = plan_workspace(read_sources(ROOT))
-    estimates = {shard.stack_name: shard.template_bytes for e in plan.environments for s in e.services
-                 for shard in s.shards}
+    estimates = {shard.stack_name: (shard.resources, shard.template_bytes) for e in plan.environments
+                 for s in e.services for shard in s.shards}
     synth_plan(WorkspacePlan(plan.environments), tmp_path)
-    for name, estimate in estimates.items():
-        actual = (tmp_path / f"{name}.template.json").stat().st_size
-        assert abs(estimate - actual) <= 0.02 * actual + 200, (name, estimate, actual)
+    for name, (resources, estimate) in estimates.items():
+        path = tmp_path / f"{name}.template.json"
+        assert resources == len(json.loads(path.read_text())["Resources"]), name
+        actual = path.stat().st_size
+        assert -0.03 * actual <= estimate - actual <= 0.05 * actual + 200, (name, estimate, actual)

@@ -1,6 +1,8 @@
-"""`python -m vigil validate | plan | diff | lock | schema`: the fast, CDK-free commands.
+"""`python -m vigil validate | plan | diff | lock | schema | cost`: the fast, CDK-free commands; `import |
+verify | drill` work with a live account.
 
-Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message), 1 anything else.
+Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message) or a refused drill,
+3 verify findings, 1 anything else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vigil.live.aws import AwsError, UsageError
+from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import diff as plan_diff
 from vigil.plan import report, shards
 from vigil.plan.resolve import plan_workspace
@@ -19,6 +23,7 @@ from vigil.spec.schema import schema_texts
 from vigil.spec.workspace import read_sources
 
 EXIT_OK, EXIT_ERROR, EXIT_SPEC = 0, 1, 2
+EXIT_FINDINGS = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return EXIT_SPEC
+    except (AwsError, ProtectedEnvironment, FileExistsError, UsageError) as error:
+        print(f"vigil: {error}", file=sys.stderr)
+        return EXIT_SPEC if isinstance(error, ProtectedEnvironment) else EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except Exception as error:
@@ -65,6 +73,16 @@ def _parser() -> argparse.ArgumentParser:
                       help="reassign this service's alarms from scratch (moves alarms between its stacks)")
     lock.add_argument("--check", action="store_true", help="write nothing; exit 2 if the lock is out of date")
     lock.set_defaults(handler=_lock)
+
+    cost = commands.add_parser("cost", help="the monthly CloudWatch cost of an environment, per service")
+    cost.add_argument("--env", action="append", help="environment (repeatable; default: all)")
+    cost.add_argument("--no-free-tier", action="store_true", help="do not deduct the account's free tier")
+    cost.add_argument("--format", choices=report.FORMATS, default="text")
+    cost.set_defaults(handler=_cost)
+
+    from vigil.live import commands as live
+
+    live.add_parsers(commands)
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
@@ -137,6 +155,25 @@ def _diff(args: argparse.Namespace) -> int:
               "comparing against nothing", file=sys.stderr)
         base = None
     print(plan_diff.render(plan_diff.diff_plans(base, head), args.format))
+    if args.format != "json":  # the monthly cost change of the pull request, where there is one
+        from vigil.plan.pricing import cost_changes
+
+        for line in cost_changes(base, head):
+            print(f"- {line}" if args.format == "markdown" else line)
+    return EXIT_OK
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from vigil.plan import pricing
+
+    plan = plan_workspace(read_sources(args.root), only=args.env)
+    reports = [pricing.price_environment(e, free_tier=not args.no_free_tier) for e in plan.environments]
+    if args.format == "json":
+        import json
+
+        print(json.dumps([pricing.cost_data(r) for r in reports], indent=2, sort_keys=True))
+    else:
+        print("\n\n".join(pricing.render(r, args.format) for r in reports))
     return EXIT_OK
 
 

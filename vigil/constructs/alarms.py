@@ -27,7 +27,7 @@ class ServiceAlarms(Construct):
     """Every alarm of a service. Construct ids are alarm keys, so reordering a spec changes nothing.
 
     `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; `tags` (key, value) pairs,
-    sorted by key, are set on every alarm.
+    sorted by key, are set on every alarm (a `CfnResource` is not reached by `Tags.of`).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, alarms: tuple[AlarmPlan, ...],
@@ -37,24 +37,29 @@ class ServiceAlarms(Construct):
         resource_tags = [{"Key": key, "Value": value} for key, value in tags]
         for alarm in alarms:
             properties: dict[str, Any] = {
-                "ActionsEnabled": True,
-                "AlarmActions": [topic_arns[t] for t in alarm.alarm_actions],
+                "ActionsEnabled": alarm.actions_enabled,
                 "AlarmDescription": alarm.description,
                 "AlarmName": alarm.name,
             }
+            if alarm.alarm_actions:
+                properties["AlarmActions"] = [topic_arns[t] for t in alarm.alarm_actions]
             if alarm.ok_actions:
                 properties["OKActions"] = [topic_arns[t] for t in alarm.ok_actions]
             if resource_tags:
                 properties["Tags"] = resource_tags
             if alarm.kind == "composite":
                 properties["AlarmRule"] = alarm.rule or ""
+                if alarm.actions_suppressor:
+                    properties.update(ActionsSuppressor=alarm.actions_suppressor,
+                                      ActionsSuppressorWaitPeriod=alarm.suppressor_wait_period,
+                                      ActionsSuppressorExtensionPeriod=alarm.suppressor_extension_period)
             else:
                 properties.update(metric_alarm_properties(alarm))
             self.alarms[alarm.name] = cdk.CfnResource(
                 self, alarm.key, type=COMPOSITE_ALARM if alarm.kind == "composite" else METRIC_ALARM,
                 properties=dict(sorted(properties.items())))
         for alarm in alarms:
-            for child in alarm.children:
+            for child in (*alarm.children, *filter(None, [alarm.actions_suppressor])):
                 if child in self.alarms:  # children in another stack of the service: a stack dependency
                     self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
 

@@ -47,11 +47,44 @@ CANARY_BYTES = 5600
 """A canary's four resources besides its inline script and configuration."""
 
 
+DASHBOARD_BYTES = 300
+"""An AWS::CloudWatch::Dashboard besides its body (a JSON string in the template)."""
+SLO_DASHBOARD_BYTES_PER_SLO = 2500
+"""The SLO dashboard's body, per SLO (its widgets are built by the construct)."""
+LOG_GROUP_BYTES = 450
+METRIC_FILTER_BYTES = 600
+QUERY_BYTES = 450
+"""A log group, a metric filter and a saved query, besides their names, patterns and query text."""
+RETENTION_RESOURCES, RETENTION_BYTES = 2, 2600
+"""Retention of an existing log group: a custom resource and its policy."""
+RETENTION_PROVIDER_RESOURCES, RETENTION_PROVIDER_BYTES = 3, 3000
+"""The function, its role and its log group behind those custom resources, once per stack."""
+
+
 def service_level_cost(service: ServicePlan) -> ResourceCost:
     """Resources a service's first stack holds besides its alarms: X-Ray groups and sampling rules, canaries
-    (their alarms are alarms). Dashboards, log groups and other kinds that belong to the service as a whole
-    add their cost here."""
+    (their alarms are alarms), log groups with their filters and queries, dashboards and the SLO dashboard.
+    Any further kind that belongs to the service as a whole adds its cost here."""
     cost = NOTHING
+    for dashboard in service.dashboards:
+        cost += ResourceCost(1, DASHBOARD_BYTES + _str_size(dashboard.body))
+    if service.slos:
+        cost += ResourceCost(1, DASHBOARD_BYTES + SLO_DASHBOARD_BYTES_PER_SLO * len(service.slos))
+    retention = False
+    for group in service.log_groups:
+        if not group.existing:
+            cost += ResourceCost(1, LOG_GROUP_BYTES + 2 * len(group.name))
+        elif group.retention_days is not None:
+            retention = True
+            cost += ResourceCost(RETENTION_RESOURCES, RETENTION_BYTES + 4 * len(group.name))
+        for metric_filter in group.filters:
+            dimensions = _dimensions_size(metric_filter.dimensions, 8) if metric_filter.dimensions else 0
+            cost += ResourceCost(1, METRIC_FILTER_BYTES + _str_size(metric_filter.pattern) + len(group.name)
+                                 + dimensions)
+        for query in group.queries:
+            cost += ResourceCost(1, QUERY_BYTES + _str_size(query.query) + sum(len(n) + 8 for n in query.log_groups))
+    if retention:
+        cost += ResourceCost(RETENTION_PROVIDER_RESOURCES, RETENTION_PROVIDER_BYTES)
     for group in service.xray_groups:
         cost += ResourceCost(1, XRAY_GROUP_BYTES + _str_size(group.filter))
     cost += ResourceCost(len(service.sampling_rules), SAMPLING_RULE_BYTES * len(service.sampling_rules))
@@ -67,14 +100,19 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
     Parts that repeat across alarms (tags, actions, metrics) are sized once.
     """
     arn = len(region) + len(account)
-    props: list[tuple[str, int]] = [
-        ("ActionsEnabled", 4),
-        ("AlarmActions", _actions_size(alarm.alarm_actions, arn)),
+    props: list[tuple[str, int]] = [("ActionsEnabled", 4 if alarm.actions_enabled else 5)]
+    if alarm.alarm_actions:
+        props.append(("AlarmActions", _actions_size(alarm.alarm_actions, arn)))
+    props += [
         ("AlarmDescription", _str_size(alarm.description)),
         ("AlarmName", _str_size(alarm.name)),
     ]
     if alarm.kind == "composite":
         props.append(("AlarmRule", _str_size(alarm.rule or "")))
+        if alarm.actions_suppressor:
+            props += [("ActionsSuppressor", _str_size(alarm.actions_suppressor)),
+                      ("ActionsSuppressorExtensionPeriod", len(str(alarm.suppressor_extension_period))),
+                      ("ActionsSuppressorWaitPeriod", len(str(alarm.suppressor_wait_period)))]
     else:
         props += [("ComparisonOperator", len(alarm.operator or "") + 2),
                   ("DatapointsToAlarm", len(str(alarm.datapoints_to_alarm))),
@@ -104,9 +142,10 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
         props.append(("TreatMissingData", len(alarm.missing_data) + 2))
     kind = "AWS::CloudWatch::CompositeAlarm" if alarm.kind == "composite" else "AWS::CloudWatch::Alarm"
     resource = [("Type", json_size(kind)), ("Properties", _object_size(props, _PROPERTIES))]
-    if alarm.children:
+    needs = (*alarm.children, *filter(None, [alarm.actions_suppressor]))
+    if needs:
         prefix = len(alarm.name) - len(alarm.key)
-        depends = [_logical_id(child[prefix:]) for child in alarm.children]
+        depends = [_logical_id(child[prefix:]) for child in needs]
         resource.append(("DependsOn", json_size(depends, _PROPERTIES)))
     size = 2 + len(_logical_id(alarm.key)) + 2 + 2 + _object_size(resource, _RESOURCE) + 2
     return ResourceCost(1, size)

@@ -15,7 +15,7 @@ from vigil.plan.report import channel_kind
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
     "threshold", "band", "period", "evaluation_periods", "datapoints_to_alarm", "missing_data", "rule",
-    "alarm_actions", "ok_actions",
+    "alarm_actions", "ok_actions", "actions_enabled", "actions_suppressor",
 )
 """The alarm properties a diff reports; the description is derived from these and left out."""
 

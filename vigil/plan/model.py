@@ -61,6 +61,49 @@ class AlarmPlan:
     children: tuple[str, ...] = ()
     alarm_actions: tuple[str, ...] = ()
     ok_actions: tuple[str, ...] = ()
+    actions_enabled: bool = True
+    actions_suppressor: str | None = None
+    suppressor_wait_period: int = 0
+    suppressor_extension_period: int = 0
+
+
+@dataclass(frozen=True)
+class BurnAlarm:
+    """One burn-rate condition of an SLO alert: the error ratio over `window` seconds is at least `factor` times
+    the error budget, i.e. at least `threshold`. `alarm` is the full name of the child alarm that checks it."""
+
+    window: int
+    factor: float
+    threshold: float
+    alarm: str
+
+
+@dataclass(frozen=True)
+class SloPlan:
+    """One SLO as deployed. `objective` in percent, `window` in seconds; `budget` = 1 - objective / 100.
+
+    `page_rules` and `ticket_rules` are (short, long) pairs of burn alarms; an alert fires when the traffic guard
+    is in ALARM and both alarms of any pair are. `errors` and `total` are the metric queries of the error ratio
+    `ratio_expression` (their period is set per burn window); `total_expression` over them counts all events,
+    for the traffic guard.
+    """
+
+    key: str
+    service: str
+    objective: float
+    window: int
+    budget: float
+    ratio_expression: str
+    metrics: tuple[MetricQuery, ...]
+    total_expression: str
+    min_requests: int
+    guard_alarm: str
+    page_alarm: str | None
+    ticket_alarm: str | None
+    page_severity: Severity
+    ticket_severity: Severity
+    page_rules: tuple[tuple[BurnAlarm, BurnAlarm], ...]
+    ticket_rules: tuple[tuple[BurnAlarm, BurnAlarm], ...]
 
 
 @dataclass(frozen=True)
@@ -92,6 +135,9 @@ class ServicePlan:
     sampling_rules: tuple[SamplingRulePlan, ...] = ()
     canaries: tuple[CanaryPlan, ...] = ()
     shards: tuple[ShardPlan, ...] = ()
+    slos: tuple[SloPlan, ...] = ()
+    log_groups: tuple[LogGroupPlan, ...] = ()
+    dashboards: tuple[DashboardPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +152,10 @@ class EnvironmentPlan:
     channels: dict[str, Channel]
     tags: tuple[tuple[str, str], ...]
     services: tuple[ServicePlan, ...] = field(default_factory=tuple)
+    dashboards: tuple[DashboardPlan, ...] = ()
+    """Declared dashboards that name no service; they live in the `vigil-{env}-dashboards` stack."""
+    drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
+    """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""
@@ -117,3 +167,54 @@ class WorkspacePlan:
     """The plans of every selected environment, in name order."""
 
     environments: tuple[EnvironmentPlan, ...]
+
+
+@dataclass(frozen=True)
+class MetricFilterPlan:
+    """A metric filter of a log group. `value` is a number or an event field as text; `dimensions` map a
+    dimension name to an event field."""
+
+    key: str
+    pattern: str
+    namespace: str
+    metric: str
+    value: str
+    default_value: float | None
+    unit: str | None
+    dimensions: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A saved Logs Insights query over one log group."""
+
+    key: str
+    name: str
+    query: str
+    log_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LogGroupPlan:
+    """A log group as deployed. `retention_days` is None to leave an existing group's retention alone, 0 for
+    never expire; `existing` groups are neither created nor deleted."""
+
+    name: str
+    existing: bool
+    retention_days: int | None
+    kms_key: str | None
+    filters: tuple[MetricFilterPlan, ...]
+    queries: tuple[QueryPlan, ...]
+
+
+@dataclass(frozen=True)
+class DashboardPlan:
+    """A CloudWatch dashboard: `body` is the DashboardBody JSON; `key` its construct id; counts are what
+    CloudWatch limits (widgets and metrics per dashboard)."""
+
+    key: str
+    name: str
+    source: str
+    body: str
+    widgets: int
+    metrics: int

@@ -66,3 +66,39 @@ def canary_alarm_key(key: str, kind: str = "") -> str:
     """The alarm key of a canary's alarm: `canary-{key}` (failed runs) or `canary-{key}-{kind}`; the alarm name
     is then `{env}-{service}-canary-{key}`."""
     return f"canary-{key}-{kind}" if kind else f"canary-{key}"
+
+
+def generated_dashboard_name(env: str, service: str, part: int = 1) -> str:
+    """A service's generated dashboard: `{env}-{service}`; when split at CloudWatch's limits, the further parts
+    are `{env}-{service}-2`, `-3`, ... so that the first keeps its name as the service grows."""
+    base = dashboard_name(env, service)
+    return base if part == 1 else f"{base}-{part}"
+
+
+def dashboards_stack_name(env: str) -> str:
+    """The stack holding an environment's declared dashboards that name no service."""
+    return f"vigil-{env}-dashboards"
+
+
+def query_definition_name(env: str, service: str, key: str) -> str:
+    """A saved Logs Insights query: `{env}-{service}/{key}`, shown in the console folder `{env}-{service}`."""
+    return f"{env}-{service}/{key}"
+
+
+def partition(region: str) -> str:
+    """The AWS partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, else aws."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def alarm_arn(region: str, account: str, name: str) -> str:
+    """The ARN of a metric or composite alarm, as dashboards (plain JSON strings) refer to it."""
+    return f"arn:{partition(region)}:cloudwatch:{region}:{account}:alarm:{name}"
+
+
+def drill_alarm_name(env: str, severity: Severity) -> str:
+    """The routing drill alarm of one severity: `vigil-{env}-drill-{severity}`."""
+    return f"vigil-{env}-drill-{severity}"

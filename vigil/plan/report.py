@@ -23,7 +23,9 @@ def channel_kind(channel: Channel) -> str:
 
 
 def notified(plan: EnvironmentPlan, alarm: AlarmPlan) -> tuple[str, ...]:
-    """The channels an alarm reaches in `plan`."""
+    """The channels an alarm reaches in `plan` (none when its actions are disabled, as for SLO child alarms)."""
+    if not alarm.actions_enabled:
+        return ()
     return plan.routes.get(alarm.severity, ())
 
 

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 from vigil.plan import naming
 from vigil.plan.canaries import resolve_canaries
+from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.drills import drill_alarms
 from vigil.plan.expressions import (
     COMPOSITE_RULE_MAX,
     metric_ids,
@@ -19,8 +21,10 @@ from vigil.plan.expressions import (
     rule_syntax_error,
 )
 from vigil.plan.limits import alarm_action_problems
+from vigil.plan.logs import alarm_with_filter, resolve_log_groups
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
+from vigil.plan.slo import resolve_slos
 from vigil.plan.tracing import check_unique_names, resolve_tracing
 from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
@@ -137,6 +141,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                       env_names: list[str], problems: list[SpecProblem], lock: Lock = EMPTY_LOCK,
                       strict_lock: bool = True) -> EnvironmentPlan:
     services: list[ServicePlan] = []
+    specs: dict[str, ServiceSpec] = {}
+    documents: dict[str, LoadedDocument] = {}
     first_file: dict[str, str] = {}
     context = template_context(env)
     for source in sources.services:
@@ -151,12 +157,15 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                                                            f"{first_file[spec.service]}"))
             continue
         first_file[spec.service] = source.path
-        service = _ServiceResolver(env, spec, document, env_names, problems).resolve()
-        services.append(assign_shards(service, env=env.name, region=env.region, account=env.account,
-                                      locked=lock.service(env.name, service.name), document=document,
-                                      problems=problems, strict=strict_lock))
+        specs[spec.service] = spec
+        documents[spec.service] = document
+        services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
+    services, dashboards = plan_dashboards(env, sources, services, specs, context, problems)
+    services = [assign_shards(service, env=env.name, region=env.region, account=env.account,
+                              locked=lock.service(env.name, service.name), document=documents[service.name],
+                              problems=problems, strict=strict_lock) for service in services]
     return EnvironmentPlan(
         name=env.name,
         account=env.account,
@@ -166,6 +175,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         channels=dict(sorted(env.channels.items())),
         tags=tuple(sorted(env.tags.items())),
         services=tuple(sorted(services, key=lambda s: s.name)),
+        dashboards=dashboards,
+        drills=drill_alarms(env.name, env_document.file),
     )
 
 
@@ -190,6 +201,8 @@ class _ServiceResolver:
             plan = self._alarm(key, enabled[key], names, enabled)
             if plan is not None:
                 alarms.append(plan)
+        slo_alarms, slos = resolve_slos(self, set(spec.alarms))
+        alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
         groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
         canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems)
@@ -202,6 +215,9 @@ class _ServiceResolver:
             xray_groups=groups,
             sampling_rules=rules,
             canaries=canaries,
+            slos=tuple(slos),
+            log_groups=resolve_log_groups(self.env.name, self.env.region, spec, self._problem,
+                                          manage_existing_retention=not self.env.local),
         )
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:
@@ -226,6 +242,11 @@ class _ServiceResolver:
         path = ("alarms", key)
         override = self._override(alarm)
         count = len(self.problems)
+        if alarm.filter is not None:
+            resolved = alarm_with_filter(self.spec, key, alarm, self._problem)
+            if resolved is None:
+                return None
+            alarm = resolved
         forms = [f for f in ("metric", "expression", "composite") if getattr(alarm, f) is not None]
         if len(forms) != 1:
             found = " and ".join(forms) if forms else "none"

@@ -25,7 +25,7 @@ from typing import Any
 from vigil.plan import naming
 from vigil.plan.cost import STACK_OVERHEAD_BYTES, ResourceCost, alarm_cost, service_level_cost
 from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES, SHARD_BUDGET
-from vigil.plan.model import ServicePlan, ShardPlan
+from vigil.plan.model import AlarmPlan, ServicePlan, ShardPlan
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.workspace import LOCK_FILE
@@ -102,11 +102,11 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
         if number is not None:
             home[alarm.key] = number
             used[number] = used.get(number, ResourceCost(0, 0)) + costs[alarm.key]
-    prefix = len(env) + len(service.name) + 2
+    key_of = {alarm.name: alarm.key for alarm in service.alarms}
     unlocked = [a for a in service.alarms if a.key not in home]
     unlocked.sort(key=lambda a: (a.kind == "composite", a.key))
     for alarm in unlocked:
-        floor = max((home.get(child[prefix:], 1) for child in alarm.children), default=1)
+        floor = max((home.get(key_of.get(child, ""), 1) for child in _needs(alarm)), default=1)
         number = floor
         while not _fits(used.get(number), costs[alarm.key]):
             number += 1
@@ -124,12 +124,18 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
         cost = used.get(number, ResourceCost(0, 0))
         name = naming.service_stack_name(env, service.name, number)
         size = STACK_OVERHEAD_BYTES + cost.template_bytes
-        depends = sorted({home[child[prefix:]] for a in service.alarms if home[a.key] == number
-                          for child in a.children} - {number})
+        depends = sorted({home[key_of[child]] for a in service.alarms if home[a.key] == number
+                          for child in _needs(a) if child in key_of} - {number})
         _check_limits(name, cost.resources, size, env, service.name, document, problems)
         shards.append(ShardPlan(number, name, keys, cost.resources, size, tuple(depends)))
     _check_cycles(service, shards, env, document, problems)
     return replace(service, shards=tuple(shards))
+
+
+def _needs(alarm: AlarmPlan) -> tuple[str, ...]:
+    """The alarms (full names, of the same service) a composite alarm needs deployed first: its children and
+    its actions suppressor."""
+    return (*alarm.children, *filter(None, [alarm.actions_suppressor]))
 
 
 def _fits(used: ResourceCost | None, cost: ResourceCost) -> bool:

@@ -7,12 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from vigil.spec.dashboards import DashboardSpec
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.service import ServiceSpec
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "environment.schema.json": EnvironmentSpec,
     "service.schema.json": ServiceSpec,
+    "dashboard.schema.json": DashboardSpec,
 }
 """File name -> model; the committed files under schemas/ must equal what these models generate."""
 

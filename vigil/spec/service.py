@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
+from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
@@ -25,6 +27,10 @@ class MetricSpec(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
     period: Duration | None = Field(default=None, description="Default: the alarm's period.")
+
+
+slo_spec.SloSpec.model_rebuild(_types_namespace={"MetricSpec": MetricSpec, "MetricName": MetricName,
+                                                 "Namespace": Namespace, "Dimensions": Dimensions})
 
 
 class AnomalySpec(SpecModel):
@@ -59,6 +65,8 @@ class AlarmSpec(SpecModel):
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the alarm; default true.")
     metric: MetricName | None = Field(default=None, description="Metric name, for a single-metric alarm.")
+    filter: Key | None = Field(default=None, description="Key of one of the service's metric filters: its metric, "
+                               "namespace and dimensions (none) instead of metric and namespace.")
     namespace: Namespace | None = Field(default=None, description="Default: defaults.namespace.")
     dimensions: Dimensions | None = Field(default=None, description="Default: defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Default: defaults.stat, else Average.")
@@ -109,3 +117,9 @@ class ServiceSpec(SpecModel):
     tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
     canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
                                                   description="CloudWatch Synthetics canaries by stable key.")
+    slos: dict[Key, slo_spec.SloSpec] = Field(default_factory=dict, description="Service level objectives by "
+                                              "stable key, alerted by multiwindow burn-rate alarms.")
+    log_groups: dict[LogGroupName, LogGroupSpec] = Field(
+        default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")
+    dashboard: bool = Field(default=True, description="Generate the service's dashboard (a graph per alarm, their "
+                                                      "states, metric filter metrics); default true.")

@@ -127,5 +127,8 @@ PATTERN_MEANINGS = {
     r"^[A-Za-z_][A-Za-z0-9_]{0,63}$": "a variable name of letters, digits and '_' not starting with a digit",
     r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$": "an HTTP header name",
     r"^[^.\s]+(\.[^.\s]+)*$": "a dotted JSON path like data.items.0.id",
+    r"^[A-Za-z0-9_/.#-]{1,512}$": "a log group name of letters, digits, '_', '-', '/', '.' or '#' (at most 512)",
+    r"^[A-Za-z0-9_-]{1,255}$": "a dashboard name of letters, digits, '-' or '_' (at most 255 characters)",
+    r"^([a-z][a-z0-9-]{0,39}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$": "an alarm key, or service/key",
 }
 """What each name pattern above means, for error messages."""

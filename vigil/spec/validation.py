@@ -81,6 +81,10 @@ def _message(detail: Any, model: type[BaseModel], loc: tuple[int | str, ...]) ->
     if kind == "string_pattern_mismatch":
         meaning = PATTERN_MEANINGS.get(context["pattern"], f"text matching {context['pattern']}")
         return f"expected {meaning}, got {shown}"
+    if kind in ("too_short", "too_long"):
+        bound = "at least" if kind == "too_short" else "at most"
+        count = context.get("min_length" if kind == "too_short" else "max_length")
+        return f"expected {bound} {count} item{'' if count == 1 else 's'}, got {context.get('actual_length')}"
     if kind in ("string_too_long", "string_too_short"):
         return f"{detail['msg'].lower()}, got {len(detail['input'])} characters"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):

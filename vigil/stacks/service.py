@@ -7,6 +7,9 @@ from constructs import Construct
 
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.canaries import ServiceCanaries
+from vigil.constructs.dashboards import Dashboards
+from vigil.constructs.logs import ServiceLogs
+from vigil.constructs.slo import SloDashboard
 from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
@@ -37,10 +40,22 @@ class ServiceStack(EnvironmentStack):
         }
         keys = set(shard.alarms) if shard else None
         alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
-        ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns, tags=self.resource_tags)
+        alarm_constructs = ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns, tags=self.resource_tags)
         first = shard is None or shard.number == 1  # what belongs to the service as a whole: its first stack
         if first and (service.xray_groups or service.sampling_rules):
-            self.tag(ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules))
+            ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
         if first and service.canaries:
-            self.tag(ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
-                                     account=environment.account))
+            ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
+                            account=environment.account)
+        if first and service.slos:
+            SloDashboard(self, "Slos", name=naming.dashboard_name(environment.name, f"{service.name}-slos"),
+                         slos=service.slos, region=environment.region)
+        if first and service.log_groups:
+            ServiceLogs(self, "Logs", log_groups=service.log_groups)
+        if first and service.dashboards:
+            Dashboards(self, "Dashboards", dashboards=service.dashboards)
+        # Alarms carry their tags as a property; everything else, including singletons such as a custom
+        # resource's function, is tagged through the aspect.
+        for child in self.node.children:
+            if child is not alarm_constructs:
+                self.tag(child)

@@ -1,0 +1,132 @@
+"""SLO alarms and dashboard in synthesized templates: thresholds = factor x (1 - objective), children silent,
+composites with AND/OR rules and ActionsSuppressor, error-budget widgets; cfn-lint and cdk-nag clean."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SERVICE_YAML, SpecRepo
+from tests.synth import alarm_by_name, resources, synth_repo
+
+SLOS = """\
+slos:
+  availability:
+    objective: 99.9
+    window: 30d
+    errors: {metric: Errors, stat: Sum}
+    total: {metric: RequestCount, stat: Sum}
+  api-latency:
+    objective: 95
+    window: 30d
+    latency: {metric: APILatency, below: 2000}
+"""
+FACTORS = {"5m-page": 14.4, "1h-page": 14.4, "30m-page": 6, "6h-page": 6, "2h-ticket": 3, "1d-ticket": 3,
+           "6h-ticket": 1, "3d-ticket": 1}
+PERIODS = {"5m": 300, "1h": 3600, "30m": 1800, "6h": 21600, "2h": 7200, "1d": 86400, "3d": 259200}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, _write
+
+    root = tmp_path_factory.mktemp("slo")
+    for name, account in ACCOUNTS.items():
+        _write(root / "environments" / f"{name}.yaml", ENVIRONMENT_YAML.format(name=name, account=account))
+    _write(root / "alarm_specs" / "coaching.yaml", SERVICE_YAML + SLOS)
+    outdir = tmp_path_factory.mktemp("slo-out")
+    synth_repo(root, outdir, only=["prod"], nag=True)
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def template(out: Path) -> dict[str, Any]:
+    return json.loads((out / "vigil-prod-coaching.template.json").read_text())
+
+
+@pytest.mark.parametrize(("slo", "objective"), [("availability", 99.9), ("api-latency", 95)])
+@pytest.mark.parametrize("burn", sorted(FACTORS))
+def test_each_child_threshold_is_factor_times_error_budget(template: dict[str, Any], slo: str, objective: float,
+                                                           burn: str) -> None:
+    alarm = alarm_by_name(template, f"prod-coaching-slo-{slo}-burn-{burn}")
+    assert math.isclose(alarm["Threshold"], FACTORS[burn] * (1 - objective / 100), rel_tol=1e-9)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["EvaluationPeriods"] == 1 and alarm["TreatMissingData"] == "notBreaching"
+    assert {m["MetricStat"]["Period"] for m in alarm["Metrics"] if "MetricStat" in m} == {PERIODS[burn.split("-")[0]]}
+    assert alarm["ActionsEnabled"] is False
+    assert "AlarmActions" not in alarm and "OKActions" not in alarm
+
+
+def test_child_ratio_expression_and_metrics(template: dict[str, Any]) -> None:
+    alarm = alarm_by_name(template, "prod-coaching-slo-availability-burn-1h-page")
+    assert [m for m in alarm["Metrics"] if m["ReturnData"]] == [
+        {"Id": "expr", "Expression": "FILL(errors, 0) / total", "Label": "slo-availability-burn-1h-page",
+         "ReturnData": True}]
+    latency = alarm_by_name(template, "prod-coaching-slo-api-latency-burn-1h-page")
+    stats = {m["Id"]: m["MetricStat"]["Stat"] for m in latency["Metrics"] if "MetricStat" in m}
+    assert stats == {"good": "PR(:2000)", "total": "SampleCount"}
+
+
+def test_guard_counts_the_last_hour(template: dict[str, Any]) -> None:
+    guard = alarm_by_name(template, "prod-coaching-slo-availability-traffic")
+    assert (guard["MetricName"], guard["Statistic"], guard["Period"], guard["Threshold"]) == (
+        "RequestCount", "Sum", 3600, 100)
+    assert guard["ActionsEnabled"] is False and "AlarmActions" not in guard
+
+
+def test_page_and_ticket_composites(template: dict[str, Any]) -> None:
+    n = "prod-coaching-slo-availability-"
+    page, ticket = alarm_by_name(template, f"{n}page"), alarm_by_name(template, f"{n}ticket")
+    assert page["AlarmRule"] == (f'ALARM("{n}traffic") AND ((ALARM("{n}burn-5m-page") AND ALARM("{n}burn-1h-page"))'
+                                 f' OR (ALARM("{n}burn-30m-page") AND ALARM("{n}burn-6h-page")))')
+    assert page["AlarmActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-critical")
+    assert ticket["AlarmActions"][0]["Fn::Join"][1][-1].endswith(":vigil-prod-warning")
+    assert "ActionsSuppressor" not in page
+    assert (ticket["ActionsSuppressor"], ticket["ActionsSuppressorWaitPeriod"],
+            ticket["ActionsSuppressorExtensionPeriod"]) == (f"{n}page", 120, 3600)
+    composites = {r["Properties"]["AlarmName"]: r for r in
+                  resources(template, "AWS::CloudWatch::CompositeAlarm").values()}
+    assert len(composites[f"{n}ticket"]["DependsOn"]) == 6  # guard, four children and the page
+
+
+def test_error_budget_dashboard(template: dict[str, Any]) -> None:
+    [dashboard] = [d for d in resources(template, "AWS::CloudWatch::Dashboard").values()
+                   if d["Properties"]["DashboardName"] == "prod-coaching-slos"]
+    body = json.loads(dashboard["Properties"]["DashboardBody"])
+    titles = [w["properties"]["title"] for w in body["widgets"]]
+    assert titles == ["api-latency: 95% over 30 d: error budget remaining (%)",
+                      "api-latency: 95% over 30 d: burn rate (x budget, hourly)",
+                      "availability: 99.9% over 30 d: error budget remaining (%)",
+                      "availability: 99.9% over 30 d: burn rate (x budget, hourly)"]
+    budget, burn = body["widgets"][2:]
+    assert budget["properties"]["metrics"][0] == [{"expression": "100 * (1 - (FILL(errors, 0) / total) / 0.001)",
+                                                   "id": "remaining", "label": "Budget remaining (%)"}]
+    assert budget["properties"]["setPeriodToTimeRange"] is True and budget["properties"]["start"] == "-P30D"
+    assert budget["properties"]["metrics"][1] == ["PurposePath/Coaching", "Errors", "Service", "Coaching",
+                                                  {"id": "errors", "stat": "Sum", "visible": False}]
+    assert [a["value"] for a in burn["properties"]["annotations"]["horizontal"]] == [14.4, 1]
+
+
+def test_cfn_lint_is_clean(out: Path) -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), "--", *sorted(str(p) for p in out.glob("*.template.json"))],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_disabling_the_page_drops_its_children_and_the_suppressor(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    text = SERVICE_YAML + SLOS.replace("    window: 30d\n    errors", "    window: 30d\n    page: {enabled: false}\n"
+                                                                      "    errors")
+    template = synth_repo(spec_repo({"alarm_specs/coaching.yaml": text}), tmp_path, only=["prod"])[
+        "vigil-prod-coaching"]
+    with pytest.raises(KeyError):
+        alarm_by_name(template, "prod-coaching-slo-availability-page")
+    with pytest.raises(KeyError):
+        alarm_by_name(template, "prod-coaching-slo-availability-burn-5m-page")
+    assert "ActionsSuppressor" not in alarm_by_name(template, "prod-coaching-slo-availability-ticket")

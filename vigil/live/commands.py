@@ -1,0 +1,130 @@
+"""The command-line side of `import`, `verify` and `drill`: arguments, AWS session, report, exit code."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
+from vigil.plan.model import EnvironmentPlan
+from vigil.plan.report import FORMATS
+from vigil.spec.types import SEVERITIES
+
+EXIT_OK, EXIT_FINDINGS = 0, 3
+
+
+def add_parsers(commands: Any) -> None:
+    """Add the live-account subcommands to the CLI's subparsers."""
+    imp = commands.add_parser("import", help="write spec files from an account's existing alarms")
+    imp.add_argument("--env", required=True, help="environment the specs are for, e.g. prod")
+    imp.add_argument("--region", required=True, help="region to read, e.g. us-east-1")
+    imp.add_argument("--out", type=Path, default=Path("imported"), help="output root (default: imported)")
+    imp.add_argument("--force", action="store_true", help="overwrite existing files")
+    imp.add_argument("--service-tag", action="append", help="tag key naming an alarm's service (repeatable; "
+                     "default: service, Service, app, application)")
+    imp.add_argument("--prefix", action="append", default=[], metavar="PREFIX=SERVICE",
+                     help="alarms whose name starts with PREFIX belong to SERVICE (repeatable)")
+    imp.add_argument("--topic-severity", action="append", default=[], metavar="TOPIC=SEVERITY",
+                     help="severity of the alarms notifying SNS topic TOPIC (repeatable)")
+    imp.add_argument("--default-service", default="imported", help="service of alarms nothing else places")
+    _aws_arguments(imp)
+    imp.set_defaults(handler=_import)
+
+    verify = commands.add_parser("verify", help="compare a deployed environment with the plan; find dead alarms")
+    verify.add_argument("--env", required=True, help="environment to verify")
+    verify.add_argument("--insufficient-after", default="24h", help="INSUFFICIENT_DATA for longer than this is "
+                        "a dead alarm (duration, default 24h)")
+    _aws_arguments(verify)
+    verify.set_defaults(handler=_verify)
+
+    drill = commands.add_parser("drill", help="page a severity's route with its drill alarm, then resolve it")
+    drill.add_argument("--env", required=True, help="environment to drill")
+    drill.add_argument("--severity", required=True, choices=SEVERITIES)
+    drill.add_argument("--wait", type=float, default=60, help="seconds between ALARM and OK (default 60)")
+    drill.add_argument("--yes", action="store_true", help="confirm a drill in a protected environment")
+    _aws_arguments(drill)
+    drill.set_defaults(handler=_drill)
+
+
+def _aws_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint URL, e.g. a local emulator")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    return no_progress if args.quiet else stderr_progress
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if not sep or not key or not target:
+            raise UsageError(f'expected {what} as KEY=VALUE, got "{value}"')
+        out[key] = target
+    return out
+
+
+def _environment(args: argparse.Namespace) -> EnvironmentPlan:
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    return plan_workspace(read_sources(args.root), only=[args.env]).environments[0]
+
+
+def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
+    session = AwsSession(plan.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    check_account(session, plan.account, plan.name)
+    return session
+
+
+def _import(args: argparse.Namespace) -> int:
+    from vigil.live import importer
+
+    severities = _pairs(args.topic_severity, "--topic-severity")
+    unknown = sorted(set(severities.values()) - set(SEVERITIES))
+    if unknown:
+        raise UsageError(f"unknown severity {', '.join(unknown)} in --topic-severity; expected one of "
+                         f"{', '.join(SEVERITIES)}")
+    options = importer.ImportOptions(
+        env=args.env, service_tags=tuple(args.service_tag or importer.SERVICE_TAGS),
+        prefixes=_pairs(args.prefix, "--prefix"), topic_severities=severities,  # type: ignore[arg-type]
+        default_service=args.default_service)
+    session = AwsSession(args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    result = importer.import_account(session, options, _progress(args))
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    importer.write_files(result, out, force=args.force)
+    print(importer.render(result, args.format))
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from vigil.live import verify
+    from vigil.spec.durations import parse_duration
+
+    try:
+        insufficient_after = parse_duration(args.insufficient_after)
+    except ValueError as error:
+        raise UsageError(f"--insufficient-after: {error}") from None
+    plan = _environment(args)
+    result = verify.verify_environment(_session(args, plan), plan, insufficient_after=insufficient_after,
+                                       progress=_progress(args))
+    print(verify.render(result, args.format))
+    return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _drill(args: argparse.Namespace) -> int:
+    from vigil.live import drill
+
+    plan = _environment(args)
+    if plan.protected and not args.yes:  # refuse before touching AWS at all
+        raise drill.ProtectedEnvironment(
+            f"environment {plan.name} is protected: a drill pages the people on its {args.severity} route "
+            f"({', '.join(plan.routes.get(args.severity, ())) or 'nobody'}); add --yes to run it")
+    result = drill.run_drill(_session(args, plan), plan, args.severity, wait=args.wait, confirmed=args.yes,
+                             progress=_progress(args))
+    print(drill.render(result, args.format))
+    return EXIT_OK

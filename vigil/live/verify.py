@@ -1,0 +1,242 @@
+"""`python -m vigil verify --env E`: compare a deployed account with the plan, and find dead alarms.
+
+Findings: alarms of the plan that are missing; alarms whose deployed properties differ from the plan (field:
+expected vs actual); unmanaged alarms that carry vigil's names (`{env}-{service}-...` for a planned service,
+`vigil-{env}-...`) but are not in the plan; and dead alarms, which never notify anyone: a metric that has no
+data (ListMetrics only lists metrics with data in the last two weeks, so a typo in a metric name or a dimension
+shows up here), or an alarm that has sat in INSUFFICIENT_DATA for longer than a threshold (default 24 hours).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vigil.live.aws import AwsSession, Progress, no_progress, pages, partition_of
+from vigil.plan import naming
+from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery
+from vigil.plan.resolve import RESERVED_EXPRESSION_ID
+from vigil.spec.durations import words
+
+ANOMALY_BAND_ID = "band"
+"""The id of the band expression in anomaly alarms, as vigil/constructs/alarms.py writes it."""
+DEFAULT_INSUFFICIENT_AFTER = 86400
+"""Seconds an alarm may stay in INSUFFICIENT_DATA before verify calls it dead (24 hours)."""
+_STANDARD_STATS = {"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: `kind` is missing, changed, unmanaged or dead."""
+
+    kind: str
+    alarm: str
+    detail: str
+    fields: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass
+class VerifyResult:
+    """What verify found in one environment's account and region."""
+
+    env: str
+    account: str
+    region: str
+    checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def planned_alarms(plan: EnvironmentPlan) -> list[AlarmPlan]:
+    """Every alarm the environment deploys: the services' and the drill alarms."""
+    return [*(a for s in plan.services for a in s.alarms), *plan.drills]
+
+
+def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, Any]:
+    """The alarm as DescribeAlarms should return it once deployed, normalized like `actual_properties`."""
+    partition = partition_of(plan.region)
+
+    def arns(topics: tuple[str, ...]) -> list[str]:
+        return [f"arn:{partition}:sns:{plan.region}:{plan.account}:{t}" for t in topics]
+
+    props: dict[str, Any] = {"AlarmDescription": alarm.description, "ActionsEnabled": True,
+                             "AlarmActions": arns(alarm.alarm_actions), "OKActions": arns(alarm.ok_actions)}
+    if alarm.kind == "composite":
+        return {**props, "AlarmRule": alarm.rule}
+    props.update(ComparisonOperator=alarm.operator, EvaluationPeriods=alarm.evaluation_periods,
+                 DatapointsToAlarm=alarm.datapoints_to_alarm, TreatMissingData=alarm.missing_data)
+    if alarm.kind == "anomaly" and alarm.metric is not None:
+        props["Metrics"] = [_query(alarm.metric, True), {
+            "Id": ANOMALY_BAND_ID, "ReturnData": True,
+            "Expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band or 0)})"}]
+        props["ThresholdMetricId"] = ANOMALY_BAND_ID
+        return props
+    props["Threshold"] = float(alarm.threshold or 0)
+    if alarm.metric is not None:
+        metric = alarm.metric
+        props.update(Namespace=metric.namespace, MetricName=metric.metric, Period=metric.period,
+                     Dimensions=[{"Name": k, "Value": v} for k, v in metric.dimensions])
+        props["Statistic" if metric.stat in _STANDARD_STATS else "ExtendedStatistic"] = metric.stat
+        return props
+    props["Metrics"] = [_query(m, False) for m in alarm.metrics] + [
+        {"Id": RESERVED_EXPRESSION_ID, "Expression": alarm.expression, "ReturnData": True}]
+    return props
+
+
+def actual_properties(alarm: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a DescribeAlarms entry that `expected` holds, normalized (labels dropped, metrics and
+    dimensions sorted, defaults made explicit)."""
+    out: dict[str, Any] = {}
+    for key in expected:
+        value = alarm.get(key)
+        if key == "DatapointsToAlarm" and value is None:
+            value = alarm.get("EvaluationPeriods")
+        elif key == "TreatMissingData" and value is None:
+            value = "missing"
+        elif key in ("AlarmActions", "OKActions", "Dimensions") and value is None:
+            value = []
+        elif key == "Metrics":
+            value = [{k: q[k] for k in ("Id", "Expression", "MetricStat", "ReturnData") if k in q}
+                     for q in value or []]
+        out[key] = value
+    return out
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in sorted(value.items()) if v not in (None, [])}
+    if isinstance(value, list):
+        items = [_normal(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return value
+
+
+def _query(metric: MetricQuery, return_data: bool) -> dict[str, Any]:
+    return {"Id": metric.id, "ReturnData": return_data, "MetricStat": {
+        "Metric": {"Namespace": metric.namespace, "MetricName": metric.metric,
+                   "Dimensions": [{"Name": k, "Value": v} for k, v in metric.dimensions]},
+        "Period": metric.period, "Stat": metric.stat}}
+
+
+def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
+                       insufficient_after: int = DEFAULT_INSUFFICIENT_AFTER, now: datetime | None = None,
+                       progress: Progress = no_progress) -> VerifyResult:
+    """Compare the account behind `session` with `plan`; see the module docstring for the findings."""
+    now = now or datetime.now(UTC)
+    result = VerifyResult(plan.name, plan.account, plan.region)
+    cloudwatch = session.client("cloudwatch")
+    deployed: dict[str, dict[str, Any]] = {}
+    prefixes = tuple(f"{naming.alarm_name(plan.name, s.name, '')}" for s in plan.services)
+    prefixes += (f"vigil-{plan.name}-",)
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
+        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+            if alarm["AlarmName"].startswith(prefixes):
+                deployed[alarm["AlarmName"]] = alarm
+        progress(f"verify: read {len(deployed)} alarms under vigil's names")
+    planned = planned_alarms(plan)
+    names = {a.name for a in planned}
+    drills = {a.name for a in plan.drills}
+    metrics = _MetricIndex(cloudwatch)
+    for index, alarm in enumerate(planned, 1):
+        result.checked += 1
+        actual = deployed.get(alarm.name)
+        if actual is None:
+            result.findings.append(Finding("missing", alarm.name, f"{alarm.service}/{alarm.key} is in the plan "
+                                                                  "but not deployed"))
+            continue
+        expected = expected_properties(plan, alarm)
+        got = actual_properties(actual, expected)
+        changed = tuple((key, _show(expected[key]), _show(got[key])) for key in expected
+                        if _normal(expected[key]) != _normal(got[key]))
+        if changed:
+            result.findings.append(Finding("changed", alarm.name, f"{len(changed)} field(s) differ from the plan",
+                                           changed))
+        if alarm.name not in drills:
+            _dead(result, alarm, actual, metrics, insufficient_after, now)
+        if index % 100 == 0:
+            progress(f"verify: checked {index}/{len(planned)} alarms")
+    for name in sorted(set(deployed) - names):
+        result.findings.append(Finding("unmanaged", name, "carries a vigil name but is not in the plan: delete "
+                                                          "it or add it to the specs"))
+    return result
+
+
+class _MetricIndex:
+    """ListMetrics results per namespace and metric name, fetched once each."""
+
+    def __init__(self, cloudwatch: Any) -> None:
+        self.cloudwatch = cloudwatch
+        self.seen: dict[tuple[str, str], set[frozenset[tuple[str, str]]]] = {}
+
+    def has_data(self, metric: MetricQuery) -> bool:
+        key = (metric.namespace, metric.metric)
+        if key not in self.seen:
+            self.seen[key] = {frozenset((d["Name"], d["Value"]) for d in m.get("Dimensions", []))
+                              for m in pages(self.cloudwatch, "list_metrics", "Metrics", Namespace=metric.namespace,
+                                             MetricName=metric.metric)}
+        return frozenset(metric.dimensions) in self.seen[key]
+
+
+def _dead(result: VerifyResult, alarm: AlarmPlan, actual: dict[str, Any], metrics: _MetricIndex,
+          insufficient_after: int, now: datetime) -> None:
+    queries = [alarm.metric] if alarm.metric else list(alarm.metrics)
+    for metric in queries:
+        if not metrics.has_data(metric):
+            dims = ", ".join(f"{k}={v}" for k, v in metric.dimensions)
+            result.findings.append(Finding("dead", alarm.name, f"metric {metric.namespace} {metric.metric}"
+                                           f"{' {' + dims + '}' if dims else ''} has no data (ListMetrics: none "
+                                           "in two weeks); check the metric name and dimensions"))
+    if actual.get("StateValue") == "INSUFFICIENT_DATA":
+        since = actual.get("StateUpdatedTimestamp")
+        if isinstance(since, datetime):
+            since = since if since.tzinfo else since.replace(tzinfo=UTC)
+            age = now - since
+            if age > timedelta(seconds=insufficient_after):
+                result.findings.append(Finding("dead", alarm.name, f"in INSUFFICIENT_DATA for "
+                                               f"{words(int(age.total_seconds()) // 3600 * 3600 or 3600)} "
+                                               f"(threshold {words(insufficient_after)})"))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(_normal(value), sort_keys=True, default=str)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def result_data(result: VerifyResult) -> dict[str, Any]:
+    """A JSON-ready view of a verify run."""
+    return {"environment": result.env, "account": result.account, "region": result.region,
+            "checked": result.checked, "ok": not result.findings,
+            "findings": [{"kind": f.kind, "alarm": f.alarm, "detail": f.detail,
+                          "fields": [{"field": k, "expected": e, "actual": a} for k, e, a in f.fields]}
+                         for f in result.findings]}
+
+
+def render(result: VerifyResult, output: str) -> str:
+    """The verify report as text, markdown or json."""
+    if output == "json":
+        return json.dumps(result_data(result), indent=2, sort_keys=True)
+    counts = {kind: sum(f.kind == kind for f in result.findings) for kind in ("missing", "changed", "unmanaged",
+                                                                              "dead")}
+    summary = (f"Environment {result.env} (account {result.account}, {result.region}): {result.checked} planned "
+               "alarms checked; " + (", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no findings"))
+    if output == "markdown":
+        lines = [f"### vigil verify: `{result.env}`", "", summary]
+        if result.findings:
+            lines += ["", "| finding | alarm | detail |", "| --- | --- | --- |"]
+            for f in result.findings:
+                detail = f.detail + "".join(f"<br>`{k}`: expected `{e}`, actual `{a}`" for k, e, a in f.fields)
+                lines.append(f"| {f.kind} | `{f.alarm}` | {detail.replace('|', chr(92) + '|')} |")
+        return "\n".join(lines)
+    lines = [summary]
+    for f in result.findings:
+        lines.append(f"  {f.kind:<9} {f.alarm}: {f.detail}")
+        lines += [f"            {k}: expected {e}, actual {a}" for k, e, a in f.fields]
+    return "\n".join(lines)
