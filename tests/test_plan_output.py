@@ -91,7 +91,7 @@ def test_text_plan_shows_slos_log_groups_dashboards_canaries_and_xray(spec_repo:
 slack-incidents; ticket disabled
   logs     /app/coaching-prod: owned, never expires, 0 filters, 0 queries
   logs     /aws/lambda/coaching-api-prod: existing, retention 30 d, 1 filter, 1 query
-             filter error-lines: { $.level = "error" } -> PurposePath/Coaching LogErrors (value 1)
+             filter error-lines: PurposePath/Coaching LogErrors (value 1) from { $.level = "error" }
              query prod-coaching/recent-errors
   dashboard prod-coaching: generated, 10 widgets, 15 metrics
 
@@ -122,8 +122,8 @@ slack-incidents |
 | log group | kind | retention | metric filters | queries |
 | --- | --- | --- | --- | --- |
 | `/app/coaching-prod` | owned | never expires | none | none |
-| `/aws/lambda/coaching-api-prod` | existing | 30 d | `error-lines`: { $.level = "error" } -> PurposePath/Coaching \
-LogErrors (value 1) | `prod-coaching/recent-errors` |
+| `/aws/lambda/coaching-api-prod` | existing | 30 d | `error-lines`: PurposePath/Coaching LogErrors (value 1) from \
+{ $.level = "error" } | `prod-coaching/recent-errors` |
 
 | dashboard | what |
 | --- | --- |

@@ -37,10 +37,19 @@ def log_group_summary(group: LogGroupPlan) -> str:
 
 
 def filter_summary(metric_filter: MetricFilterPlan) -> str:
-    """E.g. `{ $.level = "error" } -> PurposePath/Coaching LogErrors (value 1)`."""
-    dimensions = "".join(f", {name}={field}" for name, field in metric_filter.dimensions)
-    return (f"{metric_filter.pattern} -> {metric_filter.namespace} {metric_filter.metric} "
-            f"(value {metric_filter.value}{dimensions})")
+    """E.g. `PurposePath/Coaching LogErrors (value 1) from { $.level = "error" }`."""
+    return f"{filter_metric(metric_filter)} from {metric_filter.pattern}"
+
+
+def filter_metric(metric_filter: MetricFilterPlan) -> str:
+    """The metric a filter publishes: `PurposePath/Coaching LogErrors (value 1, unit Count, adapter=$.a)`."""
+    extras = [f"value {metric_filter.value}"]
+    if metric_filter.default_value is not None:
+        extras.append(f"default {number(metric_filter.default_value)}")
+    if metric_filter.unit:
+        extras.append(f"unit {metric_filter.unit}")
+    extras += [f"{name}={field}" for name, field in metric_filter.dimensions]
+    return f"{metric_filter.namespace} {metric_filter.metric} ({', '.join(extras)})"
 
 
 def dashboard_summary(dashboard: DashboardPlan) -> str:
