@@ -142,6 +142,20 @@ CASES = [
     ("an environment file whose name does not match",
      {ENV: "version: 1\nname: production\naccount: '123456789012'\nregion: us-east-1\nroutes: {}\n"},
      f'{ENV}:2: name: expected "prod" to match the file name, got "production"'),
+    ("a channel endpoint override outside a local environment",
+     {ENV: "version: 1\nname: prod\naccount: '123456789012'\nregion: us-east-1\nroutes: {}\n"
+           "channels:\n  e: {type: email, address: a@example.com, endpoint: 'http://127.0.0.1:4712/e'}\n"},
+     f"{ENV}:7: channels.e.endpoint: only allowed in a local environment (local: true)"),
+    ("a local environment on a real account",
+     {ENV: "version: 1\nname: prod\naccount: '123456789012'\nregion: us-east-1\nlocal: true\nroutes: {}\n"},
+     f"{ENV}:5: local: a local environment must use LocalStack's account 000000000000, got 123456789012"),
+    ("a local endpoint that is not on loopback",
+     {"environments/local.yaml": "version: 1\nname: local\naccount: '000000000000'\nregion: us-east-1\n"
+                                 "local: true\nroutes: {}\n"
+                                 "channels:\n  e: {type: email, address: a@example.com, "
+                                 "endpoint: 'https://hooks.example.com/x'}\n"},
+     'environments/local.yaml:8: channels.e.endpoint: expected a loopback URL (127.0.0.1 or localhost), got '
+     '"https://hooks.example.com/x"'),
     ("an account id that is not 12 digits",
      {ENV: "version: 1\nname: prod\naccount: 12345\nregion: us-east-1\nroutes: {}\n"},
      f"{ENV}:3: account: expected a string, got 12345"),
