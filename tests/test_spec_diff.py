@@ -167,4 +167,5 @@ def test_removed_dashboard_canary_and_xray_changes(full: Path, capsys: pytest.Ca
       insights: true -> false
   ~ x-ray sampling rule prod-coaching-default
       fixed_rate: 0.05 -> 0.1
-""")
+cost prod: 12.40 -> 7.14 USD a month (-5.26)
+""")  # half the canary runs; the removed dashboard was within the free three
