@@ -318,6 +318,49 @@ def test_generated_dashboard_is_split_at_the_metric_limit(spec_repo: SpecRepo) -
         assert part.metrics == sum(len(w["properties"].get("metrics", ())) for w in widgets(part))
 
 
+def test_slo_rows_count_in_the_limits_and_stay_whole_when_split(spec_repo: SpecRepo) -> None:
+    slo = ("slos:\n  availability: {objective: 99.9, window: 30d, errors: {metric: Errors, stat: Sum}, "
+           "total: {metric: Requests, stat: Sum}}\n")
+    plan = plan_env(spec_repo({"alarm_specs/coaching.yaml": _many_alarms(500, 1) + slo}))
+    parts = plan.services[0].dashboards
+    # part 1: header, 6 status widgets (500 alarms + page + ticket), the SLO row, 163 rows of graphs
+    assert [(d.name, d.kind, d.part, d.parts, d.widgets, d.metrics) for d in parts] == [
+        ("prod-coaching", "generated", 1, 2, 1 + 6 + 2 + 489, 3 + 3 + 489),
+        ("prod-coaching-2", "generated", 2, 2, 1 + 11, 11)]
+    first = widgets(parts[0])
+    assert [w["type"] for w in first[:9]] == ["text"] + ["alarm"] * 6 + ["metric", "metric"]
+    assert first[7]["properties"]["title"].startswith("availability: 99.9% over 30 d: error budget remaining")
+    states = [a for w in first if w["type"] == "alarm" for a in w["properties"]["alarms"]]
+    assert len(states) == 502 and states[-2:] == [f"{ARN}prod-coaching-slo-availability-page",
+                                                   f"{ARN}prod-coaching-slo-availability-ticket"]
+    graphs = [w["properties"]["title"] for d in parts for w in widgets(d)[1:] if w["type"] == "metric"]
+    assert graphs[2:] == [f"a{i:04}" for i in range(500)]  # no graph of an SLO's child alarm
+
+
+def test_a_service_without_its_dashboard_keeps_an_slo_dashboard(spec_repo: SpecRepo) -> None:
+    service = SERVICE_YAML.replace("owner: coaching-team\n", "owner: coaching-team\ndashboard: false\n") + (
+        "slos:\n  availability: {objective: 99.5, window: 28d, errors: {metric: Errors, stat: Sum}, "
+        "total: {metric: RequestCount, stat: Sum}}\n")
+    [slos] = plan_env(spec_repo({"alarm_specs/coaching.yaml": service})).services[0].dashboards
+    assert (slos.key, slos.name, slos.kind, slos.widgets, slos.metrics) == ("Slos", "prod-coaching-slos", "slos",
+                                                                            3, 6)
+    assert [w["properties"].get("title") for w in widgets(slos)] == [
+        None, "availability: 99.5% over 28 d: error budget remaining (%)",
+        "availability: 99.5% over 28 d: burn rate (x budget, hourly)"]
+
+
+def test_a_declared_dashboard_cannot_take_the_slo_dashboards_name(spec_repo: SpecRepo) -> None:
+    service = SERVICE_YAML.replace("owner: coaching-team\n", "owner: coaching-team\ndashboard: false\n") + (
+        "slos:\n  availability: {objective: 99.5, window: 28d, errors: {metric: Errors, stat: Sum}, "
+        "total: {metric: RequestCount, stat: Sum}}\n")
+    declared = "version: 1\ndashboard: coaching-slos\nrows:\n  - - {type: text, markdown: hi, width: 24}\n"
+    with pytest.raises(SpecError) as error:
+        plan_env(spec_repo({"alarm_specs/coaching.yaml": service, DASH: declared}))
+    assert [str(p) for p in error.value.problems] == [
+        f'{DASH}:2: dashboard: dashboard "prod-coaching-slos" is already defined by the generated dashboard of '
+        "alarm_specs/coaching.yaml"]
+
+
 def test_no_generated_dashboard_for_a_service_with_nothing_to_show(spec_repo: SpecRepo) -> None:
     plan = plan_env(spec_repo({"alarm_specs/coaching.yaml": "version: 1\nservice: coaching\nowner: o\n"}))
     assert plan.services[0].dashboards == ()

@@ -27,6 +27,41 @@ from vigil.live.importer import ImportOptions, import_account, write_files
 
 _SEVERITY_OF_TOPIC = {"ops-critical-pages": "critical", "team-warnings": "warning", "digest-info": "info"}
 
+FILTERS: dict[tuple[str, str, str], list[dict[str, Any]]] = {
+    ("/aws/lambda/orders-api", "errors", "ERROR"): [
+        {"metricName": "LogErrors", "metricNamespace": "App/Orders", "metricValue": "1"}],
+    ("/aws/lambda/orders-api", "Latency by route", "{ $.latency > 0 }"): [
+        {"metricName": "Latency", "metricNamespace": "App/Orders", "metricValue": "$.latency",
+         "unit": "Milliseconds", "dimensions": {"Route": "$.route"}}],
+    ("/aws/lambda/orders-api", "json-errors", '{ $.level = "error" }'): [
+        {"metricName": "JsonErrors", "metricNamespace": "App/Shared", "metricValue": "2.5", "defaultValue": 0.0}],
+    ("/aws/lambda/orders-api", "everything", ""): [
+        {"metricName": "Lines", "metricNamespace": "App/Orders", "metricValue": "1"}],
+}
+"""Metric filters by (log group, filter name, pattern): a renamed one (spaces), a default value, a filter on
+every event (an empty pattern, which vigil cannot express)."""
+
+DASHBOARD_BODY: dict[str, Any] = {"start": "-PT6H", "widgets": [
+    {"type": "text", "x": 0, "y": 0, "width": 24, "height": 2, "properties": {"markdown": "# Orders"}},
+    {"type": "metric", "x": 0, "y": 2, "width": 12, "height": 6, "properties": {
+        "region": REGION, "view": "timeSeries", "stacked": False, "period": 300, "stat": "Sum",
+        "title": "Error rate (%)", "metrics": [
+            ["App/Orders", "Errors", "Service", "Orders", {"stat": "Sum", "period": 300, "id": "errors",
+                                                          "visible": False}],
+            ["App/Orders", "Requests", {"stat": "Sum", "period": 60, "id": "requests", "visible": False}],
+            ["App/Orders", "Latency", {"stat": "p99", "period": 300, "label": "p99", "yAxis": "right"}],
+            [{"expression": "100 * errors / requests", "id": "rate", "label": "Error rate"}]],
+        "annotations": {"horizontal": [{"value": 5, "label": "limit", "fill": "above"}]},
+        "yAxis": {"left": {"label": "%", "min": 0, "showUnits": False}, "right": {"min": 0}}}},
+    {"type": "alarm", "x": 12, "y": 2, "width": 12, "height": 4, "properties": {
+        "title": "Alarms", "alarms": [f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:prod-orders-alarm-00",
+                                      f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:payments_alarm-01"]}},
+    {"type": "log", "x": 0, "y": 8, "width": 24, "height": 6, "properties": {
+        "query": "SOURCE '/aws/lambda/orders-api' | fields @timestamp, @message | limit 20", "region": REGION,
+        "view": "table", "title": "Recent"}},
+]}
+"""A dashboard laid out the way vigil lays out rows, with every widget kind the dashboard spec has."""
+
 
 @pytest.fixture
 def account(aws: None) -> dict[str, Any]:
@@ -35,17 +70,32 @@ def account(aws: None) -> dict[str, Any]:
     topics = build_topics(boto3.client("sns", region_name=REGION))
     unexpressible = build_alarms(cloudwatch, topics)
     cloudwatch.put_dashboard(DashboardName="orders-overview", DashboardBody='{"widgets": []}')
+    cloudwatch.put_dashboard(DashboardName="prod-orders-main", DashboardBody=json.dumps(DASHBOARD_BODY))
+    cloudwatch.put_dashboard(DashboardName="gappy", DashboardBody=json.dumps({"widgets": [
+        {"type": "text", "x": 2, "y": 0, "width": 6, "height": 2, "properties": {"markdown": "# off grid"}}]}))
     logs = boto3.client("logs", region_name=REGION)
-    logs.create_log_group(logGroupName="/aws/lambda/orders-api")
-    logs.put_retention_policy(logGroupName="/aws/lambda/orders-api", retentionInDays=30)
-    logs.put_metric_filter(logGroupName="/aws/lambda/orders-api", filterName="errors", filterPattern="ERROR",
-                           metricTransformations=[{"metricName": "LogErrors", "metricNamespace": "App/Orders",
-                                                   "metricValue": "1"}])
+    for name, transformations in FILTERS.items():
+        if name[0] not in {g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]}:
+            logs.create_log_group(logGroupName=name[0])
+        logs.put_metric_filter(logGroupName=name[0], filterName=name[1], filterPattern=name[2],
+                               metricTransformations=transformations)
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    logs.create_log_group(logGroupName="/vigil/payments/audit", kmsKeyId=key,
+                          tags={"managed-by": "vigil", "service": "payments"})
+    logs.put_metric_filter(logGroupName="/vigil/payments/audit", filterName="denied",
+                           filterPattern="[ip, user, status = 403]",
+                           metricTransformations=[{"metricName": "Denied", "metricNamespace": "App/Payments",
+                                                   "metricValue": "1", "unit": "Count"}])
+    logs.create_log_group(logGroupName="/ecs/search-indexer")
+    for group, days in (("/aws/lambda/orders-api", 30), ("/vigil/payments/audit", 90)):
+        logs.put_retention_policy(logGroupName=group, retentionInDays=days)
     composites = [composite_alarm(c, topics) for c in COMPOSITES]
     originals = [a for page in cloudwatch.get_paginator("describe_alarms").paginate()
                  for a in page["MetricAlarms"]]
     return {"session": CompositeInjectingSession(REGION, composites), "originals": originals,
-            "composites": composites, "unexpressible": unexpressible, "topics": topics}
+            "composites": composites, "unexpressible": unexpressible, "topics": topics,
+            "log_groups": logs.describe_log_groups()["logGroups"],
+            "filters": logs.describe_metric_filters()["metricFilters"], "kms_key": key}
 
 
 @pytest.fixture
@@ -152,20 +202,30 @@ def test_nothing_is_dropped_silently(imported: dict[str, Any]) -> None:
             "autoScalingGroupName/web:policyName/out dropped: vigil routes alarms to SNS severity topics only"
             ) in approximated
     skipped_other = {n.subject: n.message for n in result.notes if n.kind == "skipped" and n.subject not in every}
-    assert skipped_other == {"subscription sms:+15555550100 of topic digest-info":
-                             "vigil has no channel for this protocol (channels: pagerduty, slack, email)"}
+    assert skipped_other == {
+        "subscription sms:+15555550100 of topic digest-info":
+            "vigil has no channel for this protocol (channels: pagerduty, slack, email)",
+        "metric filter everything of log group /aws/lambda/orders-api":
+            "an empty pattern (every event); vigil needs a filter pattern"}
     not_imported = {n.subject: n.message for n in result.notes if n.kind == "not-imported"}
-    assert not_imported["log group /aws/lambda/orders-api"] == (
-        "retention 30d; metric filters: errors (ERROR -> App/Orders/LogErrors=1); this vigil version has no log "
-        "group spec")
-    assert "dashboard orders-overview" in not_imported
+    assert not_imported == {
+        "dashboard gappy": "not expressible in the dashboard spec: the widget at x=2, y=0 does not follow the one "
+                           "to its left (x=0); vigil lays out widgets left to right without gaps",
+        "dashboard orders-overview": "not expressible in the dashboard spec: it has no widgets",
+        "X-Ray groups": not_imported["X-Ray groups"]}
     assert not_imported["X-Ray groups"].startswith("could not be read:")  # moto 5.2.5 lacks GetGroups
+    renamed = {n.subject: n.message for n in result.notes if n.kind == "renamed"}
+    assert renamed["metric filter Latency by route of log group /aws/lambda/orders-api"] == (
+        "deployed as Latency-by-route (filter names are spec keys); delete the original once the new one is deployed")
+    assert "dashboard prod-orders-main" not in renamed
+    assert result.counts["dashboards_imported"] == 1
 
 
 def test_services_keys_and_names_follow_vigil_naming(imported: dict[str, Any]) -> None:
     result = imported["result"]
     assert sorted(result.files) == ["alarm_specs/orders.yaml", "alarm_specs/payments.yaml",
-                                    "alarm_specs/search.yaml", "environments/prod.yaml"]
+                                    "alarm_specs/search.yaml", "dashboards/orders-main.yaml",
+                                    "environments/prod.yaml"]
     assert result.names["prod-orders-alarm-00"] == "prod-orders-alarm-00"  # already vigil's name: kept
     assert result.names["payments_alarm-01"] == "prod-payments-alarm-01"  # name prefix -> service
     assert result.names["Search-alarm-02"] == "prod-search-alarm-02"  # tag service=search
@@ -217,3 +277,133 @@ def test_values_with_template_syntax_stay_literal(aws: None, tmp_path: Path) -> 
     write_files(result, tmp_path)
     templates = synth_repo(tmp_path, tmp_path / "out")
     assert "Summary: see {{ wiki }}" in _template_alarms(templates)["prod-web-odd"]["AlarmDescription"]
+
+
+def _imported_filters(templates: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Metric filters by (log group name, filter name); an owned group's name is resolved from its Ref."""
+    groups = {logical: r["Properties"].get("LogGroupName") for t in templates.values()
+              for logical, r in t["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup"}
+    out = {}
+    for template in templates.values():
+        for resource in template["Resources"].values():
+            if resource["Type"] == "AWS::Logs::MetricFilter":
+                props = resource["Properties"]
+                group = props["LogGroupName"]
+                group = groups[group["Ref"]] if isinstance(group, dict) else group
+                out[(group, props["FilterName"])] = props
+    return out
+
+
+def test_round_trip_keeps_log_groups_and_metric_filters(imported: dict[str, Any], tmp_path: Path) -> None:
+    templates = synth_repo(imported["root"], tmp_path / "out")
+    owned = {r["Properties"]["LogGroupName"]: r["Properties"] for t in templates.values()
+             for r in t["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"
+             and "LogGroupName" in r["Properties"]}  # the others are the retention function's own logs
+    assert owned == {"/vigil/payments/audit": {"LogGroupName": "/vigil/payments/audit", "RetentionInDays": 90,
+                                               "KmsKeyId": imported["kms_key"],
+                                               "Tags": owned["/vigil/payments/audit"]["Tags"]}}
+    retention = {}
+    for template in templates.values():
+        for resource in template["Resources"].values():
+            if resource["Type"] == "Custom::AWS":
+                call = json.loads(resource["Properties"]["Create"])
+                retention[call["parameters"]["logGroupName"]] = (call["action"], call["parameters"].get(
+                    "retentionInDays"))
+    # the existing group with a retention gets it set; the one that never expires is left alone
+    assert retention == {"/aws/lambda/orders-api": ("putRetentionPolicy", 30)}
+    spec = yaml.safe_load((imported["root"] / "alarm_specs/search.yaml").read_text())
+    assert spec["log_groups"] == {"/ecs/search-indexer": {"existing": True}}
+    deployed = _imported_filters(templates)
+    renames = {"Latency by route": "Latency-by-route"}
+    originals = [f for f in imported["filters"] if f["filterPattern"]]
+    assert len(deployed) == len(originals) == 4
+    for original in originals:
+        props = deployed[(original["logGroupName"], renames.get(original["filterName"], original["filterName"]))]
+        assert props["FilterPattern"] == original["filterPattern"]
+        (want,) = original["metricTransformations"]
+        (deployed_transformation,) = props["MetricTransformations"]
+        got = {k[0].lower() + k[1:]: v for k, v in deployed_transformation.items()}  # CloudFormation capitalizes
+        assert {k: v for k, v in got.items() if k != "dimensions"} == {
+            k: v for k, v in want.items() if k != "dimensions"}
+        assert {d["Key"]: d["Value"] for d in got.get("dimensions", [])} == want.get("dimensions", {})
+    orders = yaml.safe_load((imported["root"] / "alarm_specs/orders.yaml").read_text())
+    assert orders["log_groups"]["/aws/lambda/orders-api"]["metric_filters"]["json-errors"] == {
+        "pattern": '{ $.level = "error" }', "metric": "JsonErrors", "namespace": "App/Shared", "value": 2.5,
+        "default_value": 0}  # App/Orders, the service's namespace, is left to the defaults
+
+
+def test_round_trip_keeps_an_expressible_dashboard(imported: dict[str, Any], tmp_path: Path) -> None:
+    templates = synth_repo(imported["root"], tmp_path / "out")
+    (dashboard,) = [r["Properties"] for t in templates.values() for r in t["Resources"].values()
+                    if r["Type"] == "AWS::CloudWatch::Dashboard" and r["Properties"]["DashboardName"] ==
+                    "prod-orders-main"]
+    body = json.loads(dashboard["DashboardBody"])
+    expected = json.loads(json.dumps(DASHBOARD_BODY).replace(":alarm:payments_alarm-01",
+                                                             ":alarm:prod-payments-alarm-01"))
+    assert body == expected
+    spec = yaml.safe_load((imported["root"] / "dashboards/orders-main.yaml").read_text())
+    assert spec["rows"][1][1] == {"type": "alarms", "title": "Alarms", "alarms": ["orders/alarm-00",
+                                                                                  "payments/alarm-01"],
+                                  "width": 12, "height": 4}
+
+
+XRAY_GROUPS: list[dict[str, Any]] = [  # as GetGroups returns them
+    {"GroupName": "Default", "GroupARN": "arn:aws:xray:us-east-1:123456789012:group/Default/1"},
+    {"GroupName": "prod-orders-slow", "GroupARN": "arn:aws:xray:us-east-1:123456789012:group/prod-orders-slow/2",
+     "FilterExpression": 'service("orders") AND responsetime > 2',
+     "InsightsConfiguration": {"InsightsEnabled": True, "NotificationsEnabled": False}},
+    {"GroupName": "faults", "GroupARN": "arn:aws:xray:us-east-1:123456789012:group/faults/3",
+     "FilterExpression": "fault = true",
+     "InsightsConfiguration": {"InsightsEnabled": True, "NotificationsEnabled": True}},
+    {"GroupName": "a-group-name-too-long-for-prod", "FilterExpression": "error = true"},
+]
+XRAY_TAGS = {"arn:aws:xray:us-east-1:123456789012:group/faults/3": [{"Key": "service", "Value": "payments"}]}
+
+
+class _XRayStub:
+    """X-Ray GetGroups and ListTagsForResource as X-Ray answers them (moto 5.2.5 implements neither)."""
+
+    def get_paginator(self, operation: str) -> Any:
+        assert operation == "get_groups"
+        groups = XRAY_GROUPS
+
+        class _Pages:
+            def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
+                return [{"Groups": groups[:2]}, {"Groups": groups[2:]}]
+
+        return _Pages()
+
+    def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
+        return {"Tags": XRAY_TAGS.get(ResourceARN, [])}
+
+
+class _XRaySession(CompositeInjectingSession):
+    def client(self, service: str) -> Any:
+        return _XRayStub() if service == "xray" else super().client(service)
+
+
+def test_xray_groups_round_trip(account: dict[str, Any], tmp_path: Path) -> None:
+    # moto 5.2.5 does not implement GetGroups: the groups are test input from a stub, as X-Ray returns them.
+    result = import_account(_XRaySession(REGION, account["composites"]), ImportOptions(env="prod"))
+    write_files(result, tmp_path)
+    orders = yaml.safe_load((tmp_path / "alarm_specs/orders.yaml").read_text())
+    payments = yaml.safe_load((tmp_path / "alarm_specs/payments.yaml").read_text())
+    assert orders["tracing"] == {"groups": {"orders-slow": {"filter": 'service("orders") AND responsetime > 2',
+                                                            "insights": True}}}
+    assert payments["tracing"] == {"groups": {"faults": {"filter": "fault = true", "insights": True,
+                                                         "notifications": True}}}
+    notes = {(n.kind, n.subject): n.message for n in result.notes}
+    assert notes[("renamed", "X-Ray group faults")] == ("deployed as prod-faults (key faults); delete the original "
+                                                        "once the new one is deployed")
+    assert notes[("skipped", "X-Ray group a-group-name-too-long-for-prod")] == (
+        "it would deploy as prod-a-group-name-too-long-for-prod, longer than X-Ray's 32 characters")
+    templates = synth_repo(tmp_path, tmp_path / "out")
+    groups = {r["Properties"]["GroupName"]: r["Properties"] for t in templates.values()
+              for r in t["Resources"].values() if r["Type"] == "AWS::XRay::Group"}
+    originals = {g["GroupName"]: g for g in XRAY_GROUPS}
+    assert set(groups) == {"prod-orders-slow", "prod-faults"}
+    for deployed, original in (("prod-orders-slow", "prod-orders-slow"), ("prod-faults", "faults")):
+        assert groups[deployed]["FilterExpression"] == originals[original]["FilterExpression"]
+        insights = originals[original]["InsightsConfiguration"]
+        assert groups[deployed]["InsightsConfiguration"] == {"InsightsEnabled": insights["InsightsEnabled"],
+                                                             "NotificationsEnabled": insights["NotificationsEnabled"]}

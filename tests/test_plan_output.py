@@ -1,4 +1,5 @@
-"""`python -m vigil plan`: per service, each alarm with severity, condition in words and who is notified."""
+"""`python -m vigil plan`: per service, each alarm with severity, condition in words and who is notified, then its
+SLOs, log groups, dashboards, canaries and X-Ray."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import SpecRepo
+from tests.conftest import SERVICE_YAML, SpecRepo
 from vigil.cli import main
 
 
@@ -40,3 +41,116 @@ def test_plan_of_an_unknown_environment_is_a_spec_error(spec_repo: SpecRepo,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(spec_repo()), "plan", "--env", "qa"]) == 2
     assert 'no environment "qa"; found: dev, prod, staging' in capsys.readouterr().err
+
+
+# Everything else a service deploys -----------------------------------------------------------------------------
+
+EVERYTHING = SERVICE_YAML + """\
+slos:
+  availability:
+    objective: 99.9
+    window: 30d
+    errors: {metric: Errors, stat: Sum}
+    total: {metric: RequestCount, stat: Sum}
+    ticket: {enabled: false}
+log_groups:
+  /aws/lambda/coaching-api-{{ env }}:
+    existing: true
+    retention: 30d
+    metric_filters:
+      error-lines: {pattern: '{ $.level = "error" }', metric: LogErrors, value: 1}
+    queries:
+      recent-errors: "fields @timestamp, @message | filter level = 'error' | sort @timestamp desc | limit 50"
+  /app/coaching-{{ env }}:
+    retention: never
+tracing:
+  groups: {coaching-slow: {filter: 'service("coaching") AND responsetime > 2', insights: true}}
+  sampling:
+    coaching-default: {service: coaching, fixed_rate: 0.05, reservoir: 1, priority: 1000}
+canaries:
+  api-health: {url: "https://{{ vars.api_host }}/health", every: 5m, expect: {status: 200}, severity: critical}
+"""
+OVERVIEW = "version: 1\ndashboard: overview\nrows:\n  - - {type: text, markdown: hi, width: 24}\n"
+
+
+def _plan(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    root = spec_repo({"alarm_specs/coaching.yaml": EVERYTHING, "dashboards/overview.yaml": OVERVIEW})
+    assert main(["--root", str(root), "plan", "--env", "prod", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_text_plan_shows_slos_log_groups_dashboards_canaries_and_xray(spec_repo: SpecRepo,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = _plan(spec_repo, capsys)
+    tail = out[out.index("  canary   "):]
+    assert tail == """\
+  canary   prod-coaching-api-health  every 5 min: https://api.prod.example.com/health
+  x-ray    group prod-coaching-slow: service("coaching") AND responsetime > 2, insights
+  x-ray    sampling prod-coaching-default: 1/s then 5% of coaching * * (priority 1000)
+  slo      availability: 99.9% over 30 d (budget 0.1%, guard 100 events/h); page critical -> pagerduty-primary, \
+slack-incidents; ticket disabled
+  logs     /app/coaching-prod: owned, never expires, 0 filters, 0 queries
+  logs     /aws/lambda/coaching-api-prod: existing, retention 30 d, 1 filter, 1 query
+             filter error-lines: PurposePath/Coaching LogErrors (value 1) from { $.level = "error" }
+             query prod-coaching/recent-errors
+  dashboard prod-coaching: generated, 10 widgets, 15 metrics
+
+Dashboards across services (stack vigil-prod-dashboards):
+  dashboard prod-overview: declared in dashboards/overview.yaml, 1 widget, 0 metrics
+"""
+
+
+def test_markdown_plan_has_a_table_per_kind(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _plan(spec_repo, capsys, "--format", "markdown")
+    tail = out[out.index("| SLO |"):]
+    assert tail == """\
+| SLO | objective | page | ticket |
+| --- | --- | --- | --- |
+| `availability` | 99.9% over 30 d (budget 0.1%, guard 100 events/h) | critical -> pagerduty-primary, \
+slack-incidents | disabled |
+
+| canary | every | checks | notifies |
+| --- | --- | --- | --- |
+| `prod-coaching-api-health` | 5 min | https://api.prod.example.com/health | critical: pagerduty-primary, \
+slack-incidents |
+
+| X-Ray | name | what |
+| --- | --- | --- |
+| group | `prod-coaching-slow` | service("coaching") AND responsetime > 2, insights |
+| sampling rule | `prod-coaching-default` | 1/s then 5% of coaching * * (priority 1000) |
+
+| log group | kind | retention | metric filters | queries |
+| --- | --- | --- | --- | --- |
+| `/app/coaching-prod` | owned | never expires | none | none |
+| `/aws/lambda/coaching-api-prod` | existing | 30 d | `error-lines`: PurposePath/Coaching LogErrors (value 1) from \
+{ $.level = "error" } | `prod-coaching/recent-errors` |
+
+| dashboard | what |
+| --- | --- |
+| `prod-coaching` | generated, 10 widgets, 15 metrics |
+
+#### Dashboards across services
+
+| dashboard | what |
+| --- | --- |
+| `prod-overview` | declared in dashboards/overview.yaml, 1 widget, 0 metrics |
+"""
+
+
+def test_json_plan_carries_slos_log_groups_and_dashboards(spec_repo: SpecRepo,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(_plan(spec_repo, capsys, "--format", "json"))
+    [service] = data["services"]
+    [slo] = service["slos"]
+    assert (slo["key"], slo["objective"], slo["window"], slo["page_severity"], slo["ticket_alarm"]) == (
+        "availability", 99.9, 2592000, "critical", None)
+    assert slo["notifies"] == {"page": ["pagerduty-primary", "slack-incidents"], "ticket": []}
+    groups = {g["name"]: g for g in service["log_groups"]}
+    assert (groups["/app/coaching-prod"]["existing"], groups["/app/coaching-prod"]["retention_days"]) == (False, 0)
+    assert [f["key"] for f in groups["/aws/lambda/coaching-api-prod"]["filters"]] == ["error-lines"]
+    assert service["dashboards"] == [{"key": "Generated", "kind": "generated", "metrics": 15,
+                                      "name": "prod-coaching", "part": 1, "parts": 1,
+                                      "source": "alarm_specs/coaching.yaml", "widgets": 10}]
+    assert [d["name"] for d in data["dashboards"]] == ["prod-overview"]
+    assert [c["name"] for c in service["canaries"]] == ["prod-coaching-api-health"]
+    assert [g["name"] for g in service["xray_groups"]] == ["prod-coaching-slow"]

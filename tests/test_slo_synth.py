@@ -1,5 +1,6 @@
-"""SLO alarms and dashboard in synthesized templates: thresholds = factor x (1 - objective), children silent,
-composites with AND/OR rules and ActionsSuppressor, error-budget widgets; cfn-lint and cdk-nag clean."""
+"""SLO alarms and dashboards in synthesized templates: thresholds = factor x (1 - objective), children silent,
+composites with AND/OR rules and ActionsSuppressor, error-budget rows on the service dashboard (or on their own
+when it is opted out); cfn-lint and cdk-nag clean."""
 
 from __future__ import annotations
 
@@ -95,22 +96,70 @@ def test_page_and_ticket_composites(template: dict[str, Any]) -> None:
     assert len(composites[f"{n}ticket"]["DependsOn"]) == 6  # guard, four children and the page
 
 
-def test_error_budget_dashboard(template: dict[str, Any]) -> None:
+def _dashboard(template: dict[str, Any], name: str) -> dict[str, Any]:
     [dashboard] = [d for d in resources(template, "AWS::CloudWatch::Dashboard").values()
-                   if d["Properties"]["DashboardName"] == "prod-coaching-slos"]
-    body = json.loads(dashboard["Properties"]["DashboardBody"])
-    titles = [w["properties"]["title"] for w in body["widgets"]]
-    assert titles == ["api-latency: 95% over 30 d: error budget remaining (%)",
-                      "api-latency: 95% over 30 d: burn rate (x budget, hourly)",
-                      "availability: 99.9% over 30 d: error budget remaining (%)",
-                      "availability: 99.9% over 30 d: burn rate (x budget, hourly)"]
-    budget, burn = body["widgets"][2:]
+                   if d["Properties"]["DashboardName"] == name]
+    return dashboard
+
+
+def test_error_budget_rows_are_on_the_service_dashboard(template: dict[str, Any]) -> None:
+    names = sorted(d["Properties"]["DashboardName"] for d in resources(template, "AWS::CloudWatch::Dashboard").values())
+    assert names == ["prod-coaching"]  # no separate SLO dashboard next to the generated one
+    body = json.loads(_dashboard(template, "prod-coaching")["Properties"]["DashboardBody"])
+    rows = [(w["type"], w["x"], w["y"], w["width"], w["properties"].get("title")) for w in body["widgets"]]
+    assert rows == [
+        ("text", 0, 0, 24, None),
+        ("alarm", 0, 2, 24, "Alarms"),
+        ("metric", 0, 7, 8, "api-latency: 95% over 30 d: error budget remaining (%)"),
+        ("metric", 8, 7, 16, "api-latency: 95% over 30 d: burn rate (x budget, hourly)"),
+        ("metric", 0, 13, 8, "availability: 99.9% over 30 d: error budget remaining (%)"),
+        ("metric", 8, 13, 16, "availability: 99.9% over 30 d: burn rate (x budget, hourly)"),
+        ("metric", 0, 19, 8, "api-down"),
+        ("metric", 8, 19, 8, "high-error-rate"),
+        ("metric", 16, 19, 8, "high-latency"),
+        ("metric", 0, 25, 8, "traffic-anomaly"),
+    ]  # one row per SLO; its guard and burn alarms are not graphed one by one
+    budget, burn = body["widgets"][4:6]
     assert budget["properties"]["metrics"][0] == [{"expression": "100 * (1 - (FILL(errors, 0) / total) / 0.001)",
                                                    "id": "remaining", "label": "Budget remaining (%)"}]
     assert budget["properties"]["setPeriodToTimeRange"] is True and budget["properties"]["start"] == "-P30D"
     assert budget["properties"]["metrics"][1] == ["PurposePath/Coaching", "Errors", "Service", "Coaching",
                                                   {"id": "errors", "stat": "Sum", "visible": False}]
-    assert [a["value"] for a in burn["properties"]["annotations"]["horizontal"]] == [14.4, 1]
+    assert burn["properties"]["annotations"]["horizontal"] == [
+        {"color": "#d62728", "label": "page (14.4x)", "value": 14.4},
+        {"color": "#ff7f0e", "label": "ticket (1x)", "value": 1}]
+    assert "error budget and burn rate of each SLO" in body["widgets"][0]["properties"]["markdown"]
+
+
+def test_alarm_states_list_the_page_and_ticket_not_the_silent_children(template: dict[str, Any]) -> None:
+    body = json.loads(_dashboard(template, "prod-coaching")["Properties"]["DashboardBody"])
+    [states] = [w for w in body["widgets"] if w["type"] == "alarm"]
+    assert [arn.rsplit(":", 1)[1] for arn in states["properties"]["alarms"]] == [
+        "prod-coaching-api-down", "prod-coaching-high-error-rate", "prod-coaching-high-latency",
+        "prod-coaching-p0", "prod-coaching-traffic-anomaly", "prod-coaching-slo-api-latency-page",
+        "prod-coaching-slo-api-latency-ticket", "prod-coaching-slo-availability-page",
+        "prod-coaching-slo-availability-ticket"]
+
+
+def test_without_a_generated_dashboard_the_slos_keep_their_own(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    text = SERVICE_YAML.replace("owner: coaching-team\n", "owner: coaching-team\ndashboard: false\n") + SLOS
+    template = synth_repo(spec_repo({"alarm_specs/coaching.yaml": text}), tmp_path, only=["prod"])[
+        "vigil-prod-coaching"]
+    dashboards = resources(template, "AWS::CloudWatch::Dashboard")
+    # the logical id the SLO dashboard had before error budgets moved to the service dashboard: unchanged, so a
+    # deployed one is updated in place, not replaced by a namesake (whose cleanup would delete it)
+    assert sorted(dashboards) == ["SlosDashboardCA81F702"]
+    body = json.loads(dashboards["SlosDashboardCA81F702"]["Properties"]["DashboardBody"])
+    assert dashboards["SlosDashboardCA81F702"]["Properties"]["DashboardName"] == "prod-coaching-slos"
+    assert [(w["type"], w["y"], w["properties"].get("title")) for w in body["widgets"]] == [
+        ("text", 0, None),
+        ("metric", 2, "api-latency: 95% over 30 d: error budget remaining (%)"),
+        ("metric", 2, "api-latency: 95% over 30 d: burn rate (x budget, hourly)"),
+        ("metric", 8, "availability: 99.9% over 30 d: error budget remaining (%)"),
+        ("metric", 8, "availability: 99.9% over 30 d: burn rate (x budget, hourly)")]
+    assert body["widgets"][0]["properties"]["markdown"] == (
+        "# coaching SLOs in prod\nOwner: coaching-team. Generated by vigil from `alarm_specs/coaching.yaml`: the "
+        "error budget and burn rate of each SLO.")
 
 
 def test_cfn_lint_is_clean(out: Path) -> None:

@@ -71,12 +71,3 @@ def check_account(session: AwsSession, expected: str, env: str) -> None:
     if actual != expected:
         raise AwsError(f"the credentials are for account {actual}, but environment {env} is account {expected}; "
                        f"use a profile for {expected} (--profile)")
-
-
-def partition_of(region: str) -> str:
-    """The ARN partition of a region: aws, aws-cn or aws-us-gov."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"

@@ -5,7 +5,9 @@ Metric and composite alarms become `alarm_specs/<service>.yaml` files, their SNS
 `service`, `Service`, `app`), then from configured name prefixes, then from vigil's own `{env}-{service}-{key}`
 naming, then from the first word of the name. Values are kept exactly; whatever vigil cannot express is listed
 in the report as skipped (not written) or approximated (written, with the difference stated), never dropped
-silently. Dashboards, log groups with their metric filters and X-Ray groups are read and listed too.
+silently. Log groups with their metric filters and X-Ray groups join the service files
+(vigil/live/import_logs.py); dashboards whose body the dashboard spec can express become dashboards/<name>.yaml
+(vigil/live/import_dashboards.py).
 """
 
 from __future__ import annotations
@@ -123,11 +125,17 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     for alarm in sorted(metric_alarms, key=lambda a: a["AlarmName"]):
         builder.metric_alarm(alarm)
     builder.composite_alarms(sorted(composite_alarms, key=lambda a: a["AlarmName"]))
-    builder.write_services()
+    from vigil.live.import_dashboards import read_dashboards
+    from vigil.live.import_logs import read_log_groups, read_xray_groups
+
+    services = {a.service for a in builder.alarms.values()}
+    sections: dict[str, dict[str, Any]] = {}
+    for reader in (read_log_groups, read_xray_groups):
+        reader(session, options, result, services, sections, progress)
+    builder.write_services(sections)
     result.files[f"environments/{options.env}.yaml"] = topics.environment_file(options.env, account,
                                                                                 session.region)
-    for reader in (_read_dashboards, _read_log_groups, _read_xray_groups):
-        reader(session, result, progress)
+    read_dashboards(session, options, result, builder.alarms, progress)
     return result
 
 
@@ -472,8 +480,10 @@ class _SpecBuilder:
         self._add(alarm, {"composite": rewritten}, [], [], service=services.pop())
         return None
 
-    def write_services(self) -> None:
-        by_service: dict[str, list[_Alarm]] = {}
+    def write_services(self, sections: dict[str, dict[str, Any]] | None = None) -> None:
+        """One file per service: its alarms and `sections` (log_groups, tracing) by service."""
+        sections = sections or {}
+        by_service: dict[str, list[_Alarm]] = {service: [] for service in sections}
         for alarm in self.alarms.values():
             by_service.setdefault(alarm.service, []).append(alarm)
         for service, alarms in sorted(by_service.items()):
@@ -494,10 +504,23 @@ class _SpecBuilder:
             document: dict[str, Any] = {"version": 1, "service": service, "owner": owner}
             if defaults:
                 document["defaults"] = defaults
-            document["alarms"] = entries
+            if entries:
+                document["alarms"] = entries
+            for section, value in sections.get(service, {}).items():
+                document[section] = _without_namespace(value, namespace) if section == "log_groups" else value
             header = (f"Imported from account {self.result.account}, {self.result.region}, environment "
                       f"{self.result.env} by `python -m vigil import`.")
             self.result.files[f"alarm_specs/{service}.yaml"] = _dump(document, header)
+
+
+def _without_namespace(log_groups: dict[str, Any], namespace: str | None) -> dict[str, Any]:
+    """Metric filters publish to the service's defaults.namespace unless they name another."""
+    out = {}
+    for name, group in log_groups.items():
+        filters = {key: {k: v for k, v in entry.items() if not (k == "namespace" and v == namespace)}
+                   for key, entry in group.get("metric_filters", {}).items()}
+        out[name] = {**group, "metric_filters": filters} if filters else group
+    return out
 
 
 def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) -> dict[str, Any]:
@@ -517,58 +540,6 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
             metrics[metric_id] = spec
         out["metrics"] = metrics
     return {k: v for k, v in out.items() if v is not None}
-
-
-def _read_dashboards(session: AwsSession, result: ImportResult, progress: Progress) -> None:
-    try:
-        dashboards = list(pages(session.client("cloudwatch"), "list_dashboards", "DashboardEntries"))
-    except Exception as error:
-        result.note("not-imported", "dashboards", f"could not be read: {error}")
-        return
-    result.counts["dashboards"] = len(dashboards)
-    progress(f"import: read {len(dashboards)} dashboards")
-    for dashboard in dashboards:
-        result.note("not-imported", f"dashboard {dashboard['DashboardName']}",
-                    f"{dashboard.get('Size', 0)} bytes; this vigil version has no dashboard spec")
-
-
-def _read_log_groups(session: AwsSession, result: ImportResult, progress: Progress) -> None:
-    logs = session.client("logs")
-    try:
-        groups = list(pages(logs, "describe_log_groups", "logGroups"))
-        filters = list(pages(logs, "describe_metric_filters", "metricFilters"))
-    except Exception as error:
-        result.note("not-imported", "log groups", f"could not be read: {error}")
-        return
-    result.counts.update(log_groups=len(groups), metric_filters=len(filters))
-    progress(f"import: read {len(groups)} log groups and {len(filters)} metric filters")
-    by_group: dict[str, list[dict[str, Any]]] = {}
-    for metric_filter in filters:
-        by_group.setdefault(metric_filter["logGroupName"], []).append(metric_filter)
-    for group in groups:
-        name = group["logGroupName"]
-        retention = f"retention {group['retentionInDays']}d" if group.get("retentionInDays") else "never expires"
-        described = [f"{f['filterName']} ({f.get('filterPattern') or 'all lines'} -> "
-                     + ", ".join(f"{t['metricNamespace']}/{t['metricName']}={t['metricValue']}"
-                                 for t in f.get("metricTransformations", [])) + ")"
-                     for f in by_group.get(name, [])]
-        detail = f"{retention}; metric filters: {'; '.join(described)}" if described else retention
-        result.note("not-imported", f"log group {name}", f"{detail}; this vigil version has no log group spec")
-
-
-def _read_xray_groups(session: AwsSession, result: ImportResult, progress: Progress) -> None:
-    try:
-        groups = list(pages(session.client("xray"), "get_groups", "Groups"))
-    except Exception as error:
-        result.note("not-imported", "X-Ray groups", f"could not be read: {error}")
-        return
-    result.counts["xray_groups"] = len(groups)
-    progress(f"import: read {len(groups)} X-Ray groups")
-    for group in groups:
-        if group.get("GroupName") == "Default":
-            continue
-        result.note("not-imported", f"X-Ray group {group['GroupName']}",
-                    f"filter {group.get('FilterExpression', '')!r}; this vigil version has no tracing spec")
 
 
 def _references(rule: str) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vigil.live.aws import AwsSession, Progress, no_progress, pages, partition_of
+from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.plan import naming
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery
 from vigil.plan.resolve import RESERVED_EXPRESSION_ID
@@ -55,7 +55,7 @@ def planned_alarms(plan: EnvironmentPlan) -> list[AlarmPlan]:
 
 def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, Any]:
     """The alarm as DescribeAlarms should return it once deployed, normalized like `actual_properties`."""
-    partition = partition_of(plan.region)
+    partition = naming.partition(plan.region)
 
     def arns(topics: tuple[str, ...]) -> list[str]:
         return [f"arn:{partition}:sns:{plan.region}:{plan.account}:{t}" for t in topics]

@@ -49,8 +49,6 @@ CANARY_BYTES = 5600
 
 DASHBOARD_BYTES = 300
 """An AWS::CloudWatch::Dashboard besides its body (a JSON string in the template)."""
-SLO_DASHBOARD_BYTES_PER_SLO = 2500
-"""The SLO dashboard's body, per SLO (its widgets are built by the construct)."""
 LOG_GROUP_BYTES = 450
 METRIC_FILTER_BYTES = 600
 QUERY_BYTES = 450
@@ -63,13 +61,11 @@ RETENTION_PROVIDER_RESOURCES, RETENTION_PROVIDER_BYTES = 3, 3000
 
 def service_level_cost(service: ServicePlan) -> ResourceCost:
     """Resources a service's first stack holds besides its alarms: X-Ray groups and sampling rules, canaries
-    (their alarms are alarms), log groups with their filters and queries, dashboards and the SLO dashboard.
+    (their alarms are alarms), log groups with their filters and queries, dashboards (the SLO dashboard too).
     Any further kind that belongs to the service as a whole adds its cost here."""
     cost = NOTHING
     for dashboard in service.dashboards:
         cost += ResourceCost(1, DASHBOARD_BYTES + _str_size(dashboard.body))
-    if service.slos:
-        cost += ResourceCost(1, DASHBOARD_BYTES + SLO_DASHBOARD_BYTES_PER_SLO * len(service.slos))
     retention = False
     for group in service.log_groups:
         if not group.existing:

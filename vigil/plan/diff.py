@@ -5,12 +5,18 @@ Works without AWS credentials: both sides are plain plans (vigil/plan/model.py),
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, EnvironmentPlan, WorkspacePlan
+from vigil.plan import inventory
+from vigil.plan.canaries import CanaryPlan
+from vigil.plan.model import AlarmPlan, DashboardPlan, EnvironmentPlan, LogGroupPlan, SloPlan, WorkspacePlan
 from vigil.plan.report import channel_kind
+from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.spec.durations import words
 
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
@@ -87,7 +93,183 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
                 fields.append(("notifies", _names(before_who), _names(after_who)))
             if fields:
                 changes.append(Change("changed", f"alarm {name}", "", fields))
+    changes += _slo_changes(old, new)
+    changes += _dashboard_changes(old, new)
+    changes += _log_group_changes(old, new)
+    changes += _canary_changes(old, new)
+    changes += _xray_changes(old, new)
     return changes
+
+
+def _compare(before: dict[str, Any], after: dict[str, Any], subject: Callable[[str], str],
+             added: Callable[[Any], str], removed: Callable[[Any], str],
+             changed: Callable[[Any, Any], tuple[str, list[tuple[str, str, str]]]]) -> list[Change]:
+    """Added, removed and changed things by name, in name order; `changed` gives (detail, fields), both empty
+    when nothing a person would care about changed."""
+    out = []
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        if a is None:
+            out.append(Change("added", subject(name), added(b)))
+        elif b is None:
+            out.append(Change("removed", subject(name), removed(a)))
+        else:
+            detail, fields = changed(a, b)
+            if detail or fields:
+                out.append(Change("changed", subject(name), detail, fields))
+    return out
+
+
+def _services(plan: EnvironmentPlan | None) -> Iterable[Any]:
+    return plan.services if plan else ()
+
+
+# SLOs ------------------------------------------------------------------------------------------------------------
+
+
+def _slo_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """SLOs by service/key: objective, window, guard, error ratio and who the page and ticket notify. Their child
+    and composite alarms are reported as alarms too."""
+    def slos(plan: EnvironmentPlan | None) -> dict[str, SloPlan]:
+        return {f"{slo.service}/{slo.key}": slo for service in _services(plan) for slo in service.slos}
+
+    def fields(plan: EnvironmentPlan | None, slo: SloPlan) -> dict[str, Any]:
+        return {"objective": f"{inventory.number(slo.objective)}%", "window": words(slo.window),
+                "min_requests": slo.min_requests, "error ratio": slo.ratio_expression,
+                "metrics": [asdict(m) for m in slo.metrics],
+                "page": inventory.slo_alert(plan, slo, "page").removeprefix("page "),
+                "ticket": inventory.slo_alert(plan, slo, "ticket").removeprefix("ticket ")}
+
+    return _compare(slos(old), slos(new), lambda name: f"slo {name}",
+                    lambda b: inventory.slo_summary(new, b) if new else "",
+                    lambda a: inventory.slo_objective(a),
+                    lambda a, b: ("", _field_changes(fields(old, a), fields(new, b))))
+
+
+# Dashboards ------------------------------------------------------------------------------------------------------
+
+
+def _dashboard_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """Dashboards by name: widget and metric counts, and which widgets (by title) were added, removed or
+    changed; a widget that only moved is not a change."""
+    def dashboards(plan: EnvironmentPlan | None) -> dict[str, DashboardPlan]:
+        if plan is None:
+            return {}
+        return {d.name: d for d in (*plan.dashboards, *(d for s in plan.services for d in s.dashboards))}
+
+    def changed(a: DashboardPlan, b: DashboardPlan) -> tuple[str, list[tuple[str, str, str]]]:
+        fields = _field_changes({"kind": inventory.dashboard_summary(a).split(",")[0], "widgets": a.widgets,
+                                 "metrics": a.metrics},
+                                {"kind": inventory.dashboard_summary(b).split(",")[0], "widgets": b.widgets,
+                                 "metrics": b.metrics})
+        if a.body == b.body:
+            return "", fields
+        return widget_changes(a.body, b.body) or "layout changed", fields
+
+    return _compare(dashboards(old), dashboards(new), lambda name: f"dashboard {name}",
+                    inventory.dashboard_summary, inventory.dashboard_summary, changed)
+
+
+def widget_changes(before: str, after: str) -> str:
+    """Which widgets two dashboard bodies add, remove or change, by title (or kind and first text line), e.g.
+    `widgets added: Errors; removed: Latency; changed: Requests`; empty when the widgets only moved. A widget
+    whose title changed but which keeps its type and place counts as changed (under its new title)."""
+    def widgets(body: str) -> dict[str, tuple[tuple[Any, ...], str]]:
+        """Widgets by title: (type and place, everything but the place as text)."""
+        out: dict[str, tuple[tuple[Any, ...], str]] = {}
+        for widget in json.loads(body).get("widgets", []):
+            properties = widget.get("properties", {})
+            title = properties.get("title") or (
+                properties.get("markdown", "").strip().splitlines() or [widget["type"]])[0].lstrip("# ")
+            name = title
+            count = 1
+            while name in out:
+                count += 1
+                name = f"{title} ({count})"
+            place = tuple(widget.get(k) for k in ("type", "x", "y", "width", "height"))
+            out[name] = place, json.dumps({k: v for k, v in widget.items() if k not in ("x", "y")}, sort_keys=True)
+        return out
+
+    a, b = widgets(before), widgets(after)
+    added = [n for n in b if n not in a]
+    removed = [n for n in a if n not in b]
+    changed = [n for n in b if n in a and a[n][1] != b[n][1]]
+    for name in list(added):  # retitled in place (e.g. an SLO's new objective): a change, not a swap
+        same = next((old for old in removed if a[old][0] == b[name][0]), None)
+        if same is not None:
+            added.remove(name)
+            removed.remove(same)
+            changed.append(name)
+    parts = (("added", added), ("removed", removed), ("changed", [n for n in b if n in changed]))
+    shown = [f"{label}: {', '.join(names)}" for label, names in parts if names]
+    return f"widgets {'; '.join(shown)}" if shown else ""
+
+
+# Log groups ------------------------------------------------------------------------------------------------------
+
+
+def _log_group_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """Log groups by name: existing or owned, retention, KMS key, and metric filters and queries by key."""
+    def groups(plan: EnvironmentPlan | None) -> dict[str, LogGroupPlan]:
+        return {g.name: g for service in _services(plan) for g in service.log_groups}
+
+    def fields(group: LogGroupPlan) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": "existing" if group.existing else "owned",
+                               "retention": inventory.retention(group).removeprefix("retention "),
+                               "kms_key": group.kms_key}
+        for metric_filter in group.filters:
+            out[f"filter {metric_filter.key} pattern"] = metric_filter.pattern
+            out[f"filter {metric_filter.key} metric"] = inventory.filter_metric(metric_filter)
+        out |= {f"query {q.key}": q.query for q in group.queries}
+        return out
+
+    def removed(group: LogGroupPlan) -> str:
+        if group.existing:
+            return "existing group: vigil stops managing it; the group and its logs stay"
+        return "owned group: retained with its logs (vigil never deletes logs); delete it by hand if unwanted"
+
+    return _compare(groups(old), groups(new), lambda name: f"log group {name}", inventory.log_group_summary,
+                    removed, lambda a, b: ("", _field_changes(fields(a), fields(b))))
+
+
+# Canaries and X-Ray ----------------------------------------------------------------------------------------------
+
+
+def _canary_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """Canaries by name: schedule, timeouts, retention, runtime, severity and checks; the script by hash."""
+    def canaries(plan: EnvironmentPlan | None) -> dict[str, CanaryPlan]:
+        return {c.name: c for service in _services(plan) for c in service.canaries}
+
+    def fields(canary: CanaryPlan) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(canary).items() if k not in ("name", "service", "source", "script",
+                                                                     "config", "key")}
+        data["checks"] = json.loads(canary.config)
+        data["script"] = f"sha256 {hashlib.sha256(canary.script.encode()).hexdigest()[:12]}"
+        for name in ("every", "timeout", "run_timeout"):
+            data[name] = words(data[name])
+        return data
+
+    return _compare(canaries(old), canaries(new), lambda name: f"canary {name}",
+                    lambda b: inventory.canary_summary(new, b), lambda a: inventory.canary_summary(old, a),
+                    lambda a, b: ("", _field_changes(fields(a), fields(b))))
+
+
+def _xray_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """X-Ray groups and sampling rules by name (where in the file they are defined is not a change)."""
+    def groups(plan: EnvironmentPlan | None) -> dict[str, XRayGroupPlan]:
+        return {g.name: g for service in _services(plan) for g in service.xray_groups}
+
+    def rules(plan: EnvironmentPlan | None) -> dict[str, SamplingRulePlan]:
+        return {r.name: r for service in _services(plan) for r in service.sampling_rules}
+
+    def fields(item: XRayGroupPlan | SamplingRulePlan) -> dict[str, Any]:
+        return {k: v for k, v in asdict(item).items() if k not in ("key", "name", "source", "line")}
+
+    return [*_compare(groups(old), groups(new), lambda name: f"x-ray group {name}", inventory.xray_group_summary,
+                      inventory.xray_group_summary, lambda a, b: ("", _field_changes(fields(a), fields(b)))),
+            *_compare(rules(old), rules(new), lambda name: f"x-ray sampling rule {name}",
+                      inventory.sampling_rule_summary, inventory.sampling_rule_summary,
+                      lambda a, b: ("", _field_changes(fields(a), fields(b))))]
 
 
 def _alarms(plan: EnvironmentPlan | None) -> dict[str, AlarmPlan]:
@@ -116,6 +298,8 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str | int | float):

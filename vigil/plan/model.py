@@ -210,7 +210,9 @@ class LogGroupPlan:
 @dataclass(frozen=True)
 class DashboardPlan:
     """A CloudWatch dashboard: `body` is the DashboardBody JSON; `key` its construct id; counts are what
-    CloudWatch limits (widgets and metrics per dashboard)."""
+    CloudWatch limits (widgets and metrics per dashboard). `kind` is declared (dashboards/*.yaml), generated
+    (the service's own) or slos (a service's error budgets when it has no generated dashboard); `part` and
+    `parts` number the dashboards a generated one was split into (1 of 1 when not split)."""
 
     key: str
     name: str
@@ -218,3 +220,6 @@ class DashboardPlan:
     body: str
     widgets: int
     metrics: int
+    kind: str = "declared"
+    part: int = 1
+    parts: int = 1

@@ -7,11 +7,15 @@ region and the date the prices were taken). One function per resource kind turns
   counts three; periods under 60 s are high resolution; an anomaly-detection alarm counts three alarm metrics
   (the metric and the two band edges);
 - composite alarms: a flat price each;
-- dashboards beyond the free ones, canary runs, and custom metrics from metric filters: `dashboard_lines`,
-  `canary_lines` and `custom_metric_lines`, for the plans that hold those kinds.
+- dashboards: a flat price each (a service's generated and declared dashboards, and the environment's own);
+- canaries: one run per schedule interval over an average month (365.25 / 12 days), e.g. 8,766 runs at 5m;
+- custom metrics from metric filters: one per distinct namespace, metric name and set of dimension names in the
+  environment (filters publishing the same metric share it). A filter with dimensions publishes one metric per
+  combination of dimension values it sees, which only the logs decide: it is counted once, a lower bound.
 
-The account's free tier (10 standard alarm metrics, 3 dashboards, 10 custom metrics, 100 canary runs a month)
-is deducted once from the environment total, since an environment is usually an account of its own.
+The account's free tier (10 standard alarm metrics, 3 dashboards of up to 50 metrics, 10 custom metrics, 100
+canary runs a month) is deducted once from the environment total, since an environment is usually an account of
+its own.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, EnvironmentPlan, WorkspacePlan
+from vigil.plan.model import AlarmPlan, DashboardPlan, EnvironmentPlan, ServicePlan, WorkspacePlan
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_REGION = "us-east-1"
@@ -29,6 +33,12 @@ HIGH_RESOLUTION_BELOW = 60
 """Alarms on periods shorter than this many seconds are high-resolution alarms."""
 ROUTING = "(routing)"
 """The pseudo-service of the drill alarms in the routing stack."""
+DASHBOARDS = "(dashboards)"
+"""The pseudo-service of the declared dashboards that name no service (the `vigil-{env}-dashboards` stack)."""
+DAYS_PER_MONTH = 365.25 / 12
+"""An average month, in days: canary runs a month are counted over it."""
+FREE_DASHBOARD_METRICS = 50
+"""Only dashboards referencing at most this many metrics count towards the free tier's dashboards."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Prices:
     canary_run: float
     free_tier: dict[str, int]
     note: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each price was read, by price key."""
 
 
 def load_prices(region: str) -> Prices:
@@ -122,7 +134,8 @@ def dashboard_lines(service: str, count: int, prices: Prices) -> list[CostLine]:
     return [CostLine(service, "dashboard", count, prices.dashboard)] if count else []
 
 
-def canary_lines(service: str, every_seconds: int, prices: Prices, *, days: float = 30.4375) -> list[CostLine]:
+def canary_lines(service: str, every_seconds: int, prices: Prices, *, days: float = DAYS_PER_MONTH
+                 ) -> list[CostLine]:
     """One canary running every `every_seconds` for a month of `days` days."""
     runs = round(days * 86400 / every_seconds)
     return [CostLine(service, "canary run", runs, prices.canary_run)]
@@ -153,21 +166,42 @@ def price_environment(plan: EnvironmentPlan, prices: Prices | None = None, *, fr
     for service in plan.services:
         for alarm in service.alarms:
             report.lines += alarm_lines(service.name, alarm, prices)
+        report.lines += dashboard_lines(service.name, len(service.dashboards), prices)
+        for canary in service.canaries:
+            report.lines += canary_lines(service.name, canary.every, prices)
+    report.lines += dashboard_lines(DASHBOARDS, len(plan.dashboards), prices)
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    for service in plan.services:
+        report.lines += custom_metric_lines(service.name, len(filter_metrics(service) - seen), prices)
+        seen |= filter_metrics(service)
     for alarm in plan.drills:
         report.lines += alarm_lines(ROUTING, alarm, prices)
     if free_tier:
-        report.free_tier = _free_tier(report.lines, prices)
+        dashboards = [*(d for s in plan.services for d in s.dashboards), *plan.dashboards]
+        report.free_tier = _free_tier(report.lines, prices, eligible={"dashboard": _free_eligible(dashboards)})
     return report
 
 
-def _free_tier(lines: list[CostLine], prices: Prices) -> list[CostLine]:
+def filter_metrics(service: ServicePlan) -> set[tuple[str, str, tuple[str, ...]]]:
+    """The custom metrics the metric filters of `service` publish: (namespace, metric, dimension names)."""
+    return {(f.namespace, f.metric, tuple(name for name, _ in f.dimensions))
+            for group in service.log_groups for f in group.filters}
+
+
+def _free_eligible(dashboards: list[DashboardPlan]) -> int:
+    return sum(1 for d in dashboards if d.metrics <= FREE_DASHBOARD_METRICS)
+
+
+def _free_tier(lines: list[CostLine], prices: Prices, *, eligible: dict[str, int] | None = None
+               ) -> list[CostLine]:
+    """The free-tier deduction; `eligible` caps the free units of an item (dashboards of up to 50 metrics)."""
     out = []
     for item, key, price in (("standard alarm metric", "alarm_metrics_standard", prices.alarm_metric_standard),
                              ("dashboard", "dashboards", prices.dashboard),
                              ("custom metric", "custom_metrics", prices.custom_metric_tiers[0][1]),
                              ("canary run", "canary_runs", prices.canary_run)):
         used = sum(line.quantity for line in lines if line.item == item)
-        free = min(used, prices.free_tier.get(key, 0))
+        free = min(used, prices.free_tier.get(key, 0), (eligible or {}).get(item, used))
         if free:
             out.append(CostLine("free tier", item, -free, price))
     return out

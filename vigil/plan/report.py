@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from vigil.plan import inventory
 from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan
 from vigil.spec.durations import words
 from vigil.spec.environment import EmailChannel, PagerDutyChannel
@@ -39,7 +40,8 @@ def render(plan: EnvironmentPlan, output: str) -> str:
 
 
 def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
-    """A JSON-ready view of the plan: routes, channels (secrets by reference only) and services."""
+    """A JSON-ready view of the plan: routes, channels (secrets by reference only), services with everything
+    they deploy (dashboard bodies left out), and the dashboards across services."""
     return {
         "environment": plan.name,
         "account": plan.account,
@@ -60,9 +62,11 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
                 "canaries": [{**{k: v for k, v in asdict(canary).items() if k not in ("script", "config")},
                               "schedule": canary.schedule, "checks": json.loads(canary.config)}
                              for canary in service.canaries],
+                **inventory.service_data(plan, service),
             }
             for service in plan.services
         ],
+        "dashboards": [inventory.dashboard_data(d) for d in plan.dashboards],
     }
 
 
@@ -108,6 +112,8 @@ def _text(plan: EnvironmentPlan) -> str:
             who = ", ".join(notified(plan, alarm)) or "nobody"
             lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}")
         lines += _tracing_and_canary_lines(service)
+        lines += inventory.text_lines(plan, service)
+    lines += inventory.environment_text_lines(plan)
     return "\n".join(lines)
 
 
@@ -143,4 +149,6 @@ def _markdown(plan: EnvironmentPlan) -> str:
             condition = alarm.condition.replace("|", "\\|")
             lines.append(f"| `{alarm.key}` | {alarm.severity} | {condition} | "
                          f"{', '.join(notified(plan, alarm)) or 'nobody'} |")
+        lines += inventory.markdown_lines(plan, service)
+    lines += inventory.environment_markdown_lines(plan)
     return "\n".join(lines)

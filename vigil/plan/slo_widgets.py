@@ -1,6 +1,7 @@
 """Error-budget widgets of an SLO as CloudWatch dashboard JSON: the budget left over the compliance window and
-the burn rate, hourly, against the page and ticket factors. Pure functions; the dashboard construct serialises
-them."""
+the burn rate, hourly, against the page and ticket factors. Pure functions; vigil/plan/dashboards.py places them
+on the service's generated dashboard (one row per SLO), or on `{env}-{service}-slos` when the service opts out of
+it."""
 
 from __future__ import annotations
 
@@ -60,12 +61,14 @@ def error_budget_widgets(slo: SloPlan, region: str, *, y: int = 0) -> list[dict[
     return [budget, burn]
 
 
-def slo_dashboard_body(slos: tuple[SloPlan, ...], region: str) -> dict[str, Any]:
-    """A dashboard with one row of error-budget widgets per SLO, in key order."""
-    widgets: list[dict[str, Any]] = []
-    for index, slo in enumerate(sorted(slos, key=lambda s: s.key)):
-        widgets += error_budget_widgets(slo, region, y=index * HEIGHT)
-    return {"widgets": widgets}
+def slo_child_alarms(slo: SloPlan) -> set[str]:
+    """The full names of an SLO's silent child alarms (traffic guard and burn conditions): dashboards show the
+    SLO's error budget and its page and ticket composites instead of these."""
+    names = {slo.guard_alarm}
+    for rules in (slo.page_rules, slo.ticket_rules):
+        for short, long in rules:
+            names.update((short.alarm, long.alarm))
+    return names
 
 
 def _metric(query: MetricQuery) -> list[Any]:

@@ -122,4 +122,6 @@ class ServiceSpec(SpecModel):
     log_groups: dict[LogGroupName, LogGroupSpec] = Field(
         default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")
     dashboard: bool = Field(default=True, description="Generate the service's dashboard (a graph per alarm, their "
-                                                      "states, metric filter metrics); default true.")
+                                                      "states, a row per SLO with its error budget and burn rate, "
+                                                      "metric filter metrics); default true. With false, SLO error "
+                                                      "budgets go to {env}-{service}-slos.")

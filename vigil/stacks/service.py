@@ -12,6 +12,7 @@ from vigil.constructs.logs import ServiceLogs
 from vigil.constructs.slo import SloDashboard
 from vigil.constructs.tracing import ServiceTracing
 from vigil.plan import naming
+from vigil.plan.dashboards import is_slo_dashboard
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.spec.types import SEVERITIES
 from vigil.stacks.base import EnvironmentStack
@@ -47,13 +48,14 @@ class ServiceStack(EnvironmentStack):
         if first and service.canaries:
             ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
                             account=environment.account)
-        if first and service.slos:
-            SloDashboard(self, "Slos", name=naming.dashboard_name(environment.name, f"{service.name}-slos"),
-                         slos=service.slos, region=environment.region)
+        slo_dashboards = tuple(d for d in service.dashboards if is_slo_dashboard(d))
+        if first and slo_dashboards:
+            SloDashboard(self, "Slos", dashboards=slo_dashboards)
         if first and service.log_groups:
             ServiceLogs(self, "Logs", log_groups=service.log_groups)
-        if first and service.dashboards:
-            Dashboards(self, "Dashboards", dashboards=service.dashboards)
+        dashboards = tuple(d for d in service.dashboards if not is_slo_dashboard(d))
+        if first and dashboards:
+            Dashboards(self, "Dashboards", dashboards=dashboards)
         # Alarms carry their tags as a property; everything else, including singletons such as a custom
         # resource's function, is tagged through the aspect.
         for child in self.node.children:
