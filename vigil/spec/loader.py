@@ -9,17 +9,34 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import yaml
 
 from vigil.spec.errors import SpecError, SpecProblem
 
-try:
-    _Composer: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Composer = yaml.SafeLoader
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's when available) with its implicit tag resolution memoised: spec files repeat
+    the same scalars (severities, statistics, periods) thousands of times."""
+
+    _resolved: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+            if len(self._resolved) > 100_000:
+                self._resolved.clear()
+        return tag
 
 Path = tuple[str | int, ...]
 _JINJA_MARKERS = ("{{", "{%", "{#")
@@ -128,27 +145,40 @@ class _Builder:
                 self.document.lines[(*path, index)] = child.start_mark.line + 1
                 items.append(self.build(child, (*path, index)))
             return items
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        # Most scalars in a spec are plain strings: skip the constructor's dispatch for them.
+        if node.tag == _STR_TAG:
+            return node.value
         return self.constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
+        keys = []
+        merges = False
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE_TAG:
+                merges = True
                 continue
             key = self._key(key_node, path)
+            keys.append(key)
             line = key_node.start_mark.line + 1
             if key in seen:
                 self.problems.append(
                     SpecProblem(self.document.file, line, dotted((*path, key)),
                                 f"duplicate key (first defined on line {seen[key]}); YAML would keep only the last")
                 )
-            seen.setdefault(key, line)
-        self.constructor.flatten_mapping(node)
+            else:
+                seen[key] = line
+        if merges:
+            self.constructor.flatten_mapping(node)
+            keys = [self._key(key_node, path) for key_node, _ in node.value]
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._key(key_node, path)
+        lines = self.document.lines
+        for key, (key_node, value_node) in zip(keys, node.value, strict=True):
             child = (*path, key)
-            self.document.lines.setdefault(child, key_node.start_mark.line + 1)
+            lines.setdefault(child, key_node.start_mark.line + 1)
             result[key] = self.build(value_node, child)
         return result
 
@@ -158,5 +188,5 @@ class _Builder:
                 SpecProblem(self.document.file, key_node.start_mark.line + 1, dotted(path), "keys must be plain values")
             )
             return f"<key on line {key_node.start_mark.line + 1}>"
-        key = self.constructor.construct_object(key_node)
+        key = self._scalar(key_node)
         return key if isinstance(key, str) else str(key)
