@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from vigil.live.aws import AwsSession, Progress, pages
+from vigil.live.aws import AwsSession, Progress
 from vigil.live.importer import ImportOptions, ImportResult, _Alarm, _dump
 from vigil.plan import naming
 from vigil.plan.expressions import metric_ids
@@ -40,10 +40,8 @@ def read_dashboards(session: AwsSession, options: ImportOptions, result: ImportR
                     progress: Progress) -> None:
     """Write each dashboard the spec can express; list the others with the reason."""
     cloudwatch = session.client("cloudwatch")
-    try:
-        entries = list(pages(cloudwatch, "list_dashboards", "DashboardEntries"))
-    except Exception as error:
-        result.note("not-imported", "dashboards", f"could not be read: {error}")
+    entries = result.read_all(cloudwatch, "list_dashboards", "DashboardEntries", "dashboards")
+    if entries is None:
         return
     result.counts["dashboards"] = len(entries)
     progress(f"import: read {len(entries)} dashboards")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vigil.live.aws import AwsSession, Progress, pages
+from vigil.live.aws import AwsSession, Progress
 from vigil.live.importer import ImportOptions, ImportResult, _key, _service_name
 from vigil.plan import naming
 from vigil.plan.tracing import XRAY_NAME_MAX
@@ -41,11 +41,11 @@ def read_log_groups(session: AwsSession, options: ImportOptions, result: ImportR
                     sections: Sections, progress: Progress) -> None:
     """Add every log group with its retention and metric filters to `sections`."""
     logs = session.client("logs")
-    try:
-        groups = list(pages(logs, "describe_log_groups", "logGroups"))
-        filters = list(pages(logs, "describe_metric_filters", "metricFilters"))
-    except Exception as error:
-        result.note("not-imported", "log groups", f"could not be read: {error}")
+    groups = result.read_all(logs, "describe_log_groups", "logGroups", "log groups")
+    if groups is None:
+        return
+    filters = result.read_all(logs, "describe_metric_filters", "metricFilters", "log groups")
+    if filters is None:
         return
     result.counts.update(log_groups=len(groups), metric_filters=len(filters))
     progress(f"import: read {len(groups)} log groups and {len(filters)} metric filters")
@@ -136,10 +136,8 @@ def read_xray_groups(session: AwsSession, options: ImportOptions, result: Import
                      sections: Sections, progress: Progress) -> None:
     """Add every X-Ray group but Default to the `tracing.groups` of its service in `sections`."""
     xray = session.client("xray")
-    try:
-        groups = list(pages(xray, "get_groups", "Groups"))
-    except Exception as error:
-        result.note("not-imported", "X-Ray groups", f"could not be read: {error}")
+    groups = result.read_all(xray, "get_groups", "Groups", "X-Ray groups")
+    if groups is None:
         return
     result.counts["xray_groups"] = len(groups)
     progress(f"import: read {len(groups)} X-Ray groups")

@@ -93,6 +93,15 @@ class ImportResult:
         """Record a note."""
         self.notes.append(Note(kind, subject, message))
 
+    def read_all(self, client: Any, operation: str, key: str, subject: str) -> list[dict[str, Any]] | None:
+        """Every item of a paginated listing; None, with a not-imported note naming `subject`, when the account
+        or the API cannot answer it (an import goes on with what it could read)."""
+        try:
+            return list(pages(client, operation, key))
+        except Exception as error:
+            self.note("not-imported", subject, f"could not be read: {error}")
+            return None
+
 
 @dataclass
 class _Alarm:
