@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +215,16 @@ def test_example_specs_validate() -> None:
 def test_design_example_is_valid(spec_repo: SpecRepo) -> None:
     plan = plan_workspace(read_sources(spec_repo(service=SERVICE_YAML)))
     assert [e.name for e in plan.environments] == ["dev", "prod", "staging"]
+
+
+def test_cdk_app_refuses_bad_specs_with_the_same_lines_and_writes_nothing(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    root = spec_repo({SVC: service('  a: {severity: info, metric: M, threshold: "5"}\n')})
+    shutil.copy(ROOT / "app.py", root / "app.py")
+    out = tmp_path / "cdk.out"
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "CDK_OUTDIR": str(out)}
+    result = subprocess.run([sys.executable, "app.py"], cwd=root, env=environment, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 2
+    assert f'{SVC}:6: alarms.a.threshold: expected a comparison like "> 5", got "5"' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.template.json"))
