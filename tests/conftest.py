@@ -66,6 +66,15 @@ alarms:
   p0: {severity: critical, composite: "ALARM(high-error-rate) OR ALARM(api-down)"}
 """
 
+AVAILABILITY_SLO = """\
+  availability:
+    objective: 99.9
+    window: 30d
+    errors: {metric: Errors, stat: Sum}
+    total: {metric: RequestCount, stat: Sum}
+"""
+"""The smallest SLO: 99.9% of requests succeed over 30 days; an entry of a `slos:` map."""
+
 ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "123456789012"}
 
 SpecRepo = Callable[..., Path]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import SERVICE_YAML, SpecRepo
+from tests.conftest import AVAILABILITY_SLO, SERVICE_YAML, SpecRepo
 from vigil.cli import main
 
 
@@ -45,13 +45,7 @@ def test_plan_of_an_unknown_environment_is_a_spec_error(spec_repo: SpecRepo,
 
 # Everything else a service deploys -----------------------------------------------------------------------------
 
-EVERYTHING = SERVICE_YAML + """\
-slos:
-  availability:
-    objective: 99.9
-    window: 30d
-    errors: {metric: Errors, stat: Sum}
-    total: {metric: RequestCount, stat: Sum}
+EVERYTHING = SERVICE_YAML + "slos:\n" + AVAILABILITY_SLO + """\
     ticket: {enabled: false}
 log_groups:
   /aws/lambda/coaching-api-{{ env }}:

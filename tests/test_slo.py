@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from tests.conftest import SpecRepo
+from tests.conftest import AVAILABILITY_SLO, SpecRepo
 from vigil.plan.model import AlarmPlan, ServicePlan, SloPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.plan.slo import burn_factor
@@ -18,13 +18,7 @@ from vigil.spec.workspace import read_sources
 SVC = "alarm_specs/coaching.yaml"
 HEADER = ("version: 1\nservice: coaching\nowner: coaching-team\nrunbook: https://runbooks.example.com/coaching\n"
           "defaults: {namespace: PurposePath/Coaching, dimensions: {Service: Coaching}}\n")
-SLOS = HEADER + """\
-slos:
-  availability:
-    objective: 99.9
-    window: 30d
-    errors: {metric: Errors, stat: Sum}
-    total: {metric: RequestCount, stat: Sum}
+SLOS = HEADER + "slos:\n" + AVAILABILITY_SLO + """\
   latency:
     objective: 95
     window: 28d

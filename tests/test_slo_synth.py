@@ -13,16 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SERVICE_YAML, SpecRepo
+from tests.conftest import AVAILABILITY_SLO, SERVICE_YAML, SpecRepo
 from tests.synth import alarm_by_name, resources, synth_repo
 
-SLOS = """\
-slos:
-  availability:
-    objective: 99.9
-    window: 30d
-    errors: {metric: Errors, stat: Sum}
-    total: {metric: RequestCount, stat: Sum}
+SLOS = "slos:\n" + AVAILABILITY_SLO + """\
   api-latency:
     objective: 95
     window: 30d

@@ -113,12 +113,14 @@ def test_topics_are_encrypted_and_only_cloudwatch_of_this_account_may_publish(de
 
 
 def test_no_secret_value_or_webhook_url_in_any_template(example_out: Path) -> None:
+    pagerduty_endpoints = 0
     for path in example_out.glob("*.template.json"):
         text = path.read_text()
         assert "hooks.slack.com" not in text
-        for endpoint in ("events.pagerduty.com/integration/",):
-            for chunk in text.split(endpoint)[1:]:
-                assert chunk.startswith("{{resolve:secretsmanager:"), path.name
+        for chunk in text.split("events.pagerduty.com/integration/")[1:]:
+            pagerduty_endpoints += 1
+            assert chunk.startswith("{{resolve:secretsmanager:"), path.name
+    assert pagerduty_endpoints > 0  # the examples do page through PagerDuty, so the check above has run
 
 
 def test_metric_math_alarm_has_named_metrics_and_one_returned_expression(design_templates: Templates) -> None:

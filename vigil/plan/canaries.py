@@ -15,6 +15,7 @@ import jinja2
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.model import AlarmPlan, MetricQuery
+from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
@@ -100,12 +101,9 @@ class _CanaryResolver:
 
     def resolve(self) -> tuple[CanaryPlan, tuple[AlarmPlan, ...]] | None:
         canary, path = self.canary, self.path
-        for env_name in canary.env:
-            if env_name not in self.env_names:
-                self.problem((*path, "env", env_name),
-                             f'unknown environment "{env_name}"; environments: {", ".join(self.env_names)}')
+        check_environment_names(canary.env, self.env_names, path, self.problem)
         override = canary.env.get(self.env) or CanaryOverride()
-        if not (canary.enabled if override.enabled is None else override.enabled):
+        if not enabled_in(canary.enabled, override):
             return None
         count = len(self.problems)
         name = naming.canary_name(self.env, self.spec.service, self.key)

@@ -3,10 +3,9 @@ alarms that name a metric filter instead of a metric."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from vigil.plan import naming
 from vigil.plan.model import LogGroupPlan, MetricFilterPlan, QueryPlan
+from vigil.plan.overrides import Report
 from vigil.spec.logs import MetricFilterSpec
 from vigil.spec.service import AlarmSpec, ServiceSpec
 
@@ -15,8 +14,6 @@ MAX_FILTERS_PER_GROUP = 100
 MAX_FILTER_DIMENSIONS = 3
 """CloudWatch Logs' limit of dimensions per metric filter."""
 
-Report = Callable[[tuple[str | int, ...], str], None]
-"""Records a problem at a path of the service document."""
 
 
 def resolve_log_groups(env: str, region: str, spec: ServiceSpec, report: Report, *,

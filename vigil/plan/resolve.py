@@ -23,6 +23,7 @@ from vigil.plan.expressions import (
 from vigil.plan.limits import alarm_action_problems
 from vigil.plan.logs import alarm_with_filter, resolve_log_groups
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
+from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.slo import resolve_slos
 from vigil.plan.tracing import check_unique_names, resolve_tracing
@@ -225,14 +226,10 @@ class _ServiceResolver:
 
     def _check_override_names(self) -> None:
         for key, alarm in self.spec.alarms.items():
-            for env_name in alarm.env:
-                if env_name not in self.env_names:
-                    self._problem(("alarms", key, "env", env_name),
-                                  f'unknown environment "{env_name}"; environments: {", ".join(self.env_names)}')
+            check_environment_names(alarm.env, self.env_names, ("alarms", key), self._problem)
 
     def _enabled(self, alarm: AlarmSpec) -> bool:
-        override = self._override(alarm).enabled
-        return alarm.enabled if override is None else override
+        return enabled_in(alarm.enabled, self._override(alarm))
 
     def _override(self, alarm: AlarmSpec) -> AlarmOverride:
         return alarm.env.get(self.env.name) or AlarmOverride()

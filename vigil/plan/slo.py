@@ -28,6 +28,7 @@ from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.expressions import metric_ids, render_rule
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
+from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.durations import format_duration, words
 from vigil.spec.service import MetricSpec
 from vigil.spec.slo import SloOverride, SloSpec
@@ -73,13 +74,9 @@ def resolve_slos(resolver: _ServiceResolver, alarm_keys: set[str]) -> tuple[list
     spec = resolver.spec
     for key in sorted(spec.slos):
         slo = spec.slos[key]
-        for env_name in slo.env:
-            if env_name not in resolver.env_names:
-                resolver._problem(("slos", key, "env", env_name), f'unknown environment "{env_name}"; '
-                                                                  f'environments: {", ".join(resolver.env_names)}')
+        check_environment_names(slo.env, resolver.env_names, ("slos", key), resolver._problem)
         override = slo.env.get(resolver.env.name) or SloOverride()
-        enabled = slo.enabled if override.enabled is None else override.enabled
-        if not enabled:
+        if not enabled_in(slo.enabled, override):
             continue
         count = len(resolver.problems)
         built = _SloBuilder(resolver, key, slo, override, alarm_keys).build()

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vigil.plan import naming
+from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
-from vigil.spec.tracing import TracingOverride
 
 XRAY_NAME_MAX = 32
 """X-Ray group and sampling rule names: 1 to 32 characters (CreateGroup, CreateSamplingRule)."""
@@ -65,10 +65,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
     for section, items in (("groups", tracing.groups), ("sampling", tracing.sampling)):
         what = "group" if section == "groups" else "sampling rule"
         for key, item in items.items():
-            for env_name in item.env:
-                if env_name not in env_names:
-                    problem(("tracing", section, key, "env", env_name),
-                            f'unknown environment "{env_name}"; environments: {", ".join(env_names)}')
+            check_environment_names(item.env, env_names, ("tracing", section, key), problem)
             name = naming.xray_name(longest, key)
             if len(name) > XRAY_NAME_MAX:  # checked for the longest environment name, so reported once
                 problem(("tracing", section, key),
@@ -77,7 +74,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
 
     for key, group in sorted(tracing.groups.items()):
         path = ("tracing", "groups", key)
-        if not _enabled(group.enabled, group.env.get(env)):
+        if not enabled_in(group.enabled, group.env.get(env)):
             continue
         name = naming.xray_name(env, key)
         count = len(problems)
@@ -92,7 +89,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
 
     for key, rule in sorted(tracing.sampling.items()):
         path = ("tracing", "sampling", key)
-        if not _enabled(rule.enabled, rule.env.get(env)):
+        if not enabled_in(rule.enabled, rule.env.get(env)):
             continue
         name = naming.xray_name(env, key)
         count = len(problems)
@@ -149,7 +146,3 @@ def filter_expression_error(expression: str) -> str:
     if depth:
         return "a '(' without its ')'"
     return ""
-
-
-def _enabled(enabled: bool, override: TracingOverride | None) -> bool:
-    return enabled if override is None or override.enabled is None else override.enabled
