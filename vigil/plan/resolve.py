@@ -3,8 +3,10 @@ everything and check what CloudWatch would refuse, before any CDK code runs."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +48,7 @@ ONE_DAY, SEVEN_DAYS, ONE_HOUR = 86400, 604800, 3600
 RESERVED_EXPRESSION_ID = "expr"
 """The id vigil gives the expression of a metric-math alarm; user metric ids may not take it."""
 
+_NO_OVERRIDE = AlarmOverride()
 _MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breaching": "breaching", "ignore": "ignore"}
 
 
@@ -56,7 +59,28 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
     Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
     False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
     Raises SpecError listing every problem found, in file and line order.
+
+    Python's cyclic garbage collector is paused meanwhile: a plan is built of about a hundred objects per alarm,
+    freed by reference counting, and the collector would otherwise re-scan all of them again and again while they
+    are made (for 10,000 alarms, 40% of the planning time).
     """
+    with _cyclic_gc_paused():
+        return _plan_workspace(sources, only, lock, strict_lock)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
+                    strict_lock: bool) -> WorkspacePlan:
     problems: list[SpecProblem] = []
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = _load_environments(sources, problems)
@@ -232,7 +256,7 @@ class _ServiceResolver:
         return enabled_in(alarm.enabled, self._override(alarm))
 
     def _override(self, alarm: AlarmSpec) -> AlarmOverride:
-        return alarm.env.get(self.env.name) or AlarmOverride()
+        return alarm.env.get(self.env.name) or _NO_OVERRIDE
 
     def _alarm(self, key: str, alarm: AlarmSpec, names: dict[str, str],
                enabled: dict[str, AlarmSpec]) -> AlarmPlan | None:
@@ -339,9 +363,9 @@ class _ServiceResolver:
         if alarm.metric is not None:
             if alarm.metrics is not None:
                 self._problem((*path, "metrics"), "metrics belong to an expression; this alarm has metric")
-            metric = self._metric_query(path, "m1", MetricSpec(metric=alarm.metric, namespace=alarm.namespace,
-                                                               dimensions=alarm.dimensions, stat=alarm.stat),
-                                        period)
+            single = MetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
+                                                dimensions=alarm.dimensions, stat=alarm.stat, period=None)
+            metric = self._metric_query(path, "m1", single, period)  # fields already validated with the alarm
             fields["metric"] = metric
         else:
             if alarm.anomaly is not None:

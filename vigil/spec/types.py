@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -90,13 +91,23 @@ STAT_PATTERN = _STAT.pattern
 def parse_stat(value: object) -> str:
     """Accept a CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount, p95, p99.9, tm90,
     TM(10%:90%), PR(:2000), IQM and the other extended statistics."""
-    if isinstance(value, str) and _STAT.match(value.strip()):
-        text = value.strip()
-        return text.lower() if text[0] in "pP" and text[1:2].isdigit() else text
+    normalized = _normalized_stat(value) if isinstance(value, str) else None
+    if normalized is not None:
+        return normalized
     raise ValueError(
         "expected a statistic: Sum, Average, Minimum, Maximum, SampleCount, a percentile like p95 or p99.9, "
         f'a trimmed mean like tm90 or TM(10%:90%), or PR(:2000); got "{value}"'
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalized_stat(value: str) -> str | None:
+    """`value` as CloudWatch spells it (percentiles in lower case), None if it is no statistic. Cached: a spec
+    repository names the same few statistics thousands of times."""
+    text = value.strip()
+    if not _STAT.match(text):
+        return None
+    return text.lower() if text[0] in "pP" and text[1:2].isdigit() else text
 
 
 Stat = Annotated[str, PlainValidator(parse_stat), WithJsonSchema({"type": "string", "pattern": STAT_PATTERN})]
