@@ -2,7 +2,8 @@
 """CDK entry point: the only place that reads spec files, CDK context and the process environment.
 
 `cdk synth` synthesizes every environment in environments/; `cdk synth -c env=prod` (or `-c env=dev,prod`)
-limits it. `-c nag=true` also runs cdk-nag's AwsSolutions checks.
+limits it. `-c nag=true` also runs cdk-nag's AwsSolutions checks, `-c cfn-validation=true` the CDK's built-in
+CloudFormation template validation.
 """
 
 from __future__ import annotations
@@ -10,18 +11,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import aws_cdk as cdk
-
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
-from vigil.stacks.app import build_app
+from vigil.stacks.app import build_app, new_app
 
 ROOT = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    app = cdk.App()
+    app = new_app()
     selected = app.node.try_get_context("env")
     only = [name.strip() for name in str(selected).split(",") if name.strip()] if selected else None
     try:
@@ -31,10 +30,6 @@ def main() -> int:
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
         return 2
     build_app(app, plan)
-    if str(app.node.try_get_context("nag")).lower() == "true":
-        from cdk_nag import AwsSolutionsChecks
-
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()
     return 0
 

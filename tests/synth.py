@@ -6,23 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
-
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
-from vigil.stacks.app import build_app
+from vigil.stacks.app import NAG_CONTEXT, build_app, new_app
 
 
 def synth_plan(plan: WorkspacePlan, outdir: Path, *, nag: bool = False) -> dict[str, dict[str, Any]]:
     """Synthesize `plan` into `outdir`; return templates by stack name. With `nag`, cdk-nag's AwsSolutions
     pack runs as a validation plugin and any unacknowledged finding fails synthesis."""
-    app = cdk.App(outdir=str(outdir), analytics_reporting=False)
+    app = new_app(str(outdir), context={NAG_CONTEXT: "true"} if nag else None)
     build_app(app, plan)
-    if nag:
-        from cdk_nag import AwsSolutionsChecks
-
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()
     return {path.name.removesuffix(".template.json"): json.loads(path.read_text())
             for path in sorted(outdir.glob("*.template.json"))}

@@ -1,4 +1,4 @@
-"""Instantiate every stack of a resolved workspace plan in a CDK app."""
+"""Create the CDK app and instantiate every stack of a resolved workspace plan in it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,35 @@ from vigil.plan.model import WorkspacePlan
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.routing import RoutingStack
 from vigil.stacks.service import ServiceStack
+
+CFN_VALIDATION_CONTEXT = "cfn-validation"
+"""`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
+NAG_CONTEXT = "nag"
+"""`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
+
+
+def new_app(outdir: str | None = None, context: dict[str, str] | None = None) -> cdk.App:
+    """A CDK app as vigil synthesizes it: without tree.json, and with the CDK's built-in CloudFormation
+    validation and cdk-nag only when asked for (context `cfn-validation=true`, `nag=true`).
+
+    vigil checks every spec value against CloudWatch's limits before any construct exists, and its template
+    shapes are checked by cfn-lint and the CDK validator in the test suite; re-validating thousands of alarms
+    in every `cdk synth` and `cdk diff` would double the synthesis time. tree.json only serves the CDK's
+    construct explorer.
+    """
+    app = cdk.App(outdir=outdir, context=context, analytics_reporting=False, tree_metadata=False,
+                  builtin_cloud_formation_validation=False)
+    if _enabled(app, CFN_VALIDATION_CONTEXT):
+        cdk.Validations.of(app).add_plugins(cdk.CloudFormationValidatePlugin())
+    if _enabled(app, NAG_CONTEXT):
+        from cdk_nag import AwsSolutionsChecks  # a development dependency: only imported when asked for
+
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    return app
+
+
+def _enabled(app: cdk.App, key: str) -> bool:
+    return str(app.node.try_get_context(key)).lower() == "true"
 
 
 def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
