@@ -1,19 +1,26 @@
-"""CloudWatch metric, math, anomaly and composite alarms of one service, as L1 resources (one jsii call each).
+"""CloudWatch metric, math, anomaly and composite alarms of one service, included as one CloudFormation
+fragment.
 
-Each alarm is a `CfnResource` whose CloudFormation properties are computed here in plain Python, in the
-template's own shape (keys sorted as the CDK writes them, so templates are the same as with the typed
-`CfnAlarm`): the typed class converts each nested property into jsii structs and back, which for thousands
-of alarms costs Python time for nothing the plan has not already checked. cfn-lint checks every example
-template in the tests.
+The properties of each alarm are computed here in plain Python, in the template's own shape (keys sorted as the
+CDK writes them). All alarms of a construct are then written as one template fragment and added with
+`CfnInclude`: one call into the CDK per stack instead of one per alarm, which for thousands of alarms is most of
+the synthesis time (`make bench`). Each alarm keeps the logical id the CDK gives a construct at
+`{construct id}/{alarm key}` (`naming.logical_id`), so templates are the same as with one construct per alarm.
+cfn-lint checks every example template in the tests.
 """
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
+from vigil.plan import naming
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.plan.resolve import RESERVED_EXPRESSION_ID
 
@@ -24,45 +31,64 @@ COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
 
 
 class ServiceAlarms(Construct):
-    """Every alarm of a service. Construct ids are alarm keys, so reordering a spec changes nothing.
+    """Every alarm of a service. Logical ids come from the construct's path and the alarm keys, so reordering a
+    spec changes nothing.
 
     `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; `tags` (key, value) pairs,
-    sorted by key, are set on every alarm (a `CfnResource` is not reached by `Tags.of`).
+    sorted by key, are set on every alarm. A composite alarm depends on those of its children in the same
+    construct (children in another stack of the service are a stack dependency).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, alarms: tuple[AlarmPlan, ...],
                  topic_arns: dict[str, str], tags: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(scope, construct_id)
-        self.alarms: dict[str, cdk.CfnResource] = {}
+        stack = cdk.Stack.of(self)
+        path = tuple(self.node.path.removeprefix(f"{stack.node.path}/").split("/"))
+        self.logical_ids = {alarm.name: naming.logical_id((*path, alarm.key)) for alarm in alarms}
         resource_tags = [{"Key": key, "Value": value} for key, value in tags]
+        resources: dict[str, dict[str, Any]] = {}
         for alarm in alarms:
-            properties: dict[str, Any] = {
-                "ActionsEnabled": alarm.actions_enabled,
-                "AlarmDescription": alarm.description,
-                "AlarmName": alarm.name,
+            resource: dict[str, Any] = {
+                "Type": COMPOSITE_ALARM if alarm.kind == "composite" else METRIC_ALARM,
+                "Properties": alarm_properties(alarm, topic_arns, resource_tags),
             }
-            if alarm.alarm_actions:
-                properties["AlarmActions"] = [topic_arns[t] for t in alarm.alarm_actions]
-            if alarm.ok_actions:
-                properties["OKActions"] = [topic_arns[t] for t in alarm.ok_actions]
-            if resource_tags:
-                properties["Tags"] = resource_tags
-            if alarm.kind == "composite":
-                properties["AlarmRule"] = alarm.rule or ""
-                if alarm.actions_suppressor:
-                    properties.update(ActionsSuppressor=alarm.actions_suppressor,
-                                      ActionsSuppressorWaitPeriod=alarm.suppressor_wait_period,
-                                      ActionsSuppressorExtensionPeriod=alarm.suppressor_extension_period)
-            else:
-                properties.update(metric_alarm_properties(alarm))
-            self.alarms[alarm.name] = cdk.CfnResource(
-                self, alarm.key, type=COMPOSITE_ALARM if alarm.kind == "composite" else METRIC_ALARM,
-                properties=dict(sorted(properties.items())))
-        for alarm in alarms:
-            for child in (*alarm.children, *filter(None, [alarm.actions_suppressor])):
-                if child in self.alarms:  # children in another stack of the service: a stack dependency
-                    self.alarms[alarm.name].add_resource_dependency(self.alarms[child])
+            needs = [self.logical_ids[child] for child in (*alarm.children, *filter(None, [alarm.actions_suppressor]))
+                     if child in self.logical_ids]
+            if needs:
+                resource["DependsOn"] = needs
+            resources[self.logical_ids[alarm.name]] = resource
+        if not resources:
+            return
+        # Topic ARNs may hold CDK tokens (the partition, a topic's Ref): as strings, they pass through the file
+        # unchanged and are resolved at synthesis like any other token.
+        with tempfile.TemporaryDirectory(prefix="vigil-alarms-") as directory:
+            fragment = Path(directory) / "alarms.json"
+            fragment.write_text(json.dumps({"Resources": resources}, separators=(",", ":")), encoding="utf-8")
+            cfn_include.CfnInclude(self, "Fragment", template_file=str(fragment))
 
+
+def alarm_properties(alarm: AlarmPlan, topic_arns: dict[str, str], tags: list[dict[str, str]]) -> dict[str, Any]:
+    """CloudFormation properties of one alarm, keys sorted."""
+    properties: dict[str, Any] = {
+        "ActionsEnabled": alarm.actions_enabled,
+        "AlarmDescription": alarm.description,
+        "AlarmName": alarm.name,
+    }
+    if alarm.alarm_actions:
+        properties["AlarmActions"] = [topic_arns[t] for t in alarm.alarm_actions]
+    if alarm.ok_actions:
+        properties["OKActions"] = [topic_arns[t] for t in alarm.ok_actions]
+    if tags:
+        properties["Tags"] = tags
+    if alarm.kind == "composite":
+        properties["AlarmRule"] = alarm.rule or ""
+        if alarm.actions_suppressor:
+            properties.update(ActionsSuppressor=alarm.actions_suppressor,
+                              ActionsSuppressorWaitPeriod=alarm.suppressor_wait_period,
+                              ActionsSuppressorExtensionPeriod=alarm.suppressor_extension_period)
+    else:
+        properties.update(metric_alarm_properties(alarm))
+    return dict(sorted(properties.items()))
 
 def metric_alarm_properties(alarm: AlarmPlan) -> dict[str, Any]:
     """CloudFormation properties of a threshold or anomaly alarm on one metric or on metric math."""

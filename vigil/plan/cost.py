@@ -9,10 +9,10 @@ Other kinds of resources (dashboards, log groups, canaries, X-Ray groups, SLO al
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from vigil.plan import naming
 from vigil.plan.model import AlarmPlan, MetricQuery, ServicePlan
 
 STACK_OVERHEAD_BYTES = 1000
@@ -147,7 +147,6 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
     return ResourceCost(1, size)
 
 
-_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _RESOURCE, _PROPERTIES, _PROPERTY, _ITEM = 2, 3, 4, 5
 """Indentation depths in a template: a resource, its Properties, one property's value, a list item's value."""
 
@@ -192,8 +191,7 @@ def _query_size(metric: MetricQuery, return_data: bool) -> int:
 
 
 def _logical_id(key: str) -> str:
-    """The shape of an alarm's logical id: `Alarms` + the key's letters and digits + an 8-digit hash."""
-    return "Alarms" + _NOT_ALNUM.sub("", key) + "0" * 8
+    return naming.logical_id((naming.ALARMS_CONSTRUCT_ID, key))
 
 
 def _str_size(text: str) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from vigil.spec.types import Severity
 
 
@@ -53,8 +56,6 @@ CANARY_NAME_MAX = 255
 def canary_name(env: str, service: str, key: str) -> str:
     """Synthetics canary name: `{env}-{service}-{key}`, e.g. `prod-wwhd-health`. A name over 255 characters is
     cut to 246 and ends with `-` and 8 hex digits of its SHA-256, so it stays unique and stable."""
-    import hashlib
-
     name = f"{env}-{service}-{key}"
     if len(name) <= CANARY_NAME_MAX:
         return name
@@ -102,3 +103,24 @@ def alarm_arn(region: str, account: str, name: str) -> str:
 def drill_alarm_name(env: str, severity: Severity) -> str:
     """The routing drill alarm of one severity: `vigil-{env}-drill-{severity}`."""
     return f"vigil-{env}-drill-{severity}"
+
+
+ALARMS_CONSTRUCT_ID = "Alarms"
+"""The construct id under which a service stack holds its alarms; part of every alarm's logical id."""
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
+
+
+def logical_id(path: tuple[str, ...]) -> str:
+    """The logical id the CDK gives a resource at construct `path` below its stack, e.g. ("Alarms", "api-down")
+    -> `Alarmsapidown28C9862D`: the path's letters and digits (at most 240), then the first 8 hex digits of the
+    MD5 of the path joined with `/`, in upper case. The same rule as the CDK's `makeUniqueId`: a logical id
+    that changed would replace the alarm."""
+    components = [part for part in path if part != "Default"]
+    if len(components) == 1 and len(_NOT_ALPHANUMERIC.sub("", components[0])) <= 255:
+        return _NOT_ALPHANUMERIC.sub("", components[0])
+    digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False).hexdigest()[:8].upper()
+    human: list[str] = []
+    for part in components:
+        if not human or not human[-1].endswith(part):
+            human.append(part)
+    return "".join(_NOT_ALPHANUMERIC.sub("", part) for part in human if part != "Resource")[:240] + digest

@@ -41,7 +41,8 @@ class ServiceStack(EnvironmentStack):
         }
         keys = set(shard.alarms) if shard else None
         alarms = tuple(a for a in service.alarms if keys is None or a.key in keys)
-        alarm_constructs = ServiceAlarms(self, "Alarms", alarms=alarms, topic_arns=topic_arns, tags=self.resource_tags)
+        alarm_constructs = ServiceAlarms(self, naming.ALARMS_CONSTRUCT_ID, alarms=alarms, topic_arns=topic_arns,
+                                         tags=self.resource_tags)
         first = shard is None or shard.number == 1  # what belongs to the service as a whole: its first stack
         if first and (service.xray_groups or service.sampling_rules):
             ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
