@@ -1,6 +1,9 @@
 """The baseline: a minimal hand-written aws-cdk-lib program creating the same alarms and topics as L1
 resources, without vigil. `python -m bench.baseline ROOT OUTDIR` reads the generated specs with plain PyYAML
-(the generator's shapes only), one stack per service and one with the three severity topics."""
+(the generator's shapes only), one stack per service and one with the three severity topics.
+
+`python -m bench.baseline ROOT OUTDIR --vigil-app-settings` creates its app as vigil does (no tree.json, no
+built-in CloudFormation validation), for a like-for-like comparison of the rest."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def main() -> None:
     root, outdir = Path(sys.argv[1]), sys.argv[2]
+    like_vigil = "--vigil-app-settings" in sys.argv[3:]
     start = time.perf_counter()
     import aws_cdk as cdk
     from aws_cdk import aws_cloudwatch as cw
@@ -29,7 +33,8 @@ def main() -> None:
     imported = time.perf_counter()
     env = yaml.load(next((root / "environments").glob("*.yaml")).read_text(), Loader=LOADER)
     name, environment = env["name"], cdk.Environment(account=env["account"], region=env["region"])
-    app = cdk.App(outdir=outdir)
+    app = cdk.App(outdir=outdir, tree_metadata=False, builtin_cloud_formation_validation=False) if like_vigil \
+        else cdk.App(outdir=outdir)
     topics = cdk.Stack(app, f"base-{name}-routing", env=environment)
     for severity in ("critical", "warning", "info"):
         sns.CfnTopic(topics, severity, topic_name=f"base-{name}-{severity}")

@@ -12,16 +12,15 @@ from pathlib import Path
 def main() -> None:
     root, outdir = Path(sys.argv[1]), sys.argv[2]
     start = time.perf_counter()
-    import aws_cdk as cdk
 
     from vigil.plan.resolve import plan_workspace
     from vigil.spec.workspace import read_sources
-    from vigil.stacks.app import build_app
+    from vigil.stacks.app import build_app, new_app
 
     imported = time.perf_counter()
     plan = plan_workspace(read_sources(root))
     planned = time.perf_counter()
-    app = cdk.App(outdir=outdir)
+    app = new_app(outdir)
     build_app(app, plan)
     built = time.perf_counter()
     app.synth()

@@ -25,10 +25,14 @@ def test_generated_organisation_validates_with_the_intended_mix(tmp_path: Path) 
 
 def test_runner_measures_every_part_and_reports_ratios(tmp_path: Path) -> None:
     results = run(1, 20, tmp_path)
-    assert [m.name for m in results] == ["validate", "plan", "synth (vigil)", "synth (baseline)"]
+    assert [m.name for m in results] == ["validate", "plan", "synth (vigil)", "synth (baseline)", "synth (baseline*)"]
     assert all(m.seconds > 0 and m.max_process_mib > 0 for m in results)
     assert set(results[2].phases) == {"import", "plan", "constructs", "synth"}
     assert len(list((tmp_path / "cdk.out.vigil").glob("*.template.json"))) == 2
     assert len(list((tmp_path / "cdk.out.baseline").glob("*.template.json"))) == 2
+    assert (tmp_path / "cdk.out.baseline" / "tree.json").is_file()
+    assert not (tmp_path / "cdk.out.baseline-vigil-app" / "tree.json").exists()
+    assert not (tmp_path / "cdk.out.vigil" / "tree.json").exists()
     text = report(results, 1, 20)
-    assert "synth time vigil / baseline: " in text and "1 services x 20 alarms = 20 alarms" in text
+    assert "synth time vigil / baseline: " in text and "baseline with vigil's app settings: " in text
+    assert "1 services x 20 alarms = 20 alarms" in text
