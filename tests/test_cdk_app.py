@@ -1,5 +1,6 @@
-"""The CDK's built-in CloudFormation template validation: off in `cdk synth` (vigil checks specs before any
-construct exists), on with `-c cfn-validation=true`; the example templates pass it without a finding."""
+"""vigil's CDK app: the built-in CloudFormation template validation is off in `cdk synth` (vigil checks specs
+before any construct exists) and on with `-c cfn-validation=true`, where the example templates pass it without a
+finding; alarm logical ids follow the CDK's own rule."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import json
 from pathlib import Path
 
 import aws_cdk as cdk
+import pytest
+from constructs import Construct
 
 from tests.conftest import ROOT
+from vigil.plan import naming
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 from vigil.stacks.app import CFN_VALIDATION_CONTEXT, build_app, new_app
@@ -50,3 +54,21 @@ def test_example_templates_pass_the_cdk_template_validation(tmp_path: Path) -> N
     app.synth()
     assert len(list(tmp_path.glob("*.template.json"))) > 20
     assert _violations(tmp_path) == []
+
+
+@pytest.mark.parametrize("path", [
+    ("Alarms", "api-down"),
+    ("Alarms", "p99.latency_high"),
+    ("Drills", "drill-critical"),
+    ("Alarms", "Alarms"),  # a key the parent id ends with is left out of the readable part, as in the CDK
+    ("Alarms", "Resource"),
+    ("Alarms", "Default", "x"),
+    ("Alarms", "k" * 250),
+])
+def test_alarm_logical_ids_are_the_ones_the_cdk_gives_a_construct_at_that_path(path: tuple[str, ...]) -> None:
+    stack = cdk.Stack(cdk.App(), "Ids")
+    scope: Construct = stack
+    for part in path[:-1]:
+        scope = Construct(scope, part)
+    resource = cdk.CfnResource(scope, path[-1], type="AWS::SNS::Topic")
+    assert naming.logical_id(path) == stack.resolve(stack.get_logical_id(resource))
