@@ -14,6 +14,10 @@ CFN_VALIDATION_CONTEXT = "cfn-validation"
 NAG_CONTEXT = "nag"
 """`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
 
+APP_CONTEXT = {"aws:cdk:disable-creation-stack-traces": True}
+"""CDK context vigil sets: no creation stack trace on each construct (for an app in Python the CDK can only
+record "jsii runtime, node internals" there, and capturing it costs a tenth of the synthesis)."""
+
 
 def new_app(outdir: str | None = None, context: dict[str, str] | None = None) -> cdk.App:
     """A CDK app as vigil synthesizes it: without tree.json, and with the CDK's built-in CloudFormation
@@ -24,8 +28,8 @@ def new_app(outdir: str | None = None, context: dict[str, str] | None = None) ->
     in every `cdk synth` and `cdk diff` would double the synthesis time. tree.json only serves the CDK's
     construct explorer.
     """
-    app = cdk.App(outdir=outdir, context=context, analytics_reporting=False, tree_metadata=False,
-                  builtin_cloud_formation_validation=False)
+    app = cdk.App(outdir=outdir, context={**APP_CONTEXT, **(context or {})}, analytics_reporting=False,
+                  tree_metadata=False, builtin_cloud_formation_validation=False)
     if _enabled(app, CFN_VALIDATION_CONTEXT):
         cdk.Validations.of(app).add_plugins(cdk.CloudFormationValidatePlugin())
     if _enabled(app, NAG_CONTEXT):
