@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, SERVICE_YAML, SpecRepo
 from tests.synth import resources, synth_repo
-from vigil.plan.dashboards import MAX_METRICS, MAX_WIDGETS
+from vigil.plan.limits import MAX_DASHBOARD_METRICS, MAX_DASHBOARD_WIDGETS
 from vigil.plan.model import DashboardPlan, EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
@@ -214,7 +214,7 @@ def test_two_files_declaring_the_same_dashboard(spec_repo: SpecRepo) -> None:
 
 
 def test_declared_dashboard_over_the_widget_limit_is_an_error_naming_it(spec_repo: SpecRepo) -> None:
-    rows = "".join("  - - {type: text, markdown: x, width: 24}\n" for _ in range(MAX_WIDGETS + 1))
+    rows = "".join("  - - {type: text, markdown: x, width: 24}\n" for _ in range(MAX_DASHBOARD_WIDGETS + 1))
     assert problems(spec_repo, {DASH: dash(rows)}) == [
         f'{DASH}:4: rows: dashboard "d" has 501 widgets; CloudWatch allows 500 per dashboard']
 
@@ -296,8 +296,8 @@ def test_generated_dashboard_is_split_at_the_widget_limit(spec_repo: SpecRepo) -
     plan = plan_env(spec_repo({"alarm_specs/coaching.yaml": _many_alarms(600, 1)}))
     parts = plan.services[0].dashboards
     assert [(d.key, d.name) for d in parts] == [("Generated", "prod-coaching"), ("Generated2", "prod-coaching-2")]
-    assert all(d.widgets <= MAX_WIDGETS and d.widgets == len(widgets(d)) for d in parts)
-    assert parts[0].widgets + 3 > MAX_WIDGETS  # the next row of three graphs did not fit
+    assert all(d.widgets <= MAX_DASHBOARD_WIDGETS and d.widgets == len(widgets(d)) for d in parts)
+    assert parts[0].widgets + 3 > MAX_DASHBOARD_WIDGETS  # the next row of three graphs did not fit
     graphs = [w["properties"]["title"] for d in parts for w in widgets(d) if w["type"] == "metric"]
     assert graphs == [f"a{i:04}" for i in range(600)]  # every alarm once, in order
     states = [w for w in widgets(parts[0]) if w["type"] == "alarm"]
@@ -312,7 +312,7 @@ def test_generated_dashboard_is_split_at_the_metric_limit(spec_repo: SpecRepo) -
     plan = plan_env(spec_repo({"alarm_specs/coaching.yaml": _many_alarms(240, 10)}))
     parts = plan.services[0].dashboards
     assert len(parts) == 2
-    assert all(d.metrics <= MAX_METRICS for d in parts)
+    assert all(d.metrics <= MAX_DASHBOARD_METRICS for d in parts)
     assert sum(d.metrics for d in parts) == 240 * 11
     for part in parts:
         assert part.metrics == sum(len(w["properties"].get("metrics", ())) for w in widgets(part))

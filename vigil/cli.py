@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vigil.gc_paused import cyclic_gc_paused
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import diff as plan_diff
@@ -31,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        with cyclic_gc_paused():  # a command is short and builds its plan and output once
+            return int(args.handler(args))
     except SpecError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -16,7 +16,7 @@ from typing import Any
 from vigil.live.aws import AwsSession, Progress
 from vigil.live.importer import ImportOptions, ImportResult, _key, _service_name
 from vigil.plan import naming
-from vigil.plan.tracing import XRAY_NAME_MAX
+from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.spec.logs import UNITS, check_pattern, parse_value
 
 MANAGED_BY = ("managed-by", "vigil")
@@ -153,8 +153,8 @@ def read_xray_groups(session: AwsSession, options: ImportOptions, result: Import
         rest = name[len(env) + 1:] if name.startswith(f"{env}-") else name
         key = re.sub(r"[^A-Za-z0-9_-]+", "-", rest).strip("-_")[:32] or "group"
         deployed = naming.xray_name(env, key)
-        if not _TRACING_KEY.match(key) or len(deployed) > XRAY_NAME_MAX:
-            result.note("skipped", subject, f"it would deploy as {deployed}, longer than X-Ray's {XRAY_NAME_MAX} "
+        if not _TRACING_KEY.match(key) or len(deployed) > MAX_XRAY_NAME:
+            result.note("skipped", subject, f"it would deploy as {deployed}, longer than X-Ray's {MAX_XRAY_NAME} "
                                             "characters")
             continue
         if deployed != name:

@@ -25,7 +25,8 @@ import yaml
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.plan import naming
 from vigil.plan.expressions import metric_ids, rule_syntax_error
-from vigil.plan.resolve import DEFAULT_PERIOD, MAX_METRICS_PER_ALARM, RESERVED_EXPRESSION_ID
+from vigil.plan.limits import MAX_METRICS_PER_ALARM
+from vigil.plan.resolve import DEFAULT_PERIOD, RESERVED_EXPRESSION_ID
 from vigil.spec.durations import format_duration
 from vigil.spec.types import SEVERITIES, Severity, parse_stat
 

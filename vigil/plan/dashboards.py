@@ -12,6 +12,13 @@ from typing import Any
 
 from vigil.plan import naming
 from vigil.plan.expressions import metric_ids
+from vigil.plan.limits import (
+    MAX_ALARMS_PER_WIDGET,
+    MAX_DASHBOARD_METRICS,
+    MAX_DASHBOARD_NAME,
+    MAX_DASHBOARD_WIDGETS,
+    MAX_GRAPH_METRICS,
+)
 from vigil.plan.model import AlarmPlan, DashboardPlan, LogGroupPlan, MetricQuery, ServicePlan
 from vigil.plan.slo_widgets import error_budget_widgets, slo_child_alarms
 from vigil.spec.dashboards import (
@@ -30,15 +37,6 @@ from vigil.spec.service import ServiceSpec
 from vigil.spec.validation import validate_document
 from vigil.spec.workspace import Sources
 
-MAX_WIDGETS = 500
-"""CloudWatch's limit of widgets per dashboard."""
-MAX_METRICS = 2500
-"""CloudWatch's limit of metrics (metric and expression lines) per dashboard."""
-MAX_METRICS_PER_WIDGET = 500
-"""CloudWatch's limit of metrics per graph widget."""
-MAX_ALARMS_PER_WIDGET = 100
-"""Alarms shown by one alarm status widget; generated dashboards use several widgets beyond that."""
-MAX_NAME = 255
 DEFAULT_PERIOD = 300
 DEFAULT_STAT = "Average"
 GRAPH_WIDTH, GRAPH_HEIGHT = 8, 6
@@ -235,7 +233,8 @@ def _parts(rows: list[Row], service: ServicePlan, kind: str, name: Callable[[int
     return plans
 
 
-def split_rows(rows: list[Row], max_widgets: int = MAX_WIDGETS, max_metrics: int = MAX_METRICS) -> list[list[Row]]:
+def split_rows(rows: list[Row], max_widgets: int = MAX_DASHBOARD_WIDGETS,
+               max_metrics: int = MAX_DASHBOARD_METRICS) -> list[list[Row]]:
     """Pack whole rows into as few dashboards as the limits allow, in order. One widget per dashboard is kept
     for the header."""
     parts: list[list[Row]] = [[]]
@@ -341,9 +340,9 @@ class _DeclaredDashboard:
             self._problem(("service",), f'unknown service "{spec.service}"; services: {known}')
             return None
         name = naming.dashboard_name(self.env.name, spec.dashboard)
-        if len(name) > MAX_NAME:
+        if len(name) > MAX_DASHBOARD_NAME:
             self._problem(("dashboard",), f"dashboard name {name} is {len(name)} characters; CloudWatch allows "
-                                          f"{MAX_NAME}")
+                                          f"{MAX_DASHBOARD_NAME}")
         rows: list[Row] = []
         for r, row in enumerate(spec.rows):
             width = sum(w.width for w in row)
@@ -355,12 +354,12 @@ class _DeclaredDashboard:
             rows.append([self._widget(("rows", r, i), w) for i, w in enumerate(row)])
         widgets = sum(len(r) for r in rows)
         metrics = sum(w.metrics for r in rows for w in r)
-        if widgets > MAX_WIDGETS:
+        if widgets > MAX_DASHBOARD_WIDGETS:
             self._problem(("rows",), f'dashboard "{spec.dashboard}" has {widgets} widgets; CloudWatch allows '
-                                     f"{MAX_WIDGETS} per dashboard")
-        if metrics > MAX_METRICS:
+                                     f"{MAX_DASHBOARD_WIDGETS} per dashboard")
+        if metrics > MAX_DASHBOARD_METRICS:
             self._problem(("rows",), f'dashboard "{spec.dashboard}" has {metrics} metrics; CloudWatch allows '
-                                     f"{MAX_METRICS} per dashboard")
+                                     f"{MAX_DASHBOARD_METRICS} per dashboard")
         if len(self.problems) > count:
             return None
         return DashboardPlan(key=spec.dashboard, name=name, source=self.document.file,
@@ -461,8 +460,8 @@ class _DeclaredDashboard:
             if expression.axis == "right":
                 options["yAxis"] = "right"
             lines.append([options])
-        if len(lines) > MAX_METRICS_PER_WIDGET:
-            self._problem(path, f"{len(lines)} metrics in one widget; CloudWatch allows {MAX_METRICS_PER_WIDGET}")
+        if len(lines) > MAX_GRAPH_METRICS:
+            self._problem(path, f"{len(lines)} metrics in one widget; CloudWatch allows {MAX_GRAPH_METRICS}")
         view, stacked = _VIEWS[widget.view]
         properties: dict[str, Any] = {"region": self.env.region, "view": view, "stacked": stacked,
                                       "period": period, "stat": stat, "metrics": lines}

@@ -9,10 +9,6 @@ _METRIC_ID = re.compile(r"(?<![A-Za-z0-9_.])[a-z][a-zA-Z0-9_]*")
 _STATE_CALL = re.compile(r'\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*("?)([^()"]*?)\2\s*\)')
 _RULE_TOKEN = re.compile(r"\s*(\(|\)|AND\b|OR\b|NOT\b|TRUE\b|FALSE\b|@)")
 
-COMPOSITE_RULE_MAX = 10240
-"""CloudWatch's limit on a composite alarm rule, in characters."""
-
-
 def metric_ids(expression: str) -> list[str]:
     """The metric ids a math expression uses, in order of first use (functions are upper case, ids lower)."""
     seen: dict[str, None] = {}

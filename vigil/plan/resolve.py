@@ -3,26 +3,31 @@ everything and check what CloudWatch would refuse, before any CDK code runs."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from vigil.gc_paused import cyclic_gc_paused
 from vigil.plan import naming
 from vigil.plan.canaries import resolve_canaries
 from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.drills import drill_alarms
 from vigil.plan.expressions import (
-    COMPOSITE_RULE_MAX,
     metric_ids,
     render_rule,
     rule_references,
     rule_syntax_error,
 )
-from vigil.plan.limits import alarm_action_problems
+from vigil.plan.limits import (
+    MAX_ALARM_DESCRIPTION,
+    MAX_ALARM_NAME,
+    MAX_COMPOSITE_RULE,
+    MAX_DIMENSIONS,
+    MAX_METRICS_PER_ALARM,
+    alarm_action_problems,
+)
 from vigil.plan.logs import alarm_with_filter, resolve_log_groups
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
 from vigil.plan.overrides import check_environment_names, enabled_in
@@ -40,10 +45,6 @@ from vigil.spec.workspace import Sources
 DEFAULT_PERIOD = 300
 """Alarm period when neither the alarm nor the service defaults set one, in seconds (5 minutes)."""
 DEFAULT_STAT = "Average"
-MAX_METRICS_PER_ALARM = 10
-MAX_DIMENSIONS = 30
-MAX_ALARM_NAME = 255
-MAX_DESCRIPTION = 1024
 ONE_DAY, SEVEN_DAYS, ONE_HOUR = 86400, 604800, 3600
 RESERVED_EXPRESSION_ID = "expr"
 """The id vigil gives the expression of a metric-math alarm; user metric ids may not take it."""
@@ -59,24 +60,10 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
     Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
     False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
     Raises SpecError listing every problem found, in file and line order.
-
-    Python's cyclic garbage collector is paused meanwhile: a plan is built of about a hundred objects per alarm,
-    freed by reference counting, and the collector would otherwise re-scan all of them again and again while they
-    are made (for 10,000 alarms, 40% of the planning time).
+    The cyclic garbage collector is paused meanwhile (vigil/gc_paused.py).
     """
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _plan_workspace(sources, only, lock, strict_lock)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
@@ -295,8 +282,8 @@ class _ServiceResolver:
             return None
         condition = alarm_condition(plan, alarm.composite)
         description = alarm_description(plan, condition, self.env.name)
-        if len(description) > MAX_DESCRIPTION:
-            self._problem((*path, "summary"), f"the alarm description would be longer than the {MAX_DESCRIPTION} "
+        if len(description) > MAX_ALARM_DESCRIPTION:
+            self._problem((*path, "summary"), f"the alarm description would be longer than the {MAX_ALARM_DESCRIPTION} "
                                               "characters CloudWatch allows: shorten the summary")
             return None
         return _replace(plan, condition=condition, description=description)
@@ -328,9 +315,9 @@ class _ServiceResolver:
         if any(p.file == self.document.file and p.field.startswith(f"alarms.{key}.") for p in self.problems):
             return None
         rendered = render_rule(rule, names)
-        if len(rendered) > COMPOSITE_RULE_MAX:
+        if len(rendered) > MAX_COMPOSITE_RULE:
             self._problem(path, f"the rule is {len(rendered)} characters with full alarm names; CloudWatch "
-                                f"allows {COMPOSITE_RULE_MAX}")
+                                f"allows {MAX_COMPOSITE_RULE}")
             return None
         children = tuple(dict.fromkeys(names[r] for r in references))
         return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.expressions import metric_ids, render_rule
+from vigil.plan.limits import MAX_ALARM_NAME, MAX_METRICS_PER_ALARM
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.durations import format_duration, words
@@ -50,8 +51,6 @@ SUPPRESSOR_WAIT_PERIOD = 120
 SUPPRESSOR_EXTENSION_PERIOD = 3600
 """Seconds the ticket stays suppressed after the page returns to OK (the long ticket windows lag the page)."""
 BURN_OPERATOR = "GreaterThanOrEqualToThreshold"
-MAX_METRICS = 10
-"""Metrics CloudWatch allows in one alarm's Metrics array besides the expression."""
 RESERVED_ID = "expr"
 """The id of the returned expression in the alarm's Metrics array (as for other math alarms)."""
 
@@ -135,9 +134,9 @@ class _SloBuilder:
             if alarm.key in self.alarm_keys:
                 self._problem(self.path, f'the SLO alarm key "{alarm.key}" is also an alarm of this service; '
                                          "rename one of them")
-            if len(alarm.name) > 255:
+            if len(alarm.name) > MAX_ALARM_NAME:
                 self._problem(self.path, f"alarm name {alarm.name} is {len(alarm.name)} characters; CloudWatch "
-                                         "allows 255: shorten the SLO key")
+                                         f"allows {MAX_ALARM_NAME}: shorten the SLO key")
         plan = SloPlan(
             key=self.key, service=self.service, objective=self.objective, window=slo.window, budget=self.budget,
             ratio_expression=expression, metrics=metrics, total_expression=total, min_requests=self.min_requests,
@@ -194,9 +193,9 @@ class _SloBuilder:
         if (math.errors is None) == (math.good is None):
             self._problem(path, "expected exactly one of errors or good")
             return None
-        if len(math.metrics) > MAX_METRICS:
-            self._problem((*path, "metrics"), f"{len(math.metrics)} metrics; CloudWatch allows {MAX_METRICS} in one "
-                                              "alarm expression")
+        if len(math.metrics) > MAX_METRICS_PER_ALARM:
+            self._problem((*path, "metrics"), f"{len(math.metrics)} metrics; CloudWatch allows "
+                                              f"{MAX_METRICS_PER_ALARM} in one alarm expression")
         if RESERVED_ID in math.metrics:
             self._problem((*path, "metrics", RESERVED_ID), f'"{RESERVED_ID}" is reserved for the expression '
                                                            "itself; rename this metric")

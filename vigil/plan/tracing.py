@@ -7,15 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vigil.plan import naming
+from vigil.plan.limits import MAX_SAMPLING_ATTRIBUTES, MAX_XRAY_NAME
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
-
-XRAY_NAME_MAX = 32
-"""X-Ray group and sampling rule names: 1 to 32 characters (CreateGroup, CreateSamplingRule)."""
-MAX_SAMPLING_ATTRIBUTES = 5
-MAX_FILTER_EXPRESSION = 2000
 
 
 @dataclass(frozen=True)
@@ -67,10 +63,10 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
         for key, item in items.items():
             check_environment_names(item.env, env_names, ("tracing", section, key), problem)
             name = naming.xray_name(longest, key)
-            if len(name) > XRAY_NAME_MAX:  # checked for the longest environment name, so reported once
+            if len(name) > MAX_XRAY_NAME:  # checked for the longest environment name, so reported once
                 problem(("tracing", section, key),
-                        f"{what} name {name} is {len(name)} characters; X-Ray allows {XRAY_NAME_MAX}: shorten "
-                        f"the key to at most {XRAY_NAME_MAX - len(longest) - 1} characters")
+                        f"{what} name {name} is {len(name)} characters; X-Ray allows {MAX_XRAY_NAME}: shorten "
+                        f"the key to at most {MAX_XRAY_NAME - len(longest) - 1} characters")
 
     for key, group in sorted(tracing.groups.items()):
         path = ("tracing", "groups", key)
