@@ -108,8 +108,11 @@ def _measure(name: str, command: list[str], env: dict[str, str], out: IO[str], e
     return Measurement(name, seconds, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024, phases)
 
 
-def run(services: int, alarms: int, out: Path, repeat: int = 1) -> list[Measurement]:
+def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0) -> list[Measurement]:
     """Generate the organisation under `out` and measure every part; returns the measurements in order.
+
+    Each part starts `settle` seconds after the previous one ended, so that what that one left behind (a
+    Node.js process exiting, files being written back) does not run on its time.
 
     With `repeat` > 1 every part runs that many times, interleaved, and the fastest run of each is kept (the
     least disturbed by other load on the machine).
@@ -127,6 +130,7 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1) -> list[Measurem
     best: dict[str, Measurement] = {}
     for _ in range(max(repeat, 1)):
         for name, command in parts:
+            time.sleep(settle)
             result = measure(name, command)
             if name not in best or result.seconds < best[name].seconds:
                 best[name] = result
