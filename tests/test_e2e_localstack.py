@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from tests.localstack import AWS_ENVIRONMENT, ENDPOINT_URL, LOCALSTACK_PYTHON, ROOT, Receiver, running_localstack
+from vigil.plan import naming
 from vigil.plan.model import AlarmPlan, EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
@@ -141,7 +142,7 @@ def test_a_threshold_change_shows_in_cdk_diff_and_deploys(deployed: EnvironmentP
     assert 'threshold: "> 2000"' in text
     spec.write_text(text.replace('threshold: "> 2000"', 'threshold: "> 2500"', 1))
     output = _cdk(workdir, "diff", "-c", "env=local", "vigil-local-coaching")
-    assert "Alarms/high-latency" in output
+    assert f"AWS::CloudWatch::Alarm Alarms/{naming.logical_id(('Alarms', 'high-latency'))}" in output
     assert "Threshold" in output and "2000" in output and "2500" in output
     _cdk(workdir, "deploy", "-c", "env=local", "--require-approval", "never", "vigil-local-coaching")
     # LocalStack 4.14 (community) completes the update of AWS::CloudWatch::Alarm without applying it ("the update

@@ -205,3 +205,23 @@ def test_overrides_apply_per_environment(spec_repo: SpecRepo, tmp_path: Path) ->
     with pytest.raises(KeyError):
         alarm_by_name(templates["vigil-dev-coaching"], "dev-coaching-high-latency")
 
+
+
+def test_any_text_and_number_reaches_the_template_unchanged(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    # Alarms reach the template through a JSON fragment that the CDK reads with a YAML parser: text that YAML
+    # would read otherwise (flow indicators, anchors, tags, comments, escapes, characters beyond the BMP) and
+    # numbers in exponent form must come out as written.
+    summary = 'Löwe 🦁 says "hi": a\\b\tc #1 &x *y !z %d @w [1] {k: v} ~ null yes 0x1F 😀'
+    quoted = json.dumps(summary, ensure_ascii=False)
+    service = SERVICE_YAML.replace("summary: More than 5% of requests fail", f"summary: {quoted}")
+    service = service.replace('threshold: "> 5"\n    evaluation_periods: 2', 'threshold: "> 0.00001"')
+    service = service.replace('threshold: "< 1"', 'threshold: "< 1e21"')
+    service = service.replace("dimensions: {Service: Coaching}", 'dimensions: {Service: "Coaching: *on* #1"}')
+    templates = synth_repo(spec_repo(service=service), tmp_path, only=["prod"])
+    template = templates["vigil-prod-coaching"]
+    error_rate = alarm_by_name(template, "prod-coaching-high-error-rate")
+    assert error_rate["AlarmDescription"].startswith(f"Summary: {summary}\n")
+    assert error_rate["Threshold"] == 0.00001
+    api_down = alarm_by_name(template, "prod-coaching-api-down")
+    assert api_down["Threshold"] == 1e21
+    assert api_down["Dimensions"] == [{"Name": "Service", "Value": "Coaching: *on* #1"}]

@@ -32,8 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        with cyclic_gc_paused():  # a command is short and builds its plan and output once
-            return int(args.handler(args))
+        return int(args.handler(args))
     except SpecError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -138,12 +137,13 @@ def _lock(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     plan = plan_workspace(read_sources(args.root), only=args.env)
-    if args.format == "json" and len(plan.environments) > 1:
-        import json
+    with cyclic_gc_paused():  # the report is as large as the plan (vigil/gc_paused.py)
+        if args.format == "json" and len(plan.environments) > 1:
+            import json
 
-        print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
-        return EXIT_OK
-    print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+            print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
+            return EXIT_OK
+        print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
     return EXIT_OK
 
 

@@ -30,9 +30,10 @@ METRIC_ALARM = "AWS::CloudWatch::Alarm"
 COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
 
 
-class ServiceAlarms(Construct):
-    """Every alarm of a service. Logical ids come from the construct's path and the alarm keys, so reordering a
-    spec changes nothing.
+class ServiceAlarms(cfn_include.CfnInclude):
+    """Every alarm of a service: a `CfnInclude` whose resources are the alarms, so that `cdk diff` shows each
+    at `{construct id}/{logical id}`. Logical ids come from the construct's path and the alarm keys, so
+    reordering a spec changes nothing.
 
     `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; `tags` (key, value) pairs,
     sorted by key, are set on every alarm. A composite alarm depends on those of its children in the same
@@ -41,10 +42,9 @@ class ServiceAlarms(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, alarms: tuple[AlarmPlan, ...],
                  topic_arns: dict[str, str], tags: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__(scope, construct_id)
-        stack = cdk.Stack.of(self)
-        path = tuple(self.node.path.removeprefix(f"{stack.node.path}/").split("/"))
-        self.logical_ids = {alarm.name: naming.logical_id((*path, alarm.key)) for alarm in alarms}
+        stack_path, scope_path = cdk.Stack.of(scope).node.path, scope.node.path
+        path = (*filter(None, scope_path.removeprefix(stack_path).split("/")), construct_id)
+        logical_ids = {alarm.name: naming.logical_id((*path, alarm.key)) for alarm in alarms}
         resource_tags = [{"Key": key, "Value": value} for key, value in tags]
         resources: dict[str, dict[str, Any]] = {}
         for alarm in alarms:
@@ -52,19 +52,18 @@ class ServiceAlarms(Construct):
                 "Type": COMPOSITE_ALARM if alarm.kind == "composite" else METRIC_ALARM,
                 "Properties": alarm_properties(alarm, topic_arns, resource_tags),
             }
-            needs = [self.logical_ids[child] for child in (*alarm.children, *filter(None, [alarm.actions_suppressor]))
-                     if child in self.logical_ids]
+            needs = [logical_ids[child] for child in (*alarm.children, *filter(None, [alarm.actions_suppressor]))
+                     if child in logical_ids]
             if needs:
                 resource["DependsOn"] = needs
-            resources[self.logical_ids[alarm.name]] = resource
-        if not resources:
-            return
+            resources[logical_ids[alarm.name]] = resource
         # Topic ARNs may hold CDK tokens (the partition, a topic's Ref): as strings, they pass through the file
         # unchanged and are resolved at synthesis like any other token.
         with tempfile.TemporaryDirectory(prefix="vigil-alarms-") as directory:
             fragment = Path(directory) / "alarms.json"
             fragment.write_text(json.dumps({"Resources": resources}, separators=(",", ":")), encoding="utf-8")
-            cfn_include.CfnInclude(self, "Fragment", template_file=str(fragment))
+            super().__init__(scope, construct_id, template_file=str(fragment))
+        self.logical_ids = logical_ids
 
 
 def alarm_properties(alarm: AlarmPlan, topic_arns: dict[str, str], tags: list[dict[str, str]]) -> dict[str, Any]:
