@@ -14,12 +14,12 @@ CFN_VALIDATION_CONTEXT = "cfn-validation"
 NAG_CONTEXT = "nag"
 """`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
 
-APP_CONTEXT = {"aws:cdk:disable-creation-stack-traces": True}
+APP_CONTEXT: dict[str, object] = {"aws:cdk:disable-creation-stack-traces": True}
 """CDK context vigil sets: no creation stack trace on each construct (for an app in Python the CDK can only
-record "jsii runtime, node internals" there, and capturing it costs a tenth of the synthesis)."""
+record "jsii runtime, node internals" there; capturing them took about 0.3 s for 10,000 alarms)."""
 
 
-def new_app(outdir: str | None = None, context: dict[str, str] | None = None) -> cdk.App:
+def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
     """A CDK app as vigil synthesizes it: without tree.json, and with the CDK's built-in CloudFormation
     validation and cdk-nag only when asked for (context `cfn-validation=true`, `nag=true`).
 
