@@ -2,10 +2,11 @@
 
 Generates the synthetic organisation (bench/generate.py), then runs each measured part in a fresh process:
 `vigil validate`, `vigil plan`, vigil's full synthesis and the baseline's (bench/baseline.py), once with the
-CDK's defaults and once (`synth (baseline*)`) with vigil's app settings: no tree.json and no built-in
-CloudFormation validation. For each it prints the wall time and the peak memory: the largest resident set of
-one process (wait4's rusage of the child: Python or the jsii Node.js process it reaps) and the peak of the
-process tree's summed resident sets (sampled every 50 ms from /proc). Finally the ratios vigil / baseline.
+CDK's defaults and once (`synth (baseline*)`) with vigil's app settings: no tree.json, no built-in
+CloudFormation validation and no creation stack traces. For each it prints the wall time and the peak memory:
+the largest resident set of one process (wait4's rusage of the child: Python or the jsii Node.js process it
+reaps) and the peak of the process tree's summed resident sets (sampled every 50 ms from /proc). Finally the
+ratios vigil / baseline.
 
     python -m bench.run [--services 50] [--alarms 200] [--repeat 1] [--out DIR]
 """
@@ -29,7 +30,8 @@ from bench.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 LIKE_FOR_LIKE = "synth (baseline*)"
-"""The baseline with vigil's app settings: no tree.json, no built-in CloudFormation validation."""
+"""The baseline with vigil's app settings: no tree.json, no built-in CloudFormation validation, no creation
+stack traces."""
 
 
 @dataclass(frozen=True)

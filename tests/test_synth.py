@@ -206,7 +206,6 @@ def test_overrides_apply_per_environment(spec_repo: SpecRepo, tmp_path: Path) ->
         alarm_by_name(templates["vigil-dev-coaching"], "dev-coaching-high-latency")
 
 
-
 def test_any_text_and_number_reaches_the_template_unchanged(spec_repo: SpecRepo, tmp_path: Path) -> None:
     # Alarms reach the template through a JSON fragment that the CDK reads with a YAML parser: text that YAML
     # would read otherwise (flow indicators, anchors, tags, comments, escapes, characters beyond the BMP) and
@@ -225,3 +224,15 @@ def test_any_text_and_number_reaches_the_template_unchanged(spec_repo: SpecRepo,
     api_down = alarm_by_name(template, "prod-coaching-api-down")
     assert api_down["Threshold"] == 1e21
     assert api_down["Dimensions"] == [{"Name": "Service", "Value": "Coaching: *on* #1"}]
+
+
+def test_alarm_tags_are_ordered_as_on_every_other_resource(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML
+
+    environment = ENVIRONMENT_YAML.format(name="prod", account=ACCOUNTS["prod"]) + "tags: {Team: core}\n"
+    templates = synth_repo(spec_repo({"environments/prod.yaml": environment}), tmp_path, only=["prod"])
+    keys = [tag["Key"] for tag in alarm_by_name(templates["vigil-prod-coaching"], "prod-coaching-api-down")["Tags"]]
+    assert keys == ["environment", "managed-by", "owner", "service", "Team"]  # the CDK's order: case-insensitive
+    [topic] = [r for r in resources(templates["vigil-prod-routing"], "AWS::SNS::Topic").values()
+               if r["Properties"]["TopicName"] == "vigil-prod-critical"]
+    assert [tag["Key"] for tag in topic["Properties"]["Tags"]] == ["environment", "managed-by", "Team"]

@@ -14,6 +14,13 @@ import jinja2
 
 from vigil.plan import naming
 from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.limits import (
+    MAX_CANARY_INTERVAL_SECONDS,
+    MAX_CANARY_RETENTION_DAYS,
+    MAX_CANARY_RUN_SECONDS,
+    MIN_CANARY_INTERVAL_SECONDS,
+    MIN_CANARY_RETENTION_DAYS,
+)
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
@@ -29,10 +36,6 @@ RUNTIME_VERSION = "syn-python-selenium-14.0"
 HANDLER = "index.handler"
 """Inline canary scripts are stored as index.py; the entry point is its handler function."""
 NAMESPACE = "CloudWatchSynthetics"
-MAX_RUN_TIMEOUT = 840
-"""A canary run may last at most 14 minutes and no longer than its schedule interval (seconds)."""
-MIN_EVERY, MAX_EVERY = 60, 3600
-MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 455
 ONE_DAY, SEVEN_DAYS = 86400, 604800
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -109,13 +112,13 @@ class _CanaryResolver:
         name = naming.canary_name(self.env, self.spec.service, self.key)
         every = override.every or canary.every
         every_path = (*path, "env", self.env, "every") if override.every else (*path, "every")
-        if every < MIN_EVERY or every > MAX_EVERY or every % 60:
+        if every < MIN_CANARY_INTERVAL_SECONDS or every > MAX_CANARY_INTERVAL_SECONDS or every % 60:
             self.problem(every_path, f"expected whole minutes from 1m to 1h (Synthetics rate schedules), got "
                                      f"{words(every)}")
         success = self._retention((*path, "retention"), canary.retention)
         failure = success if canary.failure_retention is None else self._retention(
             (*path, "failure_retention"), canary.failure_retention)
-        run_timeout = min(every, MAX_RUN_TIMEOUT)
+        run_timeout = min(every, MAX_CANARY_RUN_SECONDS)
         if canary.timeout < 1:
             self.problem((*path, "timeout"), "expected at least 1s")
         steps = self._steps()
@@ -163,9 +166,9 @@ class _CanaryResolver:
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
     def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
-        if seconds % ONE_DAY or not MIN_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_RETENTION_DAYS:
+        if seconds % ONE_DAY or not MIN_CANARY_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_CANARY_RETENTION_DAYS:
             self.problem(path, f"expected whole days from 1d to 455d, got {words(seconds)}")
-        return max(seconds // ONE_DAY, MIN_RETENTION_DAYS)
+        return max(seconds // ONE_DAY, MIN_CANARY_RETENTION_DAYS)
 
     def _steps(self) -> list[StepSpec]:
         canary, path = self.canary, self.path

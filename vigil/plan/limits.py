@@ -1,16 +1,15 @@
-"""Every AWS limit the specs can reach, in one place; the plan checks them so that CloudFormation and the CDK
-never refuse a plan.
+"""The AWS limits the plan checks, in one place, so that CloudFormation and the CDK never refuse a plan.
 
 Where each is checked: alarms (metrics, dimensions, name, description, composite rule, actions) while resolving
 them in vigil/plan/resolve.py and vigil/plan/slo.py; stacks (resources, template bytes) in
 vigil/plan/shards.py; dashboards in vigil/plan/dashboards.py; X-Ray names and sampling rules in
-vigil/plan/tracing.py; canary names in vigil/plan/naming.py.
+vigil/plan/tracing.py; canaries in vigil/plan/canaries.py and their names in vigil/plan/naming.py. Limits on
+one value as written (a metric name's 255 characters, an X-Ray filter's 2,000) are constraints of the spec
+models in vigil/spec, checked when a file is read.
 """
 
 from __future__ import annotations
 
-from vigil.plan import naming
-from vigil.plan.cost import ResourceCost
 from vigil.plan.model import AlarmPlan
 
 # CloudFormation
@@ -18,13 +17,11 @@ MAX_RESOURCES_PER_STACK = 500
 """Resources in one template (the CDK refuses to synthesize more)."""
 MAX_TEMPLATE_BYTES = 1_000_000
 """Bytes of a template uploaded through S3 (the CDK uploads large templates as assets)."""
-SHARD_BUDGET = ResourceCost(resources=250, template_bytes=500_000)
-"""What vigil puts in one stack before opening the next: half of each CloudFormation limit, so that an
-alarm's stack never has to change when existing alarms grow (longer descriptions, more metrics)."""
 
 # CloudWatch alarms
 MAX_ALARM_NAME = 255
-"""Characters in an alarm name."""
+"""Characters in an alarm name. It bounds a composite alarm's ActionsSuppressor too, which is always an alarm
+vigil names (an SLO's traffic guard)."""
 MAX_ALARM_DESCRIPTION = 1024
 """Characters in an alarm description."""
 MAX_ACTIONS_PER_STATE = 5
@@ -35,8 +32,6 @@ MAX_DIMENSIONS = 30
 """Dimensions of one metric."""
 MAX_COMPOSITE_RULE = 10240
 """Characters in a composite alarm rule, with full alarm names."""
-MAX_SUPPRESSOR_NAME = MAX_ALARM_NAME
-"""A composite alarm's ActionsSuppressor: always an alarm vigil names and checks against MAX_ALARM_NAME."""
 
 # CloudWatch dashboards
 MAX_DASHBOARD_NAME = 255
@@ -51,8 +46,14 @@ MAX_ALARMS_PER_WIDGET = 100
 """Alarms in one alarm status widget; generated dashboards use several widgets beyond that."""
 
 # Synthetics and X-Ray
-MAX_CANARY_NAME = naming.CANARY_NAME_MAX
+MAX_CANARY_NAME = 255
 """Synthetics: canary name (vigil/plan/naming.py shortens longer names with a hash)."""
+MAX_CANARY_RUN_SECONDS = 840
+"""Synthetics: a canary run lasts at most 14 minutes, and no longer than its schedule interval."""
+MIN_CANARY_INTERVAL_SECONDS, MAX_CANARY_INTERVAL_SECONDS = 60, 3600
+"""Synthetics: schedule intervals vigil offers (`rate(1 minute)` to `rate(1 hour)`, whole minutes)."""
+MIN_CANARY_RETENTION_DAYS, MAX_CANARY_RETENTION_DAYS = 1, 455
+"""Synthetics: days that successful and failed runs are kept."""
 MAX_XRAY_NAME = 32
 """X-Ray: group and sampling rule names, 1 to 32 characters (CreateGroup, CreateSamplingRule)."""
 MAX_SAMPLING_ATTRIBUTES = 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from vigil.plan.limits import MAX_CANARY_NAME
 from vigil.spec.types import Severity
 
 
@@ -49,18 +50,16 @@ def xray_name(env: str, key: str) -> str:
     return f"{env}-{key}"
 
 
-CANARY_NAME_MAX = 255
-"""Synthetics canary names: lowercase letters, digits, `-` and `_`, at most 255 characters (CreateCanary)."""
 
 
 def canary_name(env: str, service: str, key: str) -> str:
     """Synthetics canary name: `{env}-{service}-{key}`, e.g. `prod-wwhd-health`. A name over 255 characters is
     cut to 246 and ends with `-` and 8 hex digits of its SHA-256, so it stays unique and stable."""
     name = f"{env}-{service}-{key}"
-    if len(name) <= CANARY_NAME_MAX:
+    if len(name) <= MAX_CANARY_NAME:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:CANARY_NAME_MAX - 9]}-{digest}"
+    return f"{name[:MAX_CANARY_NAME - 9]}-{digest}"
 
 
 def canary_alarm_key(key: str, kind: str = "") -> str:

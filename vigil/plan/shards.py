@@ -24,11 +24,15 @@ from typing import Any
 
 from vigil.plan import naming
 from vigil.plan.cost import STACK_OVERHEAD_BYTES, ResourceCost, alarm_cost, service_level_cost
-from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES, SHARD_BUDGET
+from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
 from vigil.plan.model import AlarmPlan, ServicePlan, ShardPlan
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.workspace import LOCK_FILE
+
+SHARD_BUDGET = ResourceCost(resources=250, template_bytes=500_000)
+"""What vigil puts in one stack before opening the next: half of each CloudFormation limit, so that an
+alarm's stack never has to change when existing alarms grow (longer descriptions, more metrics)."""
 
 LOCK_VERSION = 1
 

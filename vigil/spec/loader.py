@@ -75,17 +75,19 @@ def render(file: str, text: str, context: Mapping[str, Any]) -> str:
     """Render Jinja2 in `text` with `context` (env, account, region, vars); undefined names are errors."""
     if not any(marker in text for marker in _JINJA_MARKERS):
         return text
-    environment = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
-    )
     try:
-        template = environment.from_string(text)
+        template = _jinja_environment().from_string(text)
         return template.render(**context)
     except jinja2.TemplateSyntaxError as error:
         raise SpecError([SpecProblem(file, error.lineno or 0, "", f"template syntax: {error.message}")]) from None
     except jinja2.TemplateError as error:
         line = _template_line(error)
         raise SpecError([SpecProblem(file, line, "", f"template: {error.message or error}")]) from None
+
+
+@functools.cache
+def _jinja_environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def _template_line(error: BaseException) -> int:

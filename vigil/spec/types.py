@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -67,7 +68,10 @@ def parse_comparison(value: object) -> Comparison:
     if isinstance(value, str):
         match = _COMPARISON.match(value)
         if match:
-            return Comparison(match.group(1), float(match.group(2)))
+            number = float(match.group(2))
+            if not math.isfinite(number):
+                raise ValueError(f'expected a number CloudWatch can hold (a 64-bit float), got "{value}"')
+            return Comparison(match.group(1), number)
     shown = f'"{value}"' if isinstance(value, str) else f'"{value}"' if isinstance(value, int | float) else repr(value)
     raise ValueError(f'expected a comparison like "> 5", got {shown}')
 
