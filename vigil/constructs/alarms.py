@@ -36,8 +36,8 @@ class ServiceAlarms(cfn_include.CfnInclude):
     at `{construct id}/{logical id}`. Logical ids come from the construct's path and the alarm keys, so
     reordering a spec changes nothing.
 
-    `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; `tags` (key, value) pairs,
-    sorted by key, are set on every alarm. A composite alarm depends on those of its children in the same
+    `topic_arns` maps a severity topic name (`vigil-prod-critical`) to its ARN; the `tags` (key, value) pairs
+    are set on every alarm. A composite alarm depends on those of its children in the same
     construct (children in another stack of the service are a stack dependency).
     """
 

@@ -50,8 +50,6 @@ def xray_name(env: str, key: str) -> str:
     return f"{env}-{key}"
 
 
-
-
 def canary_name(env: str, service: str, key: str) -> str:
     """Synthetics canary name: `{env}-{service}-{key}`, e.g. `prod-wwhd-health`. A name over 255 characters is
     cut to 246 and ends with `-` and 8 hex digits of its SHA-256, so it stays unique and stable."""
