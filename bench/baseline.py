@@ -2,8 +2,9 @@
 resources, without vigil. `python -m bench.baseline ROOT OUTDIR` reads the generated specs with plain PyYAML
 (the generator's shapes only), one stack per service and one with the three severity topics.
 
-`python -m bench.baseline ROOT OUTDIR --vigil-app-settings` creates its app as vigil does (no tree.json, no
-built-in CloudFormation validation, no creation stack traces), for a like-for-like comparison of the rest."""
+`python -m bench.baseline ROOT OUTDIR --vigil-app-settings` creates its app with vigil's settings
+(vigil/app_settings.py: no tree.json, no built-in CloudFormation validation, no creation stack traces), for a
+like-for-like comparison of the rest."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from vigil.app_settings import APP_CONTEXT, APP_PROPS
 
 OPERATORS = {">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold", "<": "LessThanThreshold",
              "<=": "LessThanOrEqualToThreshold"}
@@ -33,8 +36,7 @@ def main() -> None:
     imported = time.perf_counter()
     env = yaml.load(next((root / "environments").glob("*.yaml")).read_text(), Loader=LOADER)
     name, environment = env["name"], cdk.Environment(account=env["account"], region=env["region"])
-    app = cdk.App(outdir=outdir, tree_metadata=False, builtin_cloud_formation_validation=False,
-                  context={"aws:cdk:disable-creation-stack-traces": True}) if like_vigil else cdk.App(outdir=outdir)
+    app = cdk.App(outdir=outdir, context=dict(APP_CONTEXT), **APP_PROPS) if like_vigil else cdk.App(outdir=outdir)
     topics = cdk.Stack(app, f"base-{name}-routing", env=environment)
     for severity in ("critical", "warning", "info"):
         sns.CfnTopic(topics, severity, topic_name=f"base-{name}-{severity}")

@@ -65,7 +65,6 @@ class ServiceAlarms(cfn_include.CfnInclude):
             text = json.dumps({"Resources": resources}, separators=(",", ":"), allow_nan=False)
             fragment.write_text(text, encoding="utf-8")
             super().__init__(scope, construct_id, template_file=str(fragment))
-        self.logical_ids = logical_ids
 
 
 def alarm_properties(alarm: AlarmPlan, topic_arns: dict[str, str], tags: list[dict[str, str]]) -> dict[str, Any]:

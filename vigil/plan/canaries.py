@@ -167,7 +167,8 @@ class _CanaryResolver:
 
     def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
         if seconds % ONE_DAY or not MIN_CANARY_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_CANARY_RETENTION_DAYS:
-            self.problem(path, f"expected whole days from 1d to 455d, got {words(seconds)}")
+            self.problem(path, f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to "
+                               f"{MAX_CANARY_RETENTION_DAYS}d, got {words(seconds)}")
         return max(seconds // ONE_DAY, MIN_CANARY_RETENTION_DAYS)
 
     def _steps(self) -> list[StepSpec]:

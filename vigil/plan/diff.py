@@ -8,12 +8,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.plan import inventory
 from vigil.plan.canaries import CanaryPlan
-from vigil.plan.model import AlarmPlan, DashboardPlan, EnvironmentPlan, LogGroupPlan, SloPlan, WorkspacePlan
+from vigil.plan.model import (
+    AlarmPlan,
+    DashboardPlan,
+    EnvironmentPlan,
+    LogGroupPlan,
+    SloPlan,
+    WorkspacePlan,
+    plain_data,
+)
 from vigil.plan.report import channel_kind
 from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.durations import words
@@ -136,7 +144,7 @@ def _slo_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> li
     def fields(plan: EnvironmentPlan | None, slo: SloPlan) -> dict[str, Any]:
         return {"objective": f"{inventory.number(slo.objective)}%", "window": words(slo.window),
                 "min_requests": slo.min_requests, "error ratio": slo.ratio_expression,
-                "metrics": [asdict(m) for m in slo.metrics],
+                "metrics": [plain_data(m) for m in slo.metrics],
                 "page": inventory.slo_alert(plan, slo, "page").removeprefix("page "),
                 "ticket": inventory.slo_alert(plan, slo, "ticket").removeprefix("ticket ")}
 
@@ -241,7 +249,7 @@ def _canary_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) ->
         return {c.name: c for service in _services(plan) for c in service.canaries}
 
     def fields(canary: CanaryPlan) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(canary).items() if k not in ("name", "service", "source", "script",
+        data = {k: v for k, v in plain_data(canary).items() if k not in ("name", "service", "source", "script",
                                                                      "config", "key")}
         data["checks"] = json.loads(canary.config)
         data["script"] = f"sha256 {hashlib.sha256(canary.script.encode()).hexdigest()[:12]}"
@@ -263,7 +271,7 @@ def _xray_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> l
         return {r.name: r for service in _services(plan) for r in service.sampling_rules}
 
     def fields(item: XRayGroupPlan | SamplingRulePlan) -> dict[str, Any]:
-        return {k: v for k, v in asdict(item).items() if k not in ("key", "name", "source", "line")}
+        return {k: v for k, v in plain_data(item).items() if k not in ("key", "name", "source", "line")}
 
     return [*_compare(groups(old), groups(new), lambda name: f"x-ray group {name}", inventory.xray_group_summary,
                       inventory.xray_group_summary, lambda a, b: ("", _field_changes(fields(a), fields(b)))),
@@ -283,7 +291,7 @@ def _notified(plan: EnvironmentPlan | None, alarm: AlarmPlan) -> tuple[str, ...]
 
 
 def _alarm_fields(alarm: AlarmPlan) -> dict[str, Any]:
-    data = asdict(alarm)
+    data = plain_data(alarm)
     return {name: data[name] for name in ALARM_FIELDS}
 
 
@@ -317,7 +325,7 @@ _MARKS = {"added": "+", "removed": "-", "changed": "~"}
 def render(diffs: list[EnvironmentDiff], output: str) -> str:
     """The diff as `text`, `markdown` (for a pull-request comment) or `json`."""
     if output == "json":
-        return json.dumps([asdict(d) for d in diffs], indent=2, sort_keys=True)
+        return json.dumps([plain_data(d) for d in diffs], indent=2, sort_keys=True)
     lines: list[str] = []
     if output == "markdown":
         lines.append("### vigil: what this change deploys")

@@ -5,11 +5,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
 from vigil.plan.canaries import CanaryPlan
-from vigil.plan.model import DashboardPlan, EnvironmentPlan, LogGroupPlan, MetricFilterPlan, ServicePlan, SloPlan
+from vigil.plan.model import (
+    DashboardPlan,
+    EnvironmentPlan,
+    LogGroupPlan,
+    MetricFilterPlan,
+    ServicePlan,
+    SloPlan,
+    plain_data,
+)
 from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.durations import words
 
@@ -185,17 +192,17 @@ def environment_markdown_lines(plan: EnvironmentPlan) -> list[str]:
 def service_data(plan: EnvironmentPlan, service: ServicePlan) -> dict[str, Any]:
     """The SLOs (with whom their page and ticket notify), log groups and dashboards of a service, JSON-ready."""
     return {
-        "slos": [{**asdict(slo), "notifies": {"page": list(slo_notifies(plan, slo, "page")),
+        "slos": [{**plain_data(slo), "notifies": {"page": list(slo_notifies(plan, slo, "page")),
                                               "ticket": list(slo_notifies(plan, slo, "ticket"))}}
                  for slo in service.slos],
-        "log_groups": [asdict(group) for group in service.log_groups],
+        "log_groups": [plain_data(group) for group in service.log_groups],
         "dashboards": [dashboard_data(d) for d in service.dashboards],
     }
 
 
 def dashboard_data(dashboard: DashboardPlan) -> dict[str, Any]:
     """A dashboard without its body (the template has it): name, kind, source, part, widget and metric counts."""
-    return {k: v for k, v in asdict(dashboard).items() if k != "body"}
+    return {k: v for k, v in plain_data(dashboard).items() if k != "body"}
 
 
 def _count(count: int, singular: str, plural: str | None = None) -> str:

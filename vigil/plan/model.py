@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SlackChannel
 from vigil.spec.types import Severity
@@ -14,6 +16,24 @@ if TYPE_CHECKING:
     from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 
 Channel = PagerDutyChannel | SlackChannel | EmailChannel
+
+
+def plain_data(value: Any) -> Any:
+    """A plan value as JSON-ready data: dataclasses as dicts, tuples as lists, everything else as it is.
+    `dataclasses.asdict` without its deep copy of every value (plan values are immutable), which made it most of
+    `plan --format json` for 10,000 alarms."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: plain_data(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, tuple | list):
+        return [plain_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain_data(item) for key, item in value.items()}
+    return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import json
 from typing import Any
 
 from vigil.plan import inventory
-from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan
+from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan, plain_data
 from vigil.spec.durations import words
 from vigil.spec.environment import EmailChannel, PagerDutyChannel
 
@@ -57,10 +55,10 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
                 "name": service.name,
                 "owner": service.owner,
                 "source": service.source,
-                "alarms": [{**_plain(alarm), "notifies": list(notified(plan, alarm))} for alarm in service.alarms],
-                "xray_groups": [_plain(group) for group in service.xray_groups],
-                "sampling_rules": [_plain(rule) for rule in service.sampling_rules],
-                "canaries": [{**{k: v for k, v in _plain(canary).items() if k not in ("script", "config")},
+                "alarms": [{**plain_data(alarm), "notifies": list(notified(plan, alarm))} for alarm in service.alarms],
+                "xray_groups": [plain_data(group) for group in service.xray_groups],
+                "sampling_rules": [plain_data(rule) for rule in service.sampling_rules],
+                "canaries": [{**{k: v for k, v in plain_data(canary).items() if k not in ("script", "config")},
                               "schedule": canary.schedule, "checks": json.loads(canary.config)}
                              for canary in service.canaries],
                 **inventory.service_data(plan, service),
@@ -69,23 +67,6 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
         ],
         "dashboards": [inventory.dashboard_data(d) for d in plan.dashboards],
     }
-
-
-def _plain(value: Any) -> Any:
-    """`dataclasses.asdict` for JSON, without its deep copy of every value (plan values are immutable), which
-    made it most of `plan --format json` for 10,000 alarms: dataclasses as dicts, tuples as lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def stacks_data(plan: EnvironmentPlan) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
+from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan.model import WorkspacePlan
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.routing import RoutingStack
@@ -14,22 +15,10 @@ CFN_VALIDATION_CONTEXT = "cfn-validation"
 NAG_CONTEXT = "nag"
 """`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
 
-APP_CONTEXT: dict[str, object] = {"aws:cdk:disable-creation-stack-traces": True}
-"""CDK context vigil sets: no creation stack trace on each construct (for an app in Python the CDK can only
-record "jsii runtime, node internals" there; capturing them took about 0.3 s for 10,000 alarms)."""
-
-
 def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
-    """A CDK app as vigil synthesizes it: without tree.json, and with the CDK's built-in CloudFormation
-    validation and cdk-nag only when asked for (context `cfn-validation=true`, `nag=true`).
-
-    vigil checks every spec value against CloudWatch's limits before any construct exists, and its template
-    shapes are checked by cfn-lint and the CDK validator in the test suite; re-validating thousands of alarms
-    in every `cdk synth` and `cdk diff` would double the synthesis time. tree.json only serves the CDK's
-    construct explorer.
-    """
-    app = cdk.App(outdir=outdir, context={**APP_CONTEXT, **(context or {})}, analytics_reporting=False,
-                  tree_metadata=False, builtin_cloud_formation_validation=False)
+    """A CDK app as vigil synthesizes it (vigil/app_settings.py), with the CDK's built-in CloudFormation
+    validation and cdk-nag only when asked for (context `cfn-validation=true`, `nag=true`)."""
+    app = cdk.App(outdir=outdir, context={**APP_CONTEXT, **(context or {})}, **APP_PROPS)
     if _enabled(app, CFN_VALIDATION_CONTEXT):
         cdk.Validations.of(app).add_plugins(cdk.CloudFormationValidatePlugin())
     if _enabled(app, NAG_CONTEXT):
