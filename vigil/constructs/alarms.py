@@ -108,6 +108,10 @@ def metric_alarm_properties(alarm: AlarmPlan) -> dict[str, Any]:
         props["ThresholdMetricId"] = ANOMALY_BAND_ID
         return props
     props["Threshold"] = alarm.threshold
+    if alarm.metric is not None and alarm.metric.account is not None:
+        # A single metric of another account needs the Metrics form: only a MetricDataQuery has AccountId.
+        props["Metrics"] = [_query(alarm.metric, return_data=True)]
+        return props
     if alarm.metric is not None:
         metric = alarm.metric
         if metric.dimensions:
@@ -126,8 +130,11 @@ def _query(metric: MetricQuery, *, return_data: bool) -> dict[str, Any]:
     if metric.dimensions:
         inner["Dimensions"] = [{"Name": k, "Value": v} for k, v in metric.dimensions]
     inner.update(MetricName=metric.metric, Namespace=metric.namespace)
-    return {"Id": metric.id, "MetricStat": {"Metric": inner, "Period": metric.period, "Stat": metric.stat},
-            "ReturnData": return_data}
+    query = {"Id": metric.id, "MetricStat": {"Metric": inner, "Period": metric.period, "Stat": metric.stat},
+             "ReturnData": return_data}
+    if metric.account is not None:  # a cross-account alarm in the monitoring account (CloudWatch cross-account
+        query["AccountId"] = metric.account  # observability): the account whose metric this is
+    return dict(sorted(query.items()))
 
 
 def _number(value: float | None) -> str:

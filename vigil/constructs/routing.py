@@ -144,7 +144,7 @@ class Channels(Construct):
                               "actions, which take no resource-level permissions; the role can read, never change.")
         chatbot.SlackChannelConfiguration(
             self, name,
-            slack_channel_configuration_name=naming.channel_resource_name(self.plan.name, name),
+            slack_channel_configuration_name=naming.channel_resource_name(self.plan.scope, name),
             slack_workspace_id=channel.workspace_id or "",
             slack_channel_id=channel.channel_id or "",
             notification_topics=topics,
@@ -154,7 +154,7 @@ class Channels(Construct):
         )
 
     def _slack_webhook(self, name: str, secret: SecretRef, topics: list[sns.Topic]) -> None:
-        function_name = naming.channel_resource_name(self.plan.name, name)
+        function_name = naming.channel_resource_name(self.plan.scope, name)
         log_group = logs.LogGroup(
             self, f"{name}-logs",
             log_group_name=f"/aws/lambda/{function_name}",

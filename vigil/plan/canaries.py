@@ -79,12 +79,15 @@ class CanaryPlan:
 
 
 def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                     problems: list[SpecProblem]) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
-    """The canaries of `spec` enabled in `env` and their alarms, in key order; problems are appended."""
+                     problems: list[SpecProblem], *, scope: str | None = None
+                     ) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
+    """The canaries of `spec` enabled in `env` and their alarms, in key order, named by `scope` (default:
+    `env`; naming.target_scope); problems are appended."""
     canaries: list[CanaryPlan] = []
     alarms: list[AlarmPlan] = []
     for key, canary in sorted(spec.canaries.items()):
         resolver = _CanaryResolver(env, env_names, spec, document, problems, key, canary)
+        resolver.scope = scope or env
         resolved = resolver.resolve()
         if resolved is not None:
             canaries.append(resolved[0])
@@ -98,6 +101,7 @@ class _CanaryResolver:
         self.env, self.env_names, self.spec, self.document = env, env_names, spec, document
         self.problems, self.key, self.canary = problems, key, canary
         self.path: tuple[str | int, ...] = ("canaries", key)
+        self.scope = env
 
     def problem(self, path: tuple[str | int, ...], message: str) -> None:
         self.problems.append(self.document.problem(path, message))
@@ -109,7 +113,7 @@ class _CanaryResolver:
         if not enabled_in(canary.enabled, override):
             return None
         count = len(self.problems)
-        name = naming.canary_name(self.env, self.spec.service, self.key)
+        name = naming.canary_name(self.scope, self.spec.service, self.key)
         every = override.every or canary.every
         every_path = (*path, "env", self.env, "every") if override.every else (*path, "every")
         if every < MIN_CANARY_INTERVAL_SECONDS or every > MAX_CANARY_INTERVAL_SECONDS or every % 60:
@@ -229,7 +233,7 @@ class _CanaryResolver:
         }
         success_key = naming.canary_alarm_key(self.key)
         alarms = [AlarmPlan(
-            key=success_key, name=naming.alarm_name(self.env, self.spec.service, success_key),
+            key=success_key, name=naming.alarm_name(self.scope, self.spec.service, success_key),
             severity=plan.severity,
             summary=canary.summary or f"Canary {plan.name} failed {canary.alarm.failed} of the last "
                                       f"{canary.alarm.of} runs ({target})",
@@ -241,7 +245,7 @@ class _CanaryResolver:
             duration_key = naming.canary_alarm_key(self.key, "duration")
             severity = canary.duration.severity or plan.severity
             alarms.append(AlarmPlan(
-                key=duration_key, name=naming.alarm_name(self.env, self.spec.service, duration_key),
+                key=duration_key, name=naming.alarm_name(self.scope, self.spec.service, duration_key),
                 severity=severity,
                 summary=f"Canary {plan.name} runs take longer than {canary.duration.threshold.value:g} ms "
                         f"({target})",

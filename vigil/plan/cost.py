@@ -186,7 +186,8 @@ def _query_size(metric: MetricQuery, return_data: bool) -> int:
         sizes.insert(0, ("Dimensions", _dimensions_size(metric.dimensions, 8)))
     metric_stat = _object_size([("Metric", _object_size(sizes, 7)), ("Period", len(str(metric.period))),
                                 ("Stat", json_size(metric.stat))], 6)
-    return _object_size([("Id", json_size(metric.id)), ("MetricStat", metric_stat),
+    account = [("AccountId", json_size(metric.account))] if metric.account is not None else []
+    return _object_size([*account, ("Id", json_size(metric.id)), ("MetricStat", metric_stat),
                          ("ReturnData", 4 if return_data else 5)], _ITEM)
 
 

@@ -46,6 +46,9 @@ class MetricQuery:
     dimensions: tuple[tuple[str, str], ...]
     stat: str
     period: int
+    account: str | None = None
+    """The account whose metric this is, when an alarm in the monitoring account watches a source account's
+    metric (cross-account observability); None: the alarm's own account."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,15 @@ class ServicePlan:
 
 @dataclass(frozen=True)
 class EnvironmentPlan:
-    """Everything one environment deploys. `routes` maps each severity to channel names (possibly empty)."""
+    """Everything one environment deploys to one target (account and region). `routes` maps each severity to
+    channel names (possibly empty).
+
+    `scope` is what names start with (naming.target_scope): the environment name for an environment with one
+    `account` and `region` (`target` None), `{env}-{target}` for each of an environment's `targets`.
+    `alarm_account` is where the alarms, their dashboards and the routing live: `account`, or the monitoring
+    account with central routing, whose alarms then read `account`'s metrics. `routing` says whether this plan
+    has a routing stack of its own (not with central routing, nor when a StackSet carries the routing).
+    """
 
     name: str
     account: str
@@ -173,9 +184,24 @@ class EnvironmentPlan:
     tags: tuple[tuple[str, str], ...]
     services: tuple[ServicePlan, ...] = field(default_factory=tuple)
     dashboards: tuple[DashboardPlan, ...] = ()
-    """Declared dashboards that name no service; they live in the `vigil-{env}-dashboards` stack."""
+    """Declared dashboards that name no service; they live in the `vigil-{scope}-dashboards` stack."""
     drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
     """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
+    target: str | None = None
+    scope: str = ""
+    alarm_account: str = ""
+    routing: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.scope:
+            object.__setattr__(self, "scope", self.name)
+        if not self.alarm_account:
+            object.__setattr__(self, "alarm_account", self.account)
+
+    @property
+    def central(self) -> bool:
+        """Whether the alarms live in another account than the metrics they watch (central routing)."""
+        return self.alarm_account != self.account
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""
@@ -183,10 +209,58 @@ class EnvironmentPlan:
 
 
 @dataclass(frozen=True)
+class SinkPlan:
+    """A CloudWatch cross-account observability sink in the monitoring account, in one region. Source accounts
+    may link to it: `accounts` by id, or every account of `organization_id`; they share `resource_types`."""
+
+    name: str
+    region: str
+    accounts: tuple[str, ...]
+    organization_id: str | None
+    resource_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StackSetPlan:
+    """The StackSet of one region: what every account of `organizational_units` gets there (an OAM link to the
+    region's sink; with `routing_plan`, that plan's severity topics, channels and drills), with service-managed
+    permissions from the monitoring account as delegated administrator. Percentages are per region."""
+
+    name: str
+    region: str
+    organizational_units: tuple[str, ...]
+    auto_deployment: bool
+    retain_stacks_on_account_removal: bool
+    failure_tolerance_percentage: int
+    max_concurrent_percentage: int
+    routing_plan: EnvironmentPlan | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringPlan:
+    """What one environment's monitoring account holds in one region: the sink, with central routing the
+    severity topics and channels that every alarm of the region notifies (`routing_plan`), the StackSet, and
+    in the home region the organisation's dashboard."""
+
+    environment: str
+    account: str
+    region: str
+    stack_name: str
+    sink: SinkPlan
+    routing_plan: EnvironmentPlan | None = None
+    stackset: StackSetPlan | None = None
+    dashboards: tuple[DashboardPlan, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    protected: bool = False
+
+
+@dataclass(frozen=True)
 class WorkspacePlan:
-    """The plans of every selected environment, in name order."""
+    """The plans of every selected environment, in name order, one per target (in target name order); and
+    the monitoring plans of environments with a monitoring account, one per region."""
 
     environments: tuple[EnvironmentPlan, ...]
+    monitoring: tuple[MonitoringPlan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,43 @@ def logical_id(path: tuple[str, ...]) -> str:
         if not human or not human[-1].endswith(part):
             human.append(part)
     return "".join(_NOT_ALPHANUMERIC.sub("", part) for part in human if part != "Resource")[:240] + digest
+
+
+def target_scope(env: str, target: str | None) -> str:
+    """What the names of one target start with in place of `{env}`: the environment name for an environment
+    with one `account` and `region` (so its names never change), `{env}-{target}` for each of its `targets`, so
+    that nothing named collides when targets share an account (dashboards, Chatbot configurations and IAM are
+    global to an account) or a monitoring account holds the alarms of several targets of one region."""
+    return env if target is None else f"{env}-{target}"
+
+
+def central_routing_scope(env: str, region: str) -> str:
+    """The scope of the routing that central routing puts in the monitoring account in `region`:
+    `{env}-{region}`, since its channel resources (Chatbot configurations) are global to the account."""
+    return f"{env}-{region}"
+
+
+def monitoring_stack_name(env: str, region: str) -> str:
+    """The stack of an environment's monitoring account in one region (sink, StackSet, central routing)."""
+    return f"vigil-{env}-monitoring-{region}"
+
+
+def source_stack_name(scope: str, service: str) -> str:
+    """With central routing, the stack that stays in a target's own account: the service's log groups, X-Ray
+    and canaries (its alarms and dashboards live in the monitoring account)."""
+    return f"vigil-{scope}-{service}-source"
+
+
+def sink_name(env: str) -> str:
+    """The CloudWatch cross-account observability sink of an environment (one per region)."""
+    return f"vigil-{env}"
+
+
+def stackset_name(env: str) -> str:
+    """The StackSet that gives every account of the organisational units what it needs (one per region)."""
+    return f"vigil-{env}-baseline"
+
+
+def organisation_dashboard_name(env: str) -> str:
+    """The monitoring account's dashboard of every target's alarms: `{env}-organisation`."""
+    return f"{env}-organisation"

@@ -29,12 +29,14 @@ from vigil.plan.limits import (
     alarm_action_problems,
 )
 from vigil.plan.logs import alarm_with_filter, resolve_log_groups
-from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, ServicePlan, WorkspacePlan
+from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery, MonitoringPlan, ServicePlan, WorkspacePlan
+from vigil.plan.monitoring import plan_monitoring, runs_in, with_metrics_account, with_widget_account
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.slo import resolve_slos
+from vigil.plan.targets import Target, check_targets, environment_targets
 from vigil.plan.tracing import check_unique_names, resolve_tracing
-from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
+from vigil.spec.environment import EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
 from vigil.spec.service import AlarmOverride, AlarmSpec, MetricSpec, ServiceSpec
@@ -75,13 +77,17 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
     wanted = set(only) if only else set(names)
     for unknown in sorted(wanted - set(names)):
         problems.append(SpecProblem("environments", 0, "", f'no environment "{unknown}"; found: {", ".join(names)}'))
-    plans = []
+    plans: list[EnvironmentPlan] = []
+    monitoring: list[MonitoringPlan] = []
     for spec, document in environments:
         if spec.name in wanted:
-            plans.append(_plan_environment(spec, document, sources, names, problems, lock, strict_lock))
+            targets = [_plan_environment(spec, document, sources, names, problems, lock, strict_lock, target)
+                       for target in environment_targets(spec)]
+            plans.extend(targets)
+            monitoring.extend(plan_monitoring(spec, document, targets))
     if problems:
         raise SpecError(problems)
-    return WorkspacePlan(tuple(plans))
+    return WorkspacePlan(tuple(plans), tuple(monitoring))
 
 
 def _load_environments(sources: Sources, problems: list[SpecProblem]) -> list[tuple[EnvironmentSpec, LoadedDocument]]:
@@ -97,8 +103,11 @@ def _load_environments(sources: Sources, problems: list[SpecProblem]) -> list[tu
             problems.append(document.problem(("name",), f'expected "{source.stem}" to match the file name, '
                                                        f'got "{spec.name}"'))
             continue
+        target_problems = check_targets(spec, document)
+        problems.extend(target_problems)
         problems.extend(_check_environment(spec, document))
-        loaded.append((spec, document))
+        if not target_problems:
+            loaded.append((spec, document))
     return loaded
 
 
@@ -110,9 +119,6 @@ def _check_environment(spec: EnvironmentSpec, document: LoadedDocument) -> list[
                 known = ", ".join(sorted(spec.channels)) or "none defined"
                 problems.append(document.problem(("routes", severity, index),
                                                  f'unknown channel "{channel}"; channels: {known}'))
-    if spec.local and spec.account != LOCAL_ACCOUNT:
-        problems.append(document.problem(("local",), f"a local environment must use LocalStack's account "
-                                                     f"{LOCAL_ACCOUNT}, got {spec.account}"))
     for name, channel in spec.channels.items():
         if channel.endpoint is not None:
             if not spec.local:
@@ -139,9 +145,12 @@ def _check_environment(spec: EnvironmentSpec, document: LoadedDocument) -> list[
     return problems
 
 
-def template_context(spec: EnvironmentSpec) -> dict[str, Any]:
-    """What Jinja2 templates in service files may use: env, account, region and vars."""
-    return {"env": spec.name, "account": spec.account, "region": spec.region, "vars": spec.vars}
+def template_context(spec: EnvironmentSpec, target: Target | None = None) -> dict[str, Any]:
+    """What Jinja2 templates in service files may use: env, account, region (the target's), target (its name;
+    None for an environment with one account and region) and vars."""
+    target = target or environment_targets(spec)[0]
+    return {"env": spec.name, "account": target.account, "region": target.region, "target": target.name,
+            "vars": spec.vars}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -151,12 +160,16 @@ def _validated_service(document: LoadedDocument) -> ServiceSpec:
 
 def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
                       env_names: list[str], problems: list[SpecProblem], lock: Lock = EMPTY_LOCK,
-                      strict_lock: bool = True) -> EnvironmentPlan:
+                      strict_lock: bool = True, target: Target | None = None) -> EnvironmentPlan:
+    """The plan of one target of `env` (its only one by default)."""
+    target = target or environment_targets(env)[0]
+    scope = naming.target_scope(env.name, target.name)
+    alarm_account = env.monitoring.account if env.routing == "central" and env.monitoring else target.account
     services: list[ServicePlan] = []
     specs: dict[str, ServiceSpec] = {}
     documents: dict[str, LoadedDocument] = {}
     first_file: dict[str, str] = {}
-    context = template_context(env)
+    context = template_context(env, target)
     for source in sources.services:
         try:
             document = load(source.path, source.text, context)
@@ -169,19 +182,33 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                                                            f"{first_file[spec.service]}"))
             continue
         first_file[spec.service] = source.path
+        if not runs_in(spec, document, env, target, problems):
+            continue
         specs[spec.service] = spec
         documents[spec.service] = document
-        services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
+        resolver = _ServiceResolver(env, spec, document, env_names, problems, target=target, scope=scope,
+                                    metrics_account=target.account if alarm_account != target.account else None)
+        services.append(resolver.resolve())
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
-    services, dashboards = plan_dashboards(env, sources, services, specs, context, problems)
-    services = [assign_shards(service, env=env.name, region=env.region, account=env.account,
-                              locked=lock.service(env.name, service.name), document=documents[service.name],
+    # Dashboards are named by the target's scope and live with its alarms (the monitoring account with
+    # central routing); declared dashboards are rendered with the environment's own context.
+    dashboard_view = env.model_copy(update={"name": scope, "account": alarm_account, "region": target.region})
+    services, dashboards = plan_dashboards(dashboard_view, sources, services, specs, context, problems)
+    if alarm_account != target.account:
+        services = [with_metrics_account(service, target.account) for service in services]
+        dashboards = tuple(with_widget_account(d, target.account) for d in dashboards)
+    services = [assign_shards(service, env=scope, region=target.region, account=alarm_account,
+                              locked=lock.service(scope, service.name), document=documents[service.name],
                               problems=problems, strict=strict_lock) for service in services]
     return EnvironmentPlan(
+        target=target.name,
+        scope=scope,
+        alarm_account=alarm_account,
+        routing=env.routing == "per-account" and env.stackset is None,
         name=env.name,
-        account=env.account,
-        region=env.region,
+        account=target.account,
+        region=target.region,
         protected=env.protected,
         routes={severity: tuple(env.routes.get(severity, ())) for severity in SEVERITIES},
         channels=dict(sorted(env.channels.items())),
@@ -196,8 +223,14 @@ class _ServiceResolver:
     """Resolves one service file for one environment, collecting problems with their file and line."""
 
     def __init__(self, env: EnvironmentSpec, spec: ServiceSpec, document: LoadedDocument,
-                 env_names: list[str], problems: list[SpecProblem]) -> None:
+                 env_names: list[str], problems: list[SpecProblem], *, target: Target, scope: str,
+                 metrics_account: str | None = None) -> None:
+        """`scope` starts the names of what the service deploys to `target` (naming.target_scope);
+        `metrics_account` is set when its alarms live in the monitoring account and watch the target's."""
         self.env = env
+        self.target = target
+        self.scope = scope
+        self.metrics_account = metrics_account
         self.spec = spec
         self.document = document
         self.env_names = env_names
@@ -207,7 +240,7 @@ class _ServiceResolver:
         spec = self.spec
         self._check_override_names()
         enabled = {key: alarm for key, alarm in spec.alarms.items() if self._enabled(alarm)}
-        names = {key: naming.alarm_name(self.env.name, spec.service, key) for key in spec.alarms}
+        names = {key: naming.alarm_name(self.scope, spec.service, key) for key in spec.alarms}
         alarms = []
         for key in sorted(enabled):
             plan = self._alarm(key, enabled[key], names, enabled)
@@ -216,8 +249,10 @@ class _ServiceResolver:
         slo_alarms, slos = resolve_slos(self, set(spec.alarms))
         alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
-        groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
-        canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems)
+        groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems,
+                                        scope=self.scope)
+        canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems,
+                                                   scope=self.scope)
         return ServicePlan(
             name=spec.service,
             owner=spec.owner,
@@ -228,7 +263,7 @@ class _ServiceResolver:
             sampling_rules=rules,
             canaries=canaries,
             slos=tuple(slos),
-            log_groups=resolve_log_groups(self.env.name, self.env.region, spec, self._problem,
+            log_groups=resolve_log_groups(self.scope, self.target.region, spec, self._problem,
                                           manage_existing_retention=not self.env.local),
         )
 
@@ -366,6 +401,10 @@ class _ServiceResolver:
             fields["metrics"] = self._expression_metrics(path, alarm, period)
         if threshold is not None:
             fields.update(kind="threshold", operator=threshold.cloudformation_operator, threshold=threshold.value)
+        elif alarm.anomaly is not None and self.metrics_account is not None:
+            self._problem((*path, "anomaly"), "anomaly detection cannot watch another account's metric; with "
+                                              "routing: central use a threshold, or disable the alarm there")
+            return None
         elif alarm.anomaly is not None:
             operator = {"above": "GreaterThanUpperThreshold", "below": "LessThanLowerThreshold",
                         "both": "LessThanLowerOrGreaterThanUpperThreshold"}[alarm.anomaly.direction]

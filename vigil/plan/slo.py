@@ -97,6 +97,7 @@ class _SloBuilder:
         self.budget = round(1 - self.objective / 100, 12)
         self.alarm_keys = alarm_keys
         self.env = resolver.env.name
+        self.scope: str = resolver.scope
         self.service = resolver.spec.service
 
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:
@@ -221,7 +222,7 @@ class _SloBuilder:
     def _common(self, part: str, severity: Severity, summary: str) -> dict[str, Any]:
         key = slo_key(self.key, part)
         return {
-            "key": key, "name": naming.alarm_name(self.env, self.service, key), "service": self.service,
+            "key": key, "name": naming.alarm_name(self.scope, self.service, key), "service": self.service,
             "severity": severity, "summary": summary, "owner": self.resolver.spec.owner,
             "runbook": self.slo.runbook or self.resolver.spec.runbook, "source": self.resolver.document.file,
             "condition": "", "description": "",
@@ -279,7 +280,7 @@ class _SloBuilder:
 
     def _composite(self, alert: str, rules: tuple[tuple[BurnAlarm, BurnAlarm], ...], guard: AlarmPlan,
                    severity: Severity, suppressor: AlarmPlan | None) -> AlarmPlan:
-        keys = {naming.alarm_name(self.env, self.service, k): k for k in [guard.key] + [
+        keys = {naming.alarm_name(self.scope, self.service, k): k for k in [guard.key] + [
             slo_key(self.key, f"burn-{format_duration(b.window)}-{alert}") for pair in rules for b in pair]}
         pairs = " OR ".join(f"(ALARM({keys[s.alarm]}) AND ALARM({keys[long.alarm]}))" for s, long in rules)
         rule = f"ALARM({guard.key}) AND ({pairs})"

@@ -48,8 +48,11 @@ class SamplingRulePlan:
 
 
 def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                    problems: list[SpecProblem]) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
-    """The groups and sampling rules of `spec` enabled in `env`, in key order; problems are appended."""
+                    problems: list[SpecProblem], *, scope: str | None = None
+                    ) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
+    """The groups and sampling rules of `spec` enabled in `env`, in key order, named by `scope` (default:
+    `env`; naming.target_scope); problems are appended."""
+    scope = scope or env
     tracing = spec.tracing
     groups: list[XRayGroupPlan] = []
     rules: list[SamplingRulePlan] = []
@@ -57,7 +60,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
     def problem(path: tuple[str | int, ...], message: str) -> None:
         problems.append(document.problem(path, message))
 
-    longest = max(env_names, key=len, default=env)
+    longest = max([*env_names, scope], key=len)
     for section, items in (("groups", tracing.groups), ("sampling", tracing.sampling)):
         what = "group" if section == "groups" else "sampling rule"
         for key, item in items.items():
@@ -72,7 +75,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
         path = ("tracing", "groups", key)
         if not enabled_in(group.enabled, group.env.get(env)):
             continue
-        name = naming.xray_name(env, key)
+        name = naming.xray_name(scope, key)
         count = len(problems)
         if group.notifications and not group.insights:
             problem((*path, "notifications"), "Insights notifications need insights: true")
@@ -87,7 +90,7 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
         path = ("tracing", "sampling", key)
         if not enabled_in(rule.enabled, rule.env.get(env)):
             continue
-        name = naming.xray_name(env, key)
+        name = naming.xray_name(scope, key)
         count = len(problems)
         if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
             problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "

@@ -64,23 +64,87 @@ class EmailChannel(SpecModel):
 
 
 LOCAL_ACCOUNT = "000000000000"
-"""LocalStack's account id; no real AWS account has it."""
+"""LocalStack's default account id; no real AWS account has it."""
+LOCAL_ACCOUNT_PATTERN = r"^0{10}\d{2}$"
+"""Accounts a local environment may name: LocalStack takes a 12-digit access key id as the account, and vigil's
+local environments use 000000000000 to 000000000099, which no real AWS account has."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
+AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+TargetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
+"""A target name: lowercase letters, digits and `-`, at most 20; it becomes part of stack and resource names."""
+OrganizationalUnit = Annotated[str, StringConstraints(pattern=r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")]
+"""An organisational unit id (ou-abcd-12345678) or the organisation root (r-abcd)."""
+
+
+class TargetSpec(SpecModel):
+    """One account and region an environment deploys to."""
+
+    account: AccountId = Field(description="12-digit AWS account id.")
+    region: Region = Field(description="AWS region, e.g. eu-west-1.")
+
+
+class MonitoringSpec(SpecModel):
+    """The central monitoring account: CloudWatch cross-account observability sinks in every region of the
+    targets, the organisation's dashboards and, with `routing: central`, every alarm and its routing."""
+
+    account: AccountId = Field(description="12-digit id of the monitoring account.")
+    region: Region = Field(description="Home region: the organisation dashboard and the StackSet live here.")
+    organization_id: Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")] | None = Field(
+        default=None, description="AWS Organizations id (o-...): any account of the organisation may link to the "
+        "sinks. Default: only the targets' accounts and `source_accounts`.")
+    source_accounts: list[AccountId] = Field(
+        default_factory=list, description="Further accounts that may link to the sinks (beyond the targets').")
+
+
+class StackSetSpec(SpecModel):
+    """What every account of some organisational units needs (the OAM link; with `routing: central` the
+    CloudWatch sharing role; with `routing: per-account` the severity topics and channels), rolled out by
+    CloudFormation StackSets with service-managed permissions from the monitoring account (a delegated
+    administrator for StackSets)."""
+
+    organizational_units: Annotated[list[OrganizationalUnit], Field(min_length=1)] = Field(
+        description="OUs (or the root r-...) whose accounts get the StackSet's stack, in every target region.")
+    regions: list[Region] | None = Field(default=None, description="Regions of the stack instances; default: "
+                                         "the regions of the targets.")
+    auto_deployment: bool = Field(default=True, description="Deploy to accounts that join the OUs later; "
+                                  "default true.")
+    retain_stacks_on_account_removal: bool = Field(default=False, description="Keep an account's stack when it "
+                                                   "leaves the OUs; default false (deleted).")
+    failure_tolerance_percentage: int = Field(default=0, ge=0, le=100, description="Per region, the percentage "
+                                              "of accounts whose deployment may fail before the operation stops "
+                                              "there; default 0.")
+    max_concurrent_percentage: int = Field(default=25, ge=1, le=100, description="Per region, the percentage of "
+                                           "accounts deployed at once; default 25.")
+    region_concurrency: Literal["parallel", "sequential"] = Field(default="parallel", description="Deploy the "
+                                                                  "regions in parallel (default) or one by one.")
 
 
 class EnvironmentSpec(SpecModel):
-    """One deployment target: account, region, severity routes and channels."""
+    """One environment: where it deploys (one `account` and `region`, or several `targets`), severity routes
+    and channels."""
 
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     name: Name = Field(description="Environment name; must match the file name (prod for prod.yaml).")
-    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(description="12-digit AWS account id.")
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = Field(
-        description="AWS region, e.g. us-east-1."
-    )
+    account: AccountId | None = Field(default=None, description="12-digit AWS account id (with `region`; or "
+                                      "`targets`).")
+    region: Region | None = Field(default=None, description="AWS region, e.g. us-east-1 (with `account`).")
+    targets: dict[TargetName, TargetSpec] | None = Field(
+        default=None, description="Several accounts and regions by name, instead of `account` and `region`. "
+        "Stacks and resource names then carry the target: vigil-{env}-{target}-{service}, {env}-{target}-...")
+    monitoring: MonitoringSpec | None = Field(default=None, description="A central monitoring account watching "
+                                              "the targets (CloudWatch cross-account observability).")
+    routing: Literal["central", "per-account"] = Field(
+        default="per-account", description="Where alarms and routing live: in each target's account "
+        "(per-account, default) or only in the monitoring account (central), which then holds every alarm on "
+        "the targets' metrics.")
+    stackset: StackSetSpec | None = Field(default=None, description="Roll what every account needs out to "
+                                          "organisational units with a StackSet (needs `monitoring`).")
     protected: bool = Field(default=False, description="Refuse drills and other disruptive commands unless forced.")
-    local: bool = Field(default=False, description="A LocalStack environment for end-to-end tests: its account "
-                        "must be LocalStack's 000000000000, and only it may override channel endpoints.")
+    local: bool = Field(default=False, description="A LocalStack environment for end-to-end tests: its accounts "
+                        "must be LocalStack's (000000000000 to 000000000099), and only it may override channel "
+                        "endpoints.")
     routes: dict[Severity, list[Key]] = Field(
         description="Severity (critical, warning, info) -> names of channels notified. A severity left out "
         "notifies nobody."

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 
 from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
+from vigil.spec.environment import TargetName
 from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
@@ -110,6 +111,10 @@ class ServiceSpec(SpecModel):
         description="Owning team, written into every alarm description and tag."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")
+    targets: list[TargetName] | None = Field(
+        default=None, description="Where the service runs, in environments with `targets`: their names (each "
+        "must be a target of every such environment); default: all targets. Ignored by environments with one "
+        "`account` and `region`.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
                                       "from.")

@@ -7,8 +7,9 @@ import aws_cdk as cdk
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan.model import WorkspacePlan
 from vigil.stacks.dashboards import DashboardsStack
+from vigil.stacks.monitoring import MonitoringStack
 from vigil.stacks.routing import RoutingStack
-from vigil.stacks.service import ServiceStack
+from vigil.stacks.service import ServiceStack, SourceStack, has_source_resources
 
 CFN_VALIDATION_CONTEXT = "cfn-validation"
 """`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
@@ -33,11 +34,14 @@ def _enabled(app: cdk.App, key: str) -> bool:
 
 
 def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
-    """Add one routing stack, the stacks of each service (one per shard) and, when some dashboard names no
-    service, a dashboards stack for each environment of `plan`; return them."""
+    """Add the stacks of each environment (each target of it) of `plan` and return them: a routing stack where
+    the target has routing of its own, the stacks of each service (one per shard; with central routing also
+    one in the target's account for its log groups, X-Ray and canaries) and, when some dashboard names no
+    service, a dashboards stack; and per region of a monitoring account its stack and central routing."""
     stacks: list[cdk.Stack] = []
     for environment in plan.environments:
-        stacks.append(RoutingStack(app, plan=environment))
+        if environment.routing:
+            stacks.append(RoutingStack(app, plan=environment))
         for service in environment.services:
             shards = {shard.number: ServiceStack(app, environment=environment, service=service, shard=shard)
                       for shard in service.shards}
@@ -45,6 +49,12 @@ def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
                 for number in shard.depends_on:
                     shards[shard.number].add_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
+            if environment.central and has_source_resources(service):
+                stacks.append(SourceStack(app, environment=environment, service=service))
         if environment.dashboards:
             stacks.append(DashboardsStack(app, environment=environment))
+    for monitoring in plan.monitoring:
+        stacks.append(MonitoringStack(app, plan=monitoring))
+        if monitoring.routing_plan is not None:
+            stacks.append(RoutingStack(app, plan=monitoring.routing_plan))
     return stacks

@@ -14,17 +14,18 @@ class EnvironmentStack(cdk.Stack):
     """A stack deployed to one environment's account and region, named `name` both as construct id and as
     CloudFormation stack name. Protected environments get termination protection.
 
-    `tags` (plus managed-by) tag the stack and, through `Tags.of`, every resource in it; with `tag_resources`
+    `account` deploys it elsewhere than the environment's account (the monitoring account, with central
+    routing). `tags` (plus managed-by) tag the stack and, through `Tags.of`, every resource in it; with `tag_resources`
     False only the stack itself, for stacks that tag their resources directly (`resource_tags`).
     """
 
     def __init__(self, scope: Construct, name: str, *, environment: EnvironmentPlan, description: str,
-                 tags: Iterable[tuple[str, str]], tag_resources: bool = True) -> None:
+                 tags: Iterable[tuple[str, str]], tag_resources: bool = True, account: str | None = None) -> None:
         self.resource_tags: tuple[tuple[str, str], ...] = tuple(sorted({**dict(tags), "managed-by": "vigil"}.items()))
         super().__init__(
             scope, name,
             stack_name=name,
-            env=cdk.Environment(account=environment.account, region=environment.region),
+            env=cdk.Environment(account=account or environment.account, region=environment.region),
             description=description,
             termination_protection=environment.protected,
             tags=None if tag_resources else dict(self.resource_tags),

@@ -15,9 +15,10 @@ class DashboardsStack(EnvironmentStack):
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan) -> None:
         super().__init__(
-            scope, naming.dashboards_stack_name(environment.name),
+            scope, naming.dashboards_stack_name(environment.scope),
             environment=environment,
-            description=f"vigil {environment.name}: dashboards across services",
+            account=environment.alarm_account,
+            description=f"vigil {environment.scope}: dashboards across services",
             tags=(*environment.tags, ("environment", environment.name)),
         )
         Dashboards(self, "Dashboards", dashboards=environment.dashboards)

@@ -17,9 +17,9 @@ class RoutingStack(EnvironmentStack):
 
     def __init__(self, scope: Construct, *, plan: EnvironmentPlan) -> None:
         super().__init__(
-            scope, naming.routing_stack_name(plan.name),
+            scope, naming.routing_stack_name(plan.scope),
             environment=plan,
-            description=f"vigil {plan.name}: severity topics and notification channels",
+            description=f"vigil {plan.scope}: severity topics and notification channels",
             tags=(*plan.tags, ("environment", plan.name)),
         )
         topics = SeverityTopics(self, "Topics", plan=plan)

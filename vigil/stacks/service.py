@@ -1,4 +1,4 @@
-"""The stack of one service in one environment."""
+"""The stacks of one service in one environment (or one target of it)."""
 
 from __future__ import annotations
 
@@ -19,24 +19,26 @@ from vigil.stacks.base import EnvironmentStack
 
 
 class ServiceStack(EnvironmentStack):
-    """`vigil-{env}-{service}[-{n}]`: the service's alarms, or those of one shard (vigil/plan/shards.py).
+    """`vigil-{scope}-{service}[-{n}]`: the service's alarms, or those of one shard (vigil/plan/shards.py).
     Topic ARNs are built from their names, so this stack deploys without importing anything from the routing
-    stack."""
+    stack. With central routing it deploys to the monitoring account and holds alarms and dashboards only; the
+    rest stays in the target's account (SourceStack)."""
 
     def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan,
                  shard: ShardPlan | None = None) -> None:
-        name = shard.stack_name if shard else naming.service_stack_name(environment.name, service.name)
+        name = shard.stack_name if shard else naming.service_stack_name(environment.scope, service.name)
         part = f", part {shard.number}" if shard and shard.number > 1 else ""
         super().__init__(
             scope, name,
             environment=environment,
-            description=f"vigil {environment.name}: monitoring of {service.name} (owner {service.owner}){part}",
+            account=environment.alarm_account,
+            description=f"vigil {environment.scope}: monitoring of {service.name} (owner {service.owner}){part}",
             tags=service.tags,
             tag_resources=False,  # alarms carry their tags as a property: no aspect visits thousands of them
         )
         topic_arns = {
             naming.topic_name(environment.name, severity): naming.topic_arn(
-                cdk.Aws.PARTITION, environment.region, environment.account, environment.name, severity)
+                cdk.Aws.PARTITION, environment.region, environment.alarm_account, environment.name, severity)
             for severity in SEVERITIES
         }
         keys = set(shard.alarms) if shard else None
@@ -44,15 +46,16 @@ class ServiceStack(EnvironmentStack):
         alarm_constructs = ServiceAlarms(self, naming.ALARMS_CONSTRUCT_ID, alarms=alarms, topic_arns=topic_arns,
                                          tags=self.resource_tags)
         first = shard is None or shard.number == 1  # what belongs to the service as a whole: its first stack
-        if first and (service.xray_groups or service.sampling_rules):
+        own = first and not environment.central  # what must live in the service's own account
+        if own and (service.xray_groups or service.sampling_rules):
             ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
-        if first and service.canaries:
+        if own and service.canaries:
             ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
                             account=environment.account)
         slo_dashboards = tuple(d for d in service.dashboards if is_slo_dashboard(d))
         if first and slo_dashboards:
             SloDashboard(self, "Slos", dashboards=slo_dashboards)
-        if first and service.log_groups:
+        if own and service.log_groups:
             ServiceLogs(self, "Logs", log_groups=service.log_groups)
         dashboards = tuple(d for d in service.dashboards if not is_slo_dashboard(d))
         if first and dashboards:
@@ -62,3 +65,29 @@ class ServiceStack(EnvironmentStack):
         for child in self.node.children:
             if child is not alarm_constructs:
                 self.tag(child)
+
+
+def has_source_resources(service: ServicePlan) -> bool:
+    """Whether the service has anything that must live in its own account: X-Ray, canaries, log groups."""
+    return bool(service.xray_groups or service.sampling_rules or service.canaries or service.log_groups)
+
+
+class SourceStack(EnvironmentStack):
+    """`vigil-{scope}-{service}-source`, with central routing: what of a service stays in the target's own
+    account (X-Ray, canaries, log groups) while its alarms and dashboards live in the monitoring account."""
+
+    def __init__(self, scope: Construct, *, environment: EnvironmentPlan, service: ServicePlan) -> None:
+        super().__init__(
+            scope, naming.source_stack_name(environment.scope, service.name),
+            environment=environment,
+            description=f"vigil {environment.scope}: {service.name}'s log groups, X-Ray and canaries "
+                        f"(owner {service.owner})",
+            tags=service.tags,
+        )
+        if service.xray_groups or service.sampling_rules:
+            ServiceTracing(self, "Tracing", groups=service.xray_groups, rules=service.sampling_rules)
+        if service.canaries:
+            ServiceCanaries(self, "Canaries", canaries=service.canaries, region=environment.region,
+                            account=environment.account)
+        if service.log_groups:
+            ServiceLogs(self, "Logs", log_groups=service.log_groups)

@@ -1,0 +1,164 @@
+"""The central monitoring account: where each service runs among an environment's targets, what the
+monitoring account holds per region (sink, central routing, StackSet, the organisation dashboard), and how a
+target's alarms and dashboards read its metrics from there (CloudWatch cross-account observability)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from vigil.plan import naming
+from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
+from vigil.plan.limits import MAX_ALARMS_PER_WIDGET
+from vigil.plan.drills import drill_alarms
+from vigil.plan.model import (
+    AlarmPlan,
+    DashboardPlan,
+    EnvironmentPlan,
+    MetricQuery,
+    MonitoringPlan,
+    ServicePlan,
+    SinkPlan,
+    StackSetPlan,
+)
+from vigil.plan.targets import Target, environment_targets, monitoring_regions
+from vigil.spec.environment import EnvironmentSpec
+from vigil.spec.errors import SpecProblem
+from vigil.spec.loader import LoadedDocument
+from vigil.spec.service import ServiceSpec
+from vigil.spec.types import SEVERITIES
+
+SHARED_RESOURCE_TYPES = ("AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace")
+"""What source accounts share with the monitoring account: metrics (dashboards and cross-account alarms), log
+groups (Logs Insights widgets) and traces (X-Ray). The resource types OAM accepts are listed in
+https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateLink.html (ResourceTypes)."""
+DASHBOARD_KEY = "Organisation"
+
+
+def runs_in(spec: ServiceSpec, document: LoadedDocument, env: EnvironmentSpec, target: Target,
+            problems: list[SpecProblem]) -> bool:
+    """Whether the service of `spec` runs in `target` of `env`: every target unless the service names its
+    `targets`; an environment with one `account` and `region` runs every service. A listed name that is not a
+    target of `env` is a problem."""
+    if spec.targets is None or target.name is None:
+        return True
+    known = sorted(env.targets or {})
+    for index, name in enumerate(spec.targets):
+        if name not in known:
+            problems.append(document.problem(("targets", index), f'unknown target "{name}" in {env.name}; '
+                                                                 f'targets: {", ".join(known)}'))
+    return target.name in spec.targets
+
+
+def with_metrics_account(service: ServicePlan, account: str) -> ServicePlan:
+    """`service` with every metric its alarms read taken from `account` (MetricDataQuery AccountId): its alarms
+    live in the monitoring account and watch the target's metrics."""
+    def query(metric: MetricQuery) -> MetricQuery:
+        return dataclasses.replace(metric, account=account)
+
+    def alarm(plan: AlarmPlan) -> AlarmPlan:
+        if plan.kind == "composite":
+            return plan
+        return dataclasses.replace(plan, metric=query(plan.metric) if plan.metric else None,
+                                   metrics=tuple(query(m) for m in plan.metrics))
+
+    slos = tuple(dataclasses.replace(slo, metrics=tuple(query(m) for m in slo.metrics)) for slo in service.slos)
+    dashboards = tuple(with_widget_account(d, account) for d in service.dashboards)
+    return dataclasses.replace(service, alarms=tuple(alarm(a) for a in service.alarms), slos=slos,
+                               dashboards=dashboards)
+
+
+def with_widget_account(dashboard: DashboardPlan, account: str) -> DashboardPlan:
+    """`dashboard` with its metric widgets reading `account`'s metrics (the widget property `accountId`; see
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Unified-Cross-Account.html)."""
+    body = json.loads(dashboard.body)
+    for widget in body.get("widgets", ()):
+        if widget.get("type") == "metric":
+            widget["properties"]["accountId"] = account
+    return dataclasses.replace(dashboard, body=json.dumps(body, separators=(",", ":"), sort_keys=True))
+
+
+def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
+                    targets: list[EnvironmentPlan]) -> list[MonitoringPlan]:
+    """One plan per region of the monitoring account of `env` (none without one)."""
+    monitoring = env.monitoring
+    if monitoring is None:
+        return []
+    accounts = sorted({t.account for t in environment_targets(env)} | set(monitoring.source_accounts)
+                      - {monitoring.account})
+    tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
+    plans = []
+    for region in monitoring_regions(env):
+        routing = _central_routing(env, document, targets, region) if env.routing == "central" else None
+        stackset = None
+        if env.stackset is not None and region in (env.stackset.regions or monitoring_regions(env)):
+            baseline = None if env.routing == "central" else _baseline_routing(env, document, targets)
+            stackset = StackSetPlan(
+                name=naming.stackset_name(env.name), region=region,
+                organizational_units=tuple(env.stackset.organizational_units),
+                auto_deployment=env.stackset.auto_deployment,
+                retain_stacks_on_account_removal=env.stackset.retain_stacks_on_account_removal,
+                failure_tolerance_percentage=env.stackset.failure_tolerance_percentage,
+                max_concurrent_percentage=env.stackset.max_concurrent_percentage,
+                routing_plan=baseline)
+        plans.append(MonitoringPlan(
+            environment=env.name, account=monitoring.account, region=region,
+            stack_name=naming.monitoring_stack_name(env.name, region),
+            sink=SinkPlan(name=naming.sink_name(env.name), region=region, accounts=tuple(accounts),
+                          organization_id=monitoring.organization_id, resource_types=SHARED_RESOURCE_TYPES),
+            routing_plan=routing, stackset=stackset,
+            dashboards=_organisation_dashboard(env, targets) if region == monitoring.region else (),
+            tags=tags, protected=env.protected))
+    return plans
+
+
+def _routing_plan(env: EnvironmentSpec, document: LoadedDocument, account: str, region: str,
+                  scope: str) -> EnvironmentPlan:
+    return EnvironmentPlan(
+        name=env.name, account=account, region=region, protected=env.protected,
+        routes={severity: tuple(env.routes.get(severity, ())) for severity in SEVERITIES},
+        channels=dict(sorted(env.channels.items())), tags=tuple(sorted(env.tags.items())),
+        drills=drill_alarms(env.name, document.file), scope=scope)
+
+
+def _central_routing(env: EnvironmentSpec, document: LoadedDocument, targets: list[EnvironmentPlan],
+                     region: str) -> EnvironmentPlan:
+    """Central routing in `region`: the severity topics every alarm of the region's targets notifies (in the
+    monitoring account), the channels and the drills."""
+    assert env.monitoring is not None
+    return _routing_plan(env, document, env.monitoring.account, region,
+                         naming.central_routing_scope(env.name, region))
+
+
+def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument,
+                      targets: list[EnvironmentPlan]) -> EnvironmentPlan:
+    """Per-account routing as the StackSet carries it: the same template in every account and region, so its
+    account and region are CloudFormation's pseudo parameters, filled in by the construct (empty here)."""
+    return _routing_plan(env, document, "", "", env.name)
+
+
+def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]) -> tuple[DashboardPlan, ...]:
+    """`{env}-organisation` in the monitoring account: per target, a header and the states of its alarms (SLO
+    children and drills left out), each widget in the target's region and, where its alarms live in another
+    account than the monitoring account (per-account routing), reading that account (`accountId`)."""
+    assert env.monitoring is not None
+    rows: list[Row] = []
+    for target in targets:
+        rows.append([Widget("text", GRID_COLUMNS, 2, {
+            "markdown": f"## {target.target}: account {target.account}, {target.region}"})])
+        names = [a.name for s in target.services for a in s.alarms if a.actions_enabled]
+        for start in range(0, len(names), MAX_ALARMS_PER_WIDGET):
+            chunk = names[start:start + MAX_ALARMS_PER_WIDGET]
+            widget = alarm_status_widget(f"{target.target}: alarms {start + 1}-{start + len(chunk)}",
+                                         [naming.alarm_arn(target.region, target.alarm_account, n) for n in chunk],
+                                         GRID_COLUMNS)
+            widget.properties["region"] = target.region
+            if target.alarm_account != env.monitoring.account:
+                widget.properties["accountId"] = target.alarm_account
+            rows.append([widget])
+    widgets = layout(rows)
+    body = json.dumps({"widgets": widgets}, separators=(",", ":"), sort_keys=True)
+    return (DashboardPlan(key=DASHBOARD_KEY, name=naming.organisation_dashboard_name(env.name),
+                          source=f"environments/{env.name}.yaml", body=body, widgets=len(widgets), metrics=0,
+                          kind="organisation"),)
