@@ -102,7 +102,7 @@ def _validate(args: argparse.Namespace) -> int:
           f"environments in {stacks} service stacks")
     if sources.lock is not None:
         lock = shards.parse_lock(sources.lock)
-        stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
+        stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.scope, e.services)]
         for line in stale:
             print(f"note: {shards.LOCK_FILE}: {line}; run `python -m vigil lock`", file=sys.stderr)
     return EXIT_OK
@@ -116,7 +116,7 @@ def _lock(args: argparse.Namespace) -> int:
                   (args.env and env not in args.env)}
             for env, services in lock.environments.items()}
     plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
-    stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
+    stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.scope, e.services)]
     if args.check:
         for line in stale:
             print(f"{shards.LOCK_FILE}: {line}", file=sys.stderr)
@@ -125,10 +125,10 @@ def _lock(args: argparse.Namespace) -> int:
         return EXIT_SPEC if stale else EXIT_OK
     written = {env: dict(services) for env, services in lock.environments.items()}
     for environment in plan.environments:
-        written[environment.name] = shards.assignments(environment.services)
+        written[environment.scope] = shards.assignments(environment.services)
     (args.root / shards.LOCK_FILE).write_text(shards.render_lock(written), encoding="utf-8")
     moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
-                if lock.service(e.name, s.name).get(key, shard.number) != shard.number)
+                if lock.service(e.scope, s.name).get(key, shard.number) != shard.number)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
     print(f"wrote {shards.LOCK_FILE}: {len(plan.environments)} environments, {stacks} service stacks"
           + (f"; {moved} alarm(s) move to another stack" if moved else ""))

@@ -113,7 +113,7 @@ class _CanaryResolver:
         if not enabled_in(canary.enabled, override):
             return None
         count = len(self.problems)
-        name = naming.canary_name(self.scope, self.spec.service, self.key)
+        name = naming.canary_name(self.env, self.spec.service, self.key)
         every = override.every or canary.every
         every_path = (*path, "env", self.env, "every") if override.every else (*path, "every")
         if every < MIN_CANARY_INTERVAL_SECONDS or every > MAX_CANARY_INTERVAL_SECONDS or every % 60:

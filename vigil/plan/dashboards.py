@@ -109,10 +109,12 @@ def metric_line(metric: MetricQuery, **options: Any) -> list[Any]:
 
 
 def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[ServicePlan],
-                    specs: dict[str, ServiceSpec], context: dict[str, Any], problems: list[SpecProblem]
-                    ) -> tuple[list[ServicePlan], tuple[DashboardPlan, ...]]:
+                    specs: dict[str, ServiceSpec], context: dict[str, Any], problems: list[SpecProblem],
+                    elsewhere: Iterable[str] = ()) -> tuple[list[ServicePlan], tuple[DashboardPlan, ...]]:
     """Add generated and declared dashboards to `services`; return them and the declared dashboards that name
-    no service."""
+    no service. A declared dashboard of a service in `elsewhere` (one that runs in other targets only) is left
+    out."""
+    elsewhere = set(elsewhere)
     by_service: dict[str, list[DashboardPlan]] = {s.name: [] for s in services}
     plans = {s.name: s for s in services}
     for service in services:
@@ -128,6 +130,8 @@ def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[Servi
             spec = validate_document(document, DashboardSpec)
         except SpecError as error:
             problems.extend(error.problems)
+            continue
+        if spec.service in elsewhere:
             continue
         resolver = _DeclaredDashboard(env, spec, document, plans, specs, problems)
         plan = resolver.resolve()

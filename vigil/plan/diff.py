@@ -54,8 +54,8 @@ class EnvironmentDiff:
 
 def diff_plans(base: WorkspacePlan | None, head: WorkspacePlan) -> list[EnvironmentDiff]:
     """Changes from `base` to `head` per environment (an environment absent from one side is all added/removed)."""
-    before = {e.name: e for e in base.environments} if base else {}
-    after = {e.name: e for e in head.environments}
+    before = {e.label: e for e in base.environments} if base else {}
+    after = {e.label: e for e in head.environments}
     out = []
     for name in sorted(set(before) | set(after)):
         out.append(EnvironmentDiff(name, _environment_changes(before.get(name), after.get(name))))
@@ -67,7 +67,7 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
     if old is None or new is None:
         present = old or new
         assert present is not None
-        changes.append(Change("added" if old is None else "removed", f"environment {present.name}"))
+        changes.append(Change("added" if old is None else "removed", f"environment {present.label}"))
     for severity in ("critical", "warning", "info"):
         before = old.routes.get(severity, ()) if old else ()
         after = new.routes.get(severity, ()) if new else ()

@@ -199,6 +199,11 @@ class EnvironmentPlan:
             object.__setattr__(self, "alarm_account", self.account)
 
     @property
+    def label(self) -> str:
+        """How reports name this plan: the environment, and its target where it has several (`org/payments-us`)."""
+        return self.name if self.target is None else f"{self.name}/{self.target}"
+
+    @property
     def central(self) -> bool:
         """Whether the alarms live in another account than the metrics they watch (central routing)."""
         return self.alarm_account != self.account

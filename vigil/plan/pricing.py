@@ -162,7 +162,7 @@ def custom_metric_cost(count: int, prices: Prices) -> float:
 def price_environment(plan: EnvironmentPlan, prices: Prices | None = None, *, free_tier: bool = True) -> CostReport:
     """The monthly cost of everything `plan` deploys."""
     prices = prices or load_prices(plan.region)
-    report = CostReport(plan.name, plan.region, prices)
+    report = CostReport(plan.label, plan.region, prices)
     for service in plan.services:
         for alarm in service.alarms:
             report.lines += alarm_lines(service.name, alarm, prices)
@@ -256,15 +256,15 @@ def render(report: CostReport, output: str) -> str:
 def cost_changes(base: WorkspacePlan | None, head: WorkspacePlan) -> list[str]:
     """One line per environment whose monthly cost changes from `base` to `head`, e.g.
     `cost prod: 0.80 -> 0.50 USD a month (-0.30)`; environments with an unchanged cost are left out."""
-    before = {e.name: e for e in base.environments} if base else {}
+    before = {e.label: e for e in base.environments} if base else {}
     lines = []
     for environment in head.environments:
         after = price_environment(environment).total
-        old = before.get(environment.name)
+        old = before.get(environment.label)
         previous = price_environment(old).total if old is not None else 0.0
         if round(after, 2) != round(previous, 2):
             delta = after - previous
-            lines.append(f"cost {environment.name}: {previous:.2f} -> {after:.2f} "
+            lines.append(f"cost {environment.label}: {previous:.2f} -> {after:.2f} "
                          f"{load_prices(environment.region).currency} a month "
                          f"({'+' if delta >= 0 else '-'}{abs(delta):.2f})")
     return lines

@@ -43,8 +43,10 @@ def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
     they deploy (dashboard bodies left out), and the dashboards across services."""
     return {
         "environment": plan.name,
+        **({"target": plan.target} if plan.target is not None else {}),
         "account": plan.account,
         "region": plan.region,
+        **({"alarm_account": plan.alarm_account} if plan.central else {}),
         "protected": plan.protected,
         "routes": {severity: list(names) for severity, names in plan.routes.items()},
         "channels": {name: {**channel.model_dump(mode="json", exclude_none=True), "kind": channel_kind(channel)}
@@ -96,10 +98,14 @@ def _routes_lines(plan: EnvironmentPlan) -> list[str]:
     return lines
 
 
+def _alarms_elsewhere(plan: EnvironmentPlan) -> str:
+    return f" (alarms and routing in monitoring account {plan.alarm_account})" if plan.central else ""
+
+
 def _text(plan: EnvironmentPlan) -> str:
     count = sum(len(s.alarms) for s in plan.services)
-    lines = [f"Environment {plan.name}: account {plan.account}, {plan.region}, {len(plan.services)} services, "
-             f"{count} alarms", "Routes:"]
+    lines = [f"Environment {plan.label}: account {plan.account}, {plan.region}, {len(plan.services)} services, "
+             f"{count} alarms" + _alarms_elsewhere(plan), "Routes:"]
     lines += [f"  {line}" for line in _routes_lines(plan)]
     lines.append("Stacks:")
     lines += [f"  {line}" for line in _stack_lines(plan)]
@@ -134,8 +140,9 @@ def _tracing_and_canary_lines(service: ServicePlan) -> list[str]:
 
 def _markdown(plan: EnvironmentPlan) -> str:
     count = sum(len(s.alarms) for s in plan.services)
-    lines = [f"### vigil plan: `{plan.name}`", "",
-             f"Account `{plan.account}`, `{plan.region}`: {len(plan.services)} services, {count} alarms.", "",
+    lines = [f"### vigil plan: `{plan.label}`", "",
+             f"Account `{plan.account}`, `{plan.region}`: {len(plan.services)} services, {count} alarms"
+             f"{_alarms_elsewhere(plan)}.", "",
              "| severity | notifies |", "| --- | --- |"]
     for severity, names in plan.routes.items():
         lines.append(f"| {severity} | {', '.join(names) or 'nobody'} |")

@@ -169,6 +169,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
     specs: dict[str, ServiceSpec] = {}
     documents: dict[str, LoadedDocument] = {}
     first_file: dict[str, str] = {}
+    elsewhere: list[str] = []
     context = template_context(env, target)
     for source in sources.services:
         try:
@@ -183,6 +184,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
             continue
         first_file[spec.service] = source.path
         if not runs_in(spec, document, env, target, problems):
+            elsewhere.append(spec.service)
             continue
         specs[spec.service] = spec
         documents[spec.service] = document
@@ -194,7 +196,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
     # Dashboards are named by the target's scope and live with its alarms (the monitoring account with
     # central routing); declared dashboards are rendered with the environment's own context.
     dashboard_view = env.model_copy(update={"name": scope, "account": alarm_account, "region": target.region})
-    services, dashboards = plan_dashboards(dashboard_view, sources, services, specs, context, problems)
+    services, dashboards = plan_dashboards(dashboard_view, sources, services, specs, context, problems, elsewhere)
     if alarm_account != target.account:
         services = [with_metrics_account(service, target.account) for service in services]
         dashboards = tuple(with_widget_account(d, target.account) for d in dashboards)
@@ -249,8 +251,7 @@ class _ServiceResolver:
         slo_alarms, slos = resolve_slos(self, set(spec.alarms))
         alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
-        groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems,
-                                        scope=self.scope)
+        groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
         canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems,
                                                    scope=self.scope)
         return ServicePlan(
@@ -263,7 +264,7 @@ class _ServiceResolver:
             sampling_rules=rules,
             canaries=canaries,
             slos=tuple(slos),
-            log_groups=resolve_log_groups(self.scope, self.target.region, spec, self._problem,
+            log_groups=resolve_log_groups(self.env.name, self.target.region, spec, self._problem,
                                           manage_existing_retention=not self.env.local),
         )
 
