@@ -19,12 +19,14 @@ from vigil.plan import diff as plan_diff
 from vigil.plan import report, shards
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
-from vigil.spec.git_sources import read_sources_at
+from vigil.spec.git_sources import changed_paths, read_sources_at
 from vigil.spec.schema import schema_texts
 from vigil.spec.workspace import read_sources
 
 EXIT_OK, EXIT_ERROR, EXIT_SPEC = 0, 1, 2
 EXIT_FINDINGS = 3
+SPEC_PATHS = ("environments/", "alarm_specs/", "dashboards/", shards.LOCK_FILE)
+"""What a spec-only change touches; a change anywhere else (vigil's code, requirements) redeploys everything."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     cost.add_argument("--no-free-tier", action="store_true", help="do not deduct the account's free tier")
     cost.add_argument("--format", choices=report.FORMATS, default="text")
     cost.set_defaults(handler=_cost)
+
+    targets = commands.add_parser("targets", help="the stacks to deploy per environment, account and region "
+                                  "(the CI matrix)")
+    targets.add_argument("--env", action="append", help="only this environment (repeatable; default: all)")
+    targets.add_argument("--base", help="also list, per deployment, the stacks that changed since this git "
+                         "revision (all of them when anything but specs changed)")
+    targets.add_argument("--format", choices=("text", "json"), default="text")
+    targets.set_defaults(handler=_targets)
 
     from vigil.live import commands as live
 
@@ -162,6 +172,36 @@ def _diff(args: argparse.Namespace) -> int:
 
         for line in cost_changes(base, head):
             print(f"- {line}" if args.format == "markdown" else line)
+    return EXIT_OK
+
+
+def _targets(args: argparse.Namespace) -> int:
+    from vigil.plan import deployments
+
+    plan = plan_workspace(read_sources(args.root), only=args.env)
+    base = None
+    code_changed = False
+    if args.base:
+        code_changed = any(not path.startswith(SPEC_PATHS) for path in changed_paths(args.root, args.base))
+        try:
+            base = plan_workspace(read_sources_at(args.root, args.base), only=args.env)
+        except SpecError as error:
+            print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); every "
+                  "stack counts as changed", file=sys.stderr)
+            code_changed = True
+    items = deployments.deployments(plan, base, everything_changed=code_changed)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(deployments.deployments_data(items), indent=2))
+        return EXIT_OK
+    for item in items:
+        changed = "" if item.changed is None else f", {len(item.changed)} changed"
+        print(f"{item.environment} {item.account} {item.region}: {len(item.stacks)} stacks{changed} "
+              f"(role {item.role_variable})")
+        for name in item.stacks:
+            mark = "* " if item.changed is not None and name in item.changed else "  "
+            print(f"  {mark}{name}")
     return EXIT_OK
 
 

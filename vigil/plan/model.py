@@ -162,6 +162,12 @@ class ServicePlan:
     log_groups: tuple[LogGroupPlan, ...] = ()
     dashboards: tuple[DashboardPlan, ...] = ()
 
+    @property
+    def has_source_resources(self) -> bool:
+        """Whether the service has what must live in its own account whoever holds its alarms: X-Ray groups
+        and sampling rules, canaries, log groups."""
+        return bool(self.xray_groups or self.sampling_rules or self.canaries or self.log_groups)
+
 
 @dataclass(frozen=True)
 class EnvironmentPlan:

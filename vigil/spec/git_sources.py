@@ -31,6 +31,11 @@ def read_sources_at(root: Path, revision: str) -> Sources:
                    lock)
 
 
+def changed_paths(root: Path, revision: str) -> list[str]:
+    """The files of the working tree under `root` that differ from git `revision` (committed or not)."""
+    return [line for line in _git(root, "diff", "--name-only", revision, "--", ".").splitlines() if line]
+
+
 def _git(root: Path, *args: str) -> str:
     result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:

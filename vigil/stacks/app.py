@@ -9,7 +9,7 @@ from vigil.plan.model import WorkspacePlan
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.monitoring import MonitoringStack
 from vigil.stacks.routing import RoutingStack
-from vigil.stacks.service import ServiceStack, SourceStack, has_source_resources
+from vigil.stacks.service import ServiceStack, SourceStack
 
 CFN_VALIDATION_CONTEXT = "cfn-validation"
 """`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
@@ -49,7 +49,7 @@ def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
                 for number in shard.depends_on:
                     shards[shard.number].add_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
-            if environment.central and has_source_resources(service):
+            if environment.central and service.has_source_resources:
                 stacks.append(SourceStack(app, environment=environment, service=service))
         if environment.dashboards:
             stacks.append(DashboardsStack(app, environment=environment))

@@ -67,11 +67,6 @@ class ServiceStack(EnvironmentStack):
                 self.tag(child)
 
 
-def has_source_resources(service: ServicePlan) -> bool:
-    """Whether the service has anything that must live in its own account: X-Ray, canaries, log groups."""
-    return bool(service.xray_groups or service.sampling_rules or service.canaries or service.log_groups)
-
-
 class SourceStack(EnvironmentStack):
     """`vigil-{scope}-{service}-source`, with central routing: what of a service stays in the target's own
     account (X-Ray, canaries, log groups) while its alarms and dashboards live in the monitoring account."""

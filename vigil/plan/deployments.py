@@ -1,0 +1,143 @@
+"""Which stacks a workspace plan deploys where, for CI: one deployment per environment, account and region,
+listing its stacks, and which of them a change affects.
+
+`vigil targets --format json` prints the deployments; the workflow builds its job matrix from them, so no
+account or region is written in the workflow. With `--base REV` each deployment also lists the stacks whose
+planned content differs from REV's, so that a change to one service deploys only that service's stacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from vigil.plan import naming
+from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan, plain_data
+
+
+@dataclass(frozen=True)
+class PlannedStack:
+    """One stack the app synthesizes: its name, where it deploys and a digest of what it holds."""
+
+    name: str
+    environment: str
+    account: str
+    region: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The stacks of one environment in one account and region: one CI job with one role."""
+
+    environment: str
+    account: str
+    region: str
+    stacks: tuple[str, ...]
+    changed: tuple[str, ...] | None = None
+    role_variable: str = ""
+    targets: tuple[str, ...] = field(default_factory=tuple)
+
+
+def planned_stacks(plan: WorkspacePlan) -> list[PlannedStack]:
+    """Every stack of `plan` as vigil/stacks/app.py instantiates it, in the same order."""
+    stacks: list[PlannedStack] = []
+    for environment in plan.environments:
+        def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment) -> None:
+            stacks.append(PlannedStack(name, env.name, account or env.account, env.region, _digest(content)))
+
+        if environment.routing:
+            add(naming.routing_stack_name(environment.scope), _routing_content(environment))
+        for service in environment.services:
+            for shard in service.shards:
+                add(shard.stack_name, _shard_content(environment, service, shard.number), environment.alarm_account)
+            if environment.central and service.has_source_resources:
+                add(naming.source_stack_name(environment.scope, service.name), _source_content(service))
+        if environment.dashboards:
+            add(naming.dashboards_stack_name(environment.scope), environment.dashboards, environment.alarm_account)
+    for monitoring in plan.monitoring:
+        stacks.append(PlannedStack(monitoring.stack_name, monitoring.environment, monitoring.account,
+                                   monitoring.region, _digest(_monitoring_content(monitoring))))
+        if monitoring.routing_plan is not None:
+            routing = monitoring.routing_plan
+            stacks.append(PlannedStack(naming.routing_stack_name(routing.scope), routing.name, routing.account,
+                                       routing.region, _digest(_routing_content(routing))))
+    return stacks
+
+
+def deployments(plan: WorkspacePlan, base: WorkspacePlan | None = None, *,
+                everything_changed: bool = False) -> list[Deployment]:
+    """The stacks of `plan` grouped by environment, account and region. With `base`, `changed` lists the stacks
+    whose content differs from `base`'s (new stacks included); `everything_changed` marks them all (when code,
+    not only specs, changed)."""
+    before = {s.name: s.digest for s in planned_stacks(base)} if base is not None else None
+    groups: dict[tuple[str, str, str], list[PlannedStack]] = {}
+    for stack in planned_stacks(plan):
+        groups.setdefault((stack.environment, stack.account, stack.region), []).append(stack)
+    targets: dict[tuple[str, str, str], set[str]] = {}
+    multi = {e.name for e in plan.environments if e.target is not None}
+    for environment in plan.environments:
+        if environment.target is not None:
+            for account in {environment.account, environment.alarm_account}:
+                targets.setdefault((environment.name, account, environment.region), set()).add(environment.target)
+    out = []
+    for key in sorted(groups):
+        environment, account, region = key
+        names = tuple(s.name for s in groups[key])
+        changed = None
+        if before is not None or everything_changed:
+            changed = names if everything_changed or before is None else tuple(
+                s.name for s in groups[key] if before.get(s.name) != s.digest)
+        role = f"VIGIL_ROLE_{environment}" + (f"_{account}" if environment in multi else "")
+        out.append(Deployment(environment, account, region, names, changed, role.upper().replace("-", "_"),
+                              tuple(sorted(targets.get(key, ())))))
+    return out
+
+
+def deployments_data(items: list[Deployment]) -> list[dict[str, Any]]:
+    """JSON-ready deployments: one CI matrix entry each, with `stacks` (and `changed`) joined by spaces as
+    `cdk deploy` takes them, and `id` a short job name."""
+    out = []
+    for item in items:
+        entry: dict[str, Any] = {"id": f"{item.environment}-{item.account}-{item.region}",
+                                 "environment": item.environment, "account": item.account, "region": item.region,
+                                 "role_variable": item.role_variable, "targets": list(item.targets),
+                                 "stacks": " ".join(item.stacks)}
+        if item.changed is not None:
+            entry["changed"] = " ".join(item.changed)
+        out.append(entry)
+    return out
+
+
+def _routing_content(environment: EnvironmentPlan) -> Any:
+    return {"routes": environment.routes, "channels": {k: c.model_dump(mode="json") for k, c in
+                                                       environment.channels.items()},
+            "drills": environment.drills, "tags": environment.tags, "protected": environment.protected}
+
+
+def _shard_content(environment: EnvironmentPlan, service: ServicePlan, number: int) -> Any:
+    shard = next(s for s in service.shards if s.number == number)
+    keys = set(shard.alarms)
+    content: dict[str, Any] = {"alarms": [a for a in service.alarms if a.key in keys], "tags": service.tags,
+                               "depends_on": shard.depends_on, "protected": environment.protected}
+    if number == 1:
+        content["dashboards"] = service.dashboards
+        if not environment.central:
+            content["source"] = _source_content(service)
+    return content
+
+
+def _source_content(service: ServicePlan) -> Any:
+    return {"xray": service.xray_groups, "sampling": service.sampling_rules, "canaries": service.canaries,
+            "logs": service.log_groups, "tags": service.tags}
+
+
+def _monitoring_content(monitoring: MonitoringPlan) -> Any:
+    return replace(monitoring, routing_plan=None)
+
+
+def _digest(content: Any) -> str:
+    text = json.dumps(plain_data(content), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
