@@ -6,6 +6,10 @@ VENV := .venv
 NODE_BIN := node_modules/.bin
 ENV ?=
 CDK_CONTEXT := $(if $(ENV),-c env=$(ENV),)
+# Stacks of ENV to diff or deploy (default: all of them); `vigil targets --base REV` lists the changed ones.
+STACKS ?=
+# Independent stacks deploy in parallel (`cdk deploy --concurrency`); CloudFormation runs each stack itself.
+CONCURRENCY ?= 8
 export PATH := $(CURDIR)/$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
 LOCALSTACK_VENV := .venv-localstack
@@ -18,7 +22,8 @@ LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: setup synth test validate plan lock diff schema lint golden bench clean local-venv local-up local-deploy local-down
+.PHONY: setup synth test validate plan lock targets diff deploy schema lint golden bench clean local-venv local-up \
+	local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -50,8 +55,16 @@ lock: setup ## Write vigil.lock.json (which stack holds each alarm); commit it
 bench: setup ## Time validate, plan and synthesis of 10,000 alarms against a hand-written CDK baseline (BENCH_ARGS="--repeat 2")
 	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
-diff: setup ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
-	$(NODE_BIN)/cdk diff $(CDK_CONTEXT)
+targets: setup ## The stacks per environment, account and region (the CI matrix); BASE=origin/main marks changed ones
+	$(VENV)/bin/python -m vigil targets $(if $(ENV),--env $(ENV),) $(if $(BASE),--base $(BASE),)
+
+diff: setup ## cdk diff against the deployed stacks of ENV, or STACKS of it (needs AWS credentials)
+	$(NODE_BIN)/cdk diff $(CDK_CONTEXT) $(STACKS)
+
+deploy: setup ## Deploy ENV (required), or STACKS of it, CONCURRENCY stacks at a time (needs AWS credentials)
+	@test -n "$(ENV)" || { echo "make deploy needs ENV=<environment>"; exit 2; }
+	$(NODE_BIN)/cdk deploy $(CDK_CONTEXT) --require-approval never --concurrency $(CONCURRENCY) \
+		$(or $(STACKS),"vigil-$(ENV)-*")
 
 schema: setup ## Regenerate the JSON Schemas in schemas/
 	$(VENV)/bin/python -m vigil schema --out schemas
@@ -79,7 +92,8 @@ local-up: local-venv ## Start LocalStack on 127.0.0.1:4566 in the background
 
 local-deploy: setup ## Bootstrap and deploy ENV (default local) to the running LocalStack
 	$(AWS_LOCAL) $(NODE_BIN)/cdk bootstrap aws://000000000000/us-east-1 -c env=$(or $(ENV),local)
-	$(AWS_LOCAL) $(NODE_BIN)/cdk deploy -c env=$(or $(ENV),local) --require-approval never "vigil-$(or $(ENV),local)-*"
+	$(AWS_LOCAL) $(NODE_BIN)/cdk deploy -c env=$(or $(ENV),local) --require-approval never --concurrency $(CONCURRENCY) \
+		"vigil-$(or $(ENV),local)-*"
 
 local-down: ## Stop the LocalStack started by local-up
 	-test -f .localstack/pid && kill $$(cat .localstack/pid) && rm -f .localstack/pid

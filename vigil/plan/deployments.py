@@ -39,6 +39,7 @@ class Deployment:
     changed: tuple[str, ...] | None = None
     role_variable: str = ""
     targets: tuple[str, ...] = field(default_factory=tuple)
+    protected: bool = False
 
 
 def planned_stacks(plan: WorkspacePlan) -> list[PlannedStack]:
@@ -78,6 +79,7 @@ def deployments(plan: WorkspacePlan, base: WorkspacePlan | None = None, *,
         groups.setdefault((stack.environment, stack.account, stack.region), []).append(stack)
     targets: dict[tuple[str, str, str], set[str]] = {}
     multi = {e.name for e in plan.environments if e.target is not None}
+    protected = {e.name for e in plan.environments if e.protected}
     for environment in plan.environments:
         if environment.target is not None:
             for account in {environment.account, environment.alarm_account}:
@@ -92,18 +94,21 @@ def deployments(plan: WorkspacePlan, base: WorkspacePlan | None = None, *,
                 s.name for s in groups[key] if before.get(s.name) != s.digest)
         role = f"VIGIL_ROLE_{environment}" + (f"_{account}" if environment in multi else "")
         out.append(Deployment(environment, account, region, names, changed, role.upper().replace("-", "_"),
-                              tuple(sorted(targets.get(key, ())))))
+                              tuple(sorted(targets.get(key, ()))), environment in protected))
     return out
 
 
 def deployments_data(items: list[Deployment]) -> list[dict[str, Any]]:
     """JSON-ready deployments: one CI matrix entry each, with `stacks` (and `changed`) joined by spaces as
-    `cdk deploy` takes them, and `id` a short job name."""
+    `cdk deploy` takes them, `id` a short job name, `role_variable` the repository variable holding the role
+    to assume there (VIGIL_ROLE_{ENV}, or VIGIL_ROLE_{ENV}_{ACCOUNT} in an environment with targets) and
+    `protected` whether the environment is (the workflow deploys those after all others)."""
     out = []
     for item in items:
         entry: dict[str, Any] = {"id": f"{item.environment}-{item.account}-{item.region}",
                                  "environment": item.environment, "account": item.account, "region": item.region,
                                  "role_variable": item.role_variable, "targets": list(item.targets),
+                                 "protected": item.protected,
                                  "stacks": " ".join(item.stacks)}
         if item.changed is not None:
             entry["changed"] = " ".join(item.changed)

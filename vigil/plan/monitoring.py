@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
 
 from vigil.plan import naming
 from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
-from vigil.plan.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.drills import drill_alarms
+from vigil.plan.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.model import (
     AlarmPlan,
     DashboardPlan,
