@@ -169,9 +169,18 @@ def test_examples_give_a_routing_stack_and_a_stack_per_service_per_environment(e
     stacks = sorted(p.name.removesuffix(".template.json") for p in example_out.glob("*.template.json"))
     services = sorted(p.stem for p in (ROOT / "alarm_specs").glob("*.yaml"))
     environments = sorted(p.stem for p in (ROOT / "environments").glob("*.yaml"))
-    assert environments == ["dev", "local", "prod", "staging"]
-    expected = sorted(f"vigil-{env}-{name}" for env in environments for name in ["routing", *services])
-    assert stacks == expected
+    assert environments == ["dev", "local", "org", "prod", "staging"]
+    expected = [f"vigil-{env}-{name}" for env in environments if env != "org" for name in ["routing", *services]]
+    # org: central routing, so per target a stack per service in the monitoring account and one in the
+    # target's account (log groups, X-Ray, canaries); W.W.H.D. runs in the us targets only; per region the
+    # monitoring account's stack and its routing.
+    for target in ("payments-us", "payments-eu", "search-us", "content-eu"):
+        for service in services:
+            if service != "wwhd" or target.endswith("-us"):
+                expected += [f"vigil-org-{target}-{service}", f"vigil-org-{target}-{service}-source"]
+    for region in ("us-east-1", "eu-west-1"):
+        expected += [f"vigil-org-monitoring-{region}", f"vigil-org-{region}-routing"]
+    assert stacks == sorted(expected)
 
 
 def test_cfn_lint_reports_nothing_on_any_example_template(example_out: Path) -> None:
