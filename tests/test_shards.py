@@ -35,7 +35,7 @@ def budget_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two resources per stack, so that sharding shows with a handful of alarms; the service's own dashboard is
     left out of the count, so that each stack holds two alarms."""
     monkeypatch.setattr(shards, "SHARD_BUDGET", ResourceCost(2, 10**9))
-    monkeypatch.setattr(shards, "service_level_cost", lambda service: ResourceCost(0, 0))
+    monkeypatch.setattr(shards, "service_level_cost", lambda service, **_: ResourceCost(0, 0))
 
 
 def stacks(root: Path, env: str = "prod") -> dict[str, tuple[str, ...]]:

@@ -154,7 +154,8 @@ CASES = [
      f"{ENV}:7: channels.e.endpoint: only allowed in a local environment (local: true)"),
     ("a local environment on a real account",
      {ENV: "version: 1\nname: prod\naccount: '123456789012'\nregion: us-east-1\nlocal: true\nroutes: {}\n"},
-     f"{ENV}:5: local: a local environment must use LocalStack's account 000000000000, got 123456789012"),
+     f"{ENV}:3: account: a local environment must use LocalStack's accounts (000000000000 to 000000000099), "
+     "got 123456789012"),
     ("a local endpoint that is not on loopback",
      {"environments/local.yaml": "version: 1\nname: local\naccount: '000000000000'\nregion: us-east-1\n"
                                  "local: true\nroutes: {}\n"

@@ -50,22 +50,28 @@ CANARY_BYTES = 5600
 DASHBOARD_BYTES = 300
 """An AWS::CloudWatch::Dashboard besides its body (a JSON string in the template)."""
 LOG_GROUP_BYTES = 450
-METRIC_FILTER_BYTES = 600
-QUERY_BYTES = 450
+METRIC_FILTER_BYTES = 450
+QUERY_BYTES = 300
 """A log group, a metric filter and a saved query, besides their names, patterns and query text."""
-RETENTION_RESOURCES, RETENTION_BYTES = 2, 2600
+RETENTION_RESOURCES, RETENTION_BYTES = 2, 1800
 """Retention of an existing log group: a custom resource and its policy."""
 RETENTION_PROVIDER_RESOURCES, RETENTION_PROVIDER_BYTES = 3, 3000
 """The function, its role and its log group behind those custom resources, once per stack."""
 
 
-def service_level_cost(service: ServicePlan) -> ResourceCost:
+def service_level_cost(service: ServicePlan, *, source_resources: bool = True,
+                       tags: tuple[tuple[str, str], ...] = ()) -> ResourceCost:
     """Resources a service's first stack holds besides its alarms: X-Ray groups and sampling rules, canaries
     (their alarms are alarms), log groups with their filters and queries, dashboards (the SLO dashboard too).
-    Any further kind that belongs to the service as a whole adds its cost here."""
+    Any further kind that belongs to the service as a whole adds its cost here. Without `source_resources`
+    only the dashboards: with central routing the rest is in the service's source stack. `tags` are those the
+    stack puts on every taggable resource (dashboards carry them too)."""
     cost = NOTHING
+    dashboard_tags = _tags_size(tags) if tags else 0
     for dashboard in service.dashboards:
-        cost += ResourceCost(1, DASHBOARD_BYTES + _str_size(dashboard.body))
+        cost += ResourceCost(1, DASHBOARD_BYTES + _str_size(dashboard.body) + dashboard_tags)
+    if not source_resources:
+        return cost
     retention = False
     for group in service.log_groups:
         if not group.existing:
@@ -118,6 +124,8 @@ def alarm_cost(alarm: AlarmPlan, tags: tuple[tuple[str, str], ...], region: str,
                     "Id": "band", "Label": f"{alarm.metric.metric} (expected band)", "ReturnData": True}
             props += [("Metrics", _list_size([_query_size(alarm.metric, True), json_size(band, _ITEM)])),
                       ("ThresholdMetricId", 6)]
+        elif alarm.metric is not None and alarm.metric.account is not None:
+            props.append(("Metrics", _list_size([_query_size(alarm.metric, True)])))
         elif alarm.metric is not None:
             metric = alarm.metric
             if metric.dimensions:

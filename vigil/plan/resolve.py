@@ -202,7 +202,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         dashboards = tuple(with_widget_account(d, target.account) for d in dashboards)
     services = [assign_shards(service, env=scope, region=target.region, account=alarm_account,
                               locked=lock.service(scope, service.name), document=documents[service.name],
-                              problems=problems, strict=strict_lock) for service in services]
+                              problems=problems, strict=strict_lock, source_resources=alarm_account == target.account)
+                for service in services]
     return EnvironmentPlan(
         target=target.name,
         scope=scope,

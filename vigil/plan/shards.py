@@ -92,13 +92,14 @@ def render_lock(assignments: Mapping[str, Mapping[str, Mapping[str, int]]]) -> s
 
 
 def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, locked: ServiceLock,
-                  document: LoadedDocument, problems: list[SpecProblem], strict: bool = True) -> ServicePlan:
+                  document: LoadedDocument, problems: list[SpecProblem], strict: bool = True,
+                  source_resources: bool = True) -> ServicePlan:
     """Return `service` with its shards. Adds a problem (at the service's `alarms`) when a stack would exceed
     CloudFormation's limits or when a multi-stack service has alarms missing from the lock (unless not
     `strict`, as when the lock is being written)."""
     tags = tuple(sorted({**dict(service.tags), "managed-by": "vigil"}.items()))
     costs = {alarm.key: alarm_cost(alarm, tags, region, account) for alarm in service.alarms}
-    extra = service_level_cost(service)
+    extra = service_level_cost(service, source_resources=source_resources, tags=tags)
     used: dict[int, ResourceCost] = {1: extra}
     home: dict[str, int] = {}
     for alarm in service.alarms:

@@ -1,0 +1,395 @@
+"""Organisations: an environment with several targets (accounts and regions), a central monitoring account
+(CloudWatch cross-account observability) and a StackSet for what every account of some OUs needs.
+
+Environments with one account and region keep their templates byte for byte (the golden tests); these tests
+cover targets: spec errors, names per target, central routing's cross-account alarms, the sink, link and
+StackSet templates (cfn-lint and assertions: LocalStack runs neither OAM nor StackSets), and the deployments
+CI gets from `vigil targets`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SpecRepo
+from tests.synth import resources, synth_plan
+from vigil import cli
+from vigil.constructs.organisation import SINK_PARAMETER, member_template
+from vigil.plan import naming
+from vigil.plan.deployments import deployments, deployments_data, planned_stacks
+from vigil.plan.model import WorkspacePlan
+from vigil.plan.resolve import plan_workspace
+from vigil.spec.workspace import read_sources
+
+ORG = """\
+version: 1
+name: org
+targets:
+  us: {account: "310000000001", region: us-east-1}
+  eu: {account: "310000000001", region: eu-west-1}
+  shop: {account: "310000000002", region: us-east-1}
+monitoring: {account: "310000000009", region: us-east-1, organization_id: o-a1b2c3d4e5}
+routing: central
+stackset:
+  organizational_units: [ou-a1b2-11111111]
+  failure_tolerance_percentage: 10
+  max_concurrent_percentage: 50
+routes:
+  critical: [pagerduty-primary, slack-incidents]
+  warning: [slack-alerts]
+  info: [team-email]
+channels:
+  pagerduty-primary: {type: pagerduty, integration_key: {secret: monitoring/pagerduty-primary}}
+  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}
+  slack-alerts: {type: slack, webhook: {secret: monitoring/slack-alerts}}
+  team-email: {type: email, address: oncall@example.com}
+"""
+
+SERVICE = """\
+version: 1
+service: coaching
+owner: coaching-team
+runbook: https://runbooks.example.com/coaching
+defaults: {namespace: PurposePath/Coaching, dimensions: {Service: Coaching, Region: "{{ region }}"}, period: 5m}
+alarms:
+  high-error-rate:
+    severity: critical
+    expression: 100 * errors / requests
+    metrics:
+      errors: {metric: Errors, stat: Sum}
+      requests: {metric: RequestCount, stat: Sum}
+    threshold: "> 5"
+  api-down: {severity: critical, metric: RequestCount, stat: Sum, threshold: "< 1"}
+  high-latency: {severity: warning, metric: APILatency, stat: p95, threshold: "> 2000"}
+  p0: {severity: critical, composite: "ALARM(high-error-rate) OR ALARM(api-down)"}
+log_groups:
+  /aws/lambda/coaching-{{ env }}: {existing: true, retention: 30d}
+"""
+
+
+def _org(**changes: str) -> str:
+    """The ORG environment with top-level keys replaced (`key=None` text drops the key)."""
+    lines = ORG.splitlines(keepends=True)
+    out, skip = [], False
+    for line in lines:
+        key = line.split(":", 1)[0]
+        if not line.startswith(" "):
+            skip = key in changes
+            if skip and changes[key]:
+                out.append(textwrap.dedent(changes[key]).rstrip("\n") + "\n")
+        if not skip:
+            out.append(line)
+    return "".join(out)
+
+
+def _plan(root: Path, only: list[str] | None = None) -> WorkspacePlan:
+    return plan_workspace(read_sources(root), only=only or ["org"])
+
+
+def _problems(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert cli.main(["--root", str(root), "validate"]) == 2
+    return [line for line in capsys.readouterr().err.splitlines() if not line.endswith("problem(s) found.")]
+
+
+# Spec errors: one line each, file:line: field: message -------------------------------------------------------
+
+@pytest.mark.parametrize(("org", "expected"), [
+    (_org(monitoring="", stackset="", routing="", version='version: 1\naccount: "310000000001"'),
+     'environments/org.yaml:2: account: expected either account or targets, not both: each target names its '
+     'account and region'),
+    (_org(targets='targets:\n  us: {account: "310000000001", region: us-east-1}\n'
+                  '  us2: {account: "310000000001", region: us-east-1}\n'),
+     'environments/org.yaml:5: targets.us2: account 310000000001 in us-east-1 is already target "us"; a target '
+     'is one account in one region'),
+    (_org(monitoring="", stackset=""),
+     "environments/org.yaml:7: routing: central routing needs a monitoring account (monitoring: {account, "
+     "region})"),
+    (_org(monitoring="", routing=""),
+     "environments/org.yaml:7: stackset: needs a monitoring account: the StackSet links every account to its "
+     "sink"),
+    (_org(routing="routing: per-account"),
+     "environments/org.yaml:20: channels.slack-alerts.webhook: a StackSet carries the routing with per-account "
+     "routing, and its template cannot carry the forwarder function's code; use a Chatbot channel "
+     "(workspace_id, channel_id) or routing: central"),
+    (_org(name="name: org\nlocal: true"),
+     "environments/org.yaml:5: targets.us.account: a local environment must use LocalStack's accounts "
+     "(000000000000 to 000000000099), got 310000000001"),
+], ids=[
+    "account and targets both given",
+    "two targets in one account and region",
+    "central routing without a monitoring account",
+    "a StackSet without a monitoring account",
+    "a webhook channel in a per-account StackSet",
+    "a local environment naming a real account",
+])
+def test_bad_organisation_specs_get_one_clear_error(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
+                                                    org: str, expected: str) -> None:
+    root = spec_repo({"environments/org.yaml": org, "alarm_specs/coaching.yaml": SERVICE})
+    assert expected in _problems(root, capsys)
+
+
+def test_a_service_may_name_only_targets_that_exist(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    service = SERVICE.replace("owner: coaching-team\n", "owner: coaching-team\ntargets: [us, mars]\n")
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
+    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[1]: unknown target "mars" in org; '
+                                       "targets: eu, shop, us"]
+
+
+def test_anomaly_alarms_cannot_watch_another_accounts_metric(spec_repo: SpecRepo,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    service = SERVICE.replace("  p0:", "  traffic: {severity: info, metric: RequestCount, stat: Sum, anomaly: "
+                                       "{band: 2}}\n  p0:")
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
+    assert _problems(root, capsys) == [
+        "alarm_specs/coaching.yaml:16: alarms.traffic.anomaly: anomaly detection cannot watch another account's "
+        "metric; with routing: central use a threshold, or disable the alarm there"]
+
+
+# Plans per target --------------------------------------------------------------------------------------------
+
+def test_each_target_gets_its_own_plan_names_and_template_context(spec_repo: SpecRepo) -> None:
+    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    by_target = {e.target: e for e in plan.environments}
+    assert sorted(by_target) == ["eu", "shop", "us"]
+    eu = by_target["eu"]
+    assert (eu.scope, eu.account, eu.region, eu.alarm_account) == ("org-eu", "310000000001", "eu-west-1",
+                                                                   "310000000009")
+    [service] = eu.services
+    assert [s.stack_name for s in service.shards] == ["vigil-org-eu-coaching"]
+    alarm = next(a for a in service.alarms if a.key == "api-down")
+    assert alarm.name == "org-eu-coaching-api-down"
+    assert alarm.metric is not None and dict(alarm.metric.dimensions)["Region"] == "eu-west-1"  # {{ region }}
+    p0 = next(a for a in service.alarms if a.key == "p0")
+    assert p0.rule == 'ALARM("org-eu-coaching-high-error-rate") OR ALARM("org-eu-coaching-api-down")'
+    # Topics are per account and region, so they keep the environment's name.
+    assert alarm.alarm_actions == ("vigil-org-critical",)
+
+
+def test_nothing_named_collides_where_aws_names_are_shared(spec_repo: SpecRepo) -> None:
+    """Alarms are unique per account and region (all of a region's live in the monitoring account with
+    central routing); dashboards and Chatbot configurations per account (they are global); stacks per app."""
+    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    alarms = Counter((e.alarm_account, e.region, a.name) for e in plan.environments for s in e.services
+                     for a in s.alarms)
+    dashboards = Counter((e.alarm_account, d.name) for e in plan.environments for s in e.services
+                         for d in s.dashboards)
+    chatbot = Counter((m.routing_plan.account, naming.channel_resource_name(m.routing_plan.scope, "slack-incidents"))
+                      for m in plan.monitoring if m.routing_plan is not None)
+    stacks = Counter(s.name for s in planned_stacks(plan))
+    for names in (alarms, dashboards, chatbot, stacks):
+        assert names and max(names.values()) == 1, names.most_common(2)
+
+
+def test_central_routing_puts_alarms_in_the_monitoring_account_on_the_targets_metrics(spec_repo: SpecRepo) -> None:
+    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    shop = next(e for e in plan.environments if e.target == "shop")
+    assert shop.central and not shop.routing
+    queries = [m for a in shop.services[0].alarms for m in ((a.metric,) if a.metric else a.metrics)]
+    assert queries and {m.account for m in queries} == {"310000000002"}
+    assert [(m.region, m.routing_plan.account if m.routing_plan else None) for m in plan.monitoring] == [
+        ("eu-west-1", "310000000009"), ("us-east-1", "310000000009")]
+
+
+def test_a_service_runs_only_in_the_targets_it_names(spec_repo: SpecRepo) -> None:
+    service = SERVICE.replace("owner: coaching-team\n", "owner: coaching-team\ntargets: [eu]\n")
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
+    plan = _plan(root)
+    assert {e.target: [s.name for s in e.services] for e in plan.environments} == {
+        "eu": ["coaching"], "shop": [], "us": []}
+    # An environment with one account and region ignores `targets`: it is that service's only place.
+    assert [s.name for s in _plan(root, ["prod"]).environments[0].services] == ["coaching"]
+
+
+def test_per_account_routing_has_a_routing_stack_per_target_unless_a_stackset_carries_it(
+        spec_repo: SpecRepo) -> None:
+    per_account = _org(routing="routing: per-account", stackset="")
+    plan = _plan(spec_repo({"environments/org.yaml": per_account, "alarm_specs/coaching.yaml": SERVICE}))
+    assert [(e.scope, e.routing, e.alarm_account == e.account) for e in plan.environments] == [
+        ("org-eu", True, True), ("org-shop", True, True), ("org-us", True, True)]
+    assert {s.name for s in planned_stacks(plan) if s.name.endswith("-routing")} == {
+        "vigil-org-eu-routing", "vigil-org-shop-routing", "vigil-org-us-routing"}
+    with_stackset = _org(routing="routing: per-account",
+                         channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
+                                  "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
+                                  "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
+                                  "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
+                                  "address: oncall@example.com}\n")
+    plan = _plan(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
+    assert not any(e.routing for e in plan.environments)
+    assert all(m.stackset is not None and m.stackset.routing_plan is not None for m in plan.monitoring)
+
+
+# Templates: sink, StackSet, member template, cross-account alarms ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def org_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The example organisation (environments/org.yaml), synthesized once."""
+    return synth_plan(plan_workspace(read_sources(ROOT), only=["org"]), tmp_path_factory.mktemp("org-out"))
+
+
+def _cfn_lint(tmp_path: Path, template: dict[str, Any]) -> None:
+    path = tmp_path / "member.template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), "--", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_sink_lets_the_organisation_link_and_share_only_what_vigil_needs(
+        org_templates: dict[str, dict[str, Any]]) -> None:
+    for region in ("us-east-1", "eu-west-1"):
+        [sink] = resources(org_templates[f"vigil-org-monitoring-{region}"], "AWS::Oam::Sink").values()
+        assert sink["Properties"]["Name"] == "vigil-org"
+        [statement] = sink["Properties"]["Policy"]["Statement"]
+        assert statement["Action"] == ["oam:CreateLink", "oam:UpdateLink"]
+        assert statement["Principal"] == "*"
+        assert statement["Condition"] == {
+            "ForAllValues:StringEquals": {"oam:ResourceTypes": ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup",
+                                                                "AWS::XRay::Trace"]},
+            "ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+
+def test_the_stackset_rolls_out_to_the_ous_with_the_environments_settings(
+        org_templates: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    template = org_templates["vigil-org-monitoring-eu-west-1"]
+    [(sink_id, _)] = resources(template, "AWS::Oam::Sink").items()
+    [stackset] = resources(template, "AWS::CloudFormation::StackSet").values()
+    properties = stackset["Properties"]
+    assert properties["PermissionModel"] == "SERVICE_MANAGED"
+    assert properties["CallAs"] == "DELEGATED_ADMIN"
+    assert properties["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert properties["OperationPreferences"] == {"FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
+                                                  "RegionConcurrencyType": "PARALLEL"}
+    assert properties["StackInstancesGroup"] == [{"DeploymentTargets": {
+        "OrganizationalUnitIds": ["ou-a1b2-11111111", "ou-a1b2-22222222"]}, "Regions": ["eu-west-1"]}]
+    assert properties["Parameters"] == [{"ParameterKey": SINK_PARAMETER,
+                                         "ParameterValue": {"Fn::GetAtt": [sink_id, "Arn"]}}]
+    member = json.loads(properties["TemplateBody"])
+    [link] = resources(member, "AWS::Oam::Link").values()
+    assert link["Properties"] == {"LabelTemplate": "$AccountName", "SinkIdentifier": {"Ref": SINK_PARAMETER},
+                                  "ResourceTypes": ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup",
+                                                    "AWS::XRay::Trace"]}
+    # Central routing: the member stacks carry the link only; the routing is in the monitoring account.
+    assert set(member["Resources"]) == {"Link"}
+    _cfn_lint(tmp_path, member)
+
+
+def test_per_account_routing_goes_out_with_the_stackset_for_any_account_and_region(
+        spec_repo: SpecRepo, tmp_path: Path) -> None:
+    org = _org(routing="routing: per-account",
+               channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: {secret: pd/key}}\n"
+                        "  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}\n"
+                        "  slack-alerts: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCE}\n"
+                        "  team-email: {type: email, address: oncall@example.com}\n")
+    plan = _plan(spec_repo({"environments/org.yaml": org, "alarm_specs/coaching.yaml": SERVICE}))
+    stackset = plan.monitoring[0].stackset
+    assert stackset is not None
+    member = member_template(stackset)
+    kinds = Counter(r["Type"] for r in member["Resources"].values())
+    assert kinds["AWS::Oam::Link"] == 1 and kinds["AWS::SNS::Topic"] == 3 and kinds["AWS::CloudWatch::Alarm"] == 3
+    names = [r["Properties"]["ConfigurationName"] for r in resources(
+        member, "AWS::Chatbot::SlackChannelConfiguration").values()]
+    # Chatbot configurations are global to an account: a name per region, from the region it is deployed in.
+    assert names and all(json.dumps(n).count('"AWS::Region"') == 1 for n in names)
+    topics = [r["Properties"]["TopicName"] for r in resources(member, "AWS::SNS::Topic").values()]
+    assert sorted(topics) == ["vigil-org-critical", "vigil-org-info", "vigil-org-warning"]
+    assert '"310000000' not in json.dumps(member)  # no account of the organisation is written into it
+    _cfn_lint(tmp_path, member)
+    # ... and no target has a routing stack of its own.
+    assert not [s for s in planned_stacks(plan) if s.name.endswith("-routing")]
+
+
+def test_central_alarms_read_the_targets_metrics_and_notify_the_monitoring_accounts_topics(
+        org_templates: dict[str, dict[str, Any]]) -> None:
+    template = org_templates["vigil-org-search-us-coaching"]
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for alarm in alarms.values():
+        properties = alarm["Properties"]
+        assert "MetricName" not in properties  # single metrics take the Metrics form: only it has AccountId
+        stats = [q for q in properties["Metrics"] if "MetricStat" in q]
+        assert stats and {q["AccountId"] for q in stats} == {"310000000002"}
+        [action] = properties["AlarmActions"]
+        assert action["Fn::Join"][1][-1].startswith(":sns:us-east-1:310000000009:vigil-org-")
+    bodies = [json.loads(d["Properties"]["DashboardBody"]) for d in resources(
+        template, "AWS::CloudWatch::Dashboard").values()]
+    metric_widgets = [w for body in bodies for w in body["widgets"] if w["type"] == "metric"]
+    assert metric_widgets and {w["properties"]["accountId"] for w in metric_widgets} == {"310000000002"}
+    # What must stay in the target's account is in its source stack: no alarm there.
+    source = org_templates["vigil-org-search-us-coaching-source"]
+    assert not resources(source, "AWS::CloudWatch::Alarm")
+    assert resources(source, "AWS::XRay::Group") and resources(source, "AWS::Synthetics::Canary")
+
+
+def test_the_organisation_dashboard_shows_each_targets_alarms_in_its_region(
+        org_templates: dict[str, dict[str, Any]]) -> None:
+    [dashboard] = resources(org_templates["vigil-org-monitoring-us-east-1"], "AWS::CloudWatch::Dashboard").values()
+    assert dashboard["Properties"]["DashboardName"] == "org-organisation"
+    widgets = json.loads(dashboard["Properties"]["DashboardBody"])["widgets"]
+    regions = {w["properties"]["region"] for w in widgets if w["type"] == "alarm"}
+    assert regions == {"us-east-1", "eu-west-1"}
+    arns = [a for w in widgets if w["type"] == "alarm" for a in w["properties"]["alarms"]]
+    assert "arn:aws:cloudwatch:eu-west-1:310000000009:alarm:org-content-eu-coaching-api-down" in arns
+    assert not resources(org_templates["vigil-org-monitoring-eu-west-1"], "AWS::CloudWatch::Dashboard")
+
+
+def test_stacks_deploy_where_the_plan_says(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    from vigil.stacks.app import build_app, new_app
+
+    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    app = new_app(str(tmp_path))
+    built = {s.stack_name: (s.account, s.region) for s in build_app(app, plan)}
+    assert built == {s.name: (s.account, s.region) for s in planned_stacks(plan)}
+    assert built["vigil-org-shop-coaching"] == ("310000000009", "us-east-1")
+    assert built["vigil-org-shop-coaching-source"] == ("310000000002", "us-east-1")
+
+
+# Deployments for CI ------------------------------------------------------------------------------------------
+
+def test_deployments_group_stacks_by_account_and_region_and_name_their_role(spec_repo: SpecRepo) -> None:
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE})
+    plan = plan_workspace(read_sources(root), only=["org", "prod"])
+    data = {(d["environment"], d["account"], d["region"]): d for d in deployments_data(deployments(plan))}
+    assert sorted(data) == [
+        ("org", "310000000001", "eu-west-1"), ("org", "310000000001", "us-east-1"),
+        ("org", "310000000002", "us-east-1"), ("org", "310000000009", "eu-west-1"),
+        ("org", "310000000009", "us-east-1"), ("prod", "123456789012", "us-east-1")]
+    assert data[("prod", "123456789012", "us-east-1")]["role_variable"] == "VIGIL_ROLE_PROD"
+    assert data[("prod", "123456789012", "us-east-1")]["stacks"] == "vigil-prod-routing vigil-prod-coaching"
+    monitoring = data[("org", "310000000009", "us-east-1")]
+    assert monitoring["role_variable"] == "VIGIL_ROLE_ORG_310000000009"
+    assert monitoring["targets"] == ["shop", "us"]
+    assert monitoring["stacks"].split() == ["vigil-org-shop-coaching", "vigil-org-us-coaching",
+                                            "vigil-org-monitoring-us-east-1", "vigil-org-us-east-1-routing"]
+
+
+def test_a_change_to_one_service_deploys_only_its_stacks(spec_repo: SpecRepo) -> None:
+    other = SERVICE.replace("service: coaching", "service: orders").replace("lambda/coaching", "lambda/orders")
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE,
+                      "alarm_specs/orders.yaml": other})
+    base = _plan(root)
+    changed = other.replace('threshold: "> 2000"', 'threshold: "> 3000"')
+    (root / "alarm_specs" / "orders.yaml").write_text(changed, encoding="utf-8")
+    head = _plan(root)
+    result = {(d.account, d.region): d.changed for d in deployments(head, base)}
+    assert result == {
+        ("310000000001", "eu-west-1"): (), ("310000000001", "us-east-1"): (), ("310000000002", "us-east-1"): (),
+        ("310000000009", "eu-west-1"): ("vigil-org-eu-orders",),
+        ("310000000009", "us-east-1"): ("vigil-org-shop-orders", "vigil-org-us-orders")}
+    everything = deployments(head, base, everything_changed=True)
+    assert all(d.changed == d.stacks for d in everything)
+
+
+def test_vigil_targets_prints_the_ci_matrix(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE})
+    assert cli.main(["--root", str(root), "targets", "--env", "org", "--format", "json"]) == 0
+    matrix = json.loads(capsys.readouterr().out)
+    assert len(matrix) == 5 and all(set(m) >= {"id", "environment", "account", "region", "role_variable", "stacks"}
+                                    for m in matrix)
