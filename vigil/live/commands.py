@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
-from vigil.plan.model import EnvironmentPlan
+from vigil.plan.model import EnvironmentPlan, WorkspacePlan
 from vigil.plan.report import FORMATS
 from vigil.spec.types import SEVERITIES
 
@@ -33,6 +33,8 @@ def add_parsers(commands: Any) -> None:
 
     verify = commands.add_parser("verify", help="compare a deployed environment with the plan; find dead alarms")
     verify.add_argument("--env", required=True, help="environment to verify")
+    verify.add_argument("--target", action="append", help="in an environment with targets: only this target "
+                        "(repeatable; default: every target, each with the credentials of its account)")
     verify.add_argument("--insufficient-after", default="24h", help="INSUFFICIENT_DATA for longer than this is "
                         "a dead alarm (duration, default 24h)")
     _aws_arguments(verify)
@@ -40,6 +42,8 @@ def add_parsers(commands: Any) -> None:
 
     drill = commands.add_parser("drill", help="page a severity's route with its drill alarm, then resolve it")
     drill.add_argument("--env", required=True, help="environment to drill")
+    drill.add_argument("--target", help="in an environment with targets and per-account routing: the target")
+    drill.add_argument("--region", help="with central routing: the monitoring account's region to drill")
     drill.add_argument("--severity", required=True, choices=SEVERITIES)
     drill.add_argument("--wait", type=float, default=60, help="seconds between ALARM and OK (default 60)")
     drill.add_argument("--yes", action="store_true", help="confirm a drill in a protected environment")
@@ -68,16 +72,47 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _environment(args: argparse.Namespace) -> EnvironmentPlan:
+def _workspace(args: argparse.Namespace) -> WorkspacePlan:
     from vigil.plan.resolve import plan_workspace
     from vigil.spec.workspace import read_sources
 
-    return plan_workspace(read_sources(args.root), only=[args.env]).environments[0]
+    return plan_workspace(read_sources(args.root), only=[args.env])
+
+
+def _alarm_places(args: argparse.Namespace) -> list[EnvironmentPlan]:
+    """Where the environment's alarms live: one plan per target (those named by --target), and with central
+    routing the monitoring account's routing per region (its drill alarms)."""
+    workspace = _workspace(args)
+    targets = {e.target for e in workspace.environments}
+    unknown = sorted(set(args.target or ()) - {t for t in targets if t})
+    if unknown:
+        raise UsageError(f"unknown target {', '.join(unknown)} in {args.env}; targets: "
+                         f"{', '.join(sorted(t for t in targets if t)) or 'none'}")
+    places = [e for e in workspace.environments if not args.target or e.target in args.target]
+    if not args.target:
+        places += [m.routing_plan for m in workspace.monitoring if m.routing_plan is not None]
+    return places
+
+
+def _routing_place(args: argparse.Namespace) -> EnvironmentPlan:
+    """The routing a drill pages through: the environment's, a target's (--target) or, with central
+    routing, the monitoring account's in --region."""
+    workspace = _workspace(args)
+    places = {(e.target, e.region): e for e in workspace.environments if e.drills}
+    places.update({(None, m.region): m.routing_plan for m in workspace.monitoring if m.routing_plan is not None})
+    chosen = [p for (target, region), p in places.items()
+              if (args.target is None or target == args.target) and (args.region is None or region == args.region)]
+    if len(chosen) != 1:
+        options = ", ".join(f"--target {t}" if t else f"--region {r}" for t, r in sorted(
+            places, key=lambda k: (k[0] or "", k[1])))
+        raise UsageError(f"{args.env} routes in {len(places)} places; choose one: {options}")
+    return chosen[0]
 
 
 def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
+    """A session in the account and region where `plan`'s alarms live, checked against the credentials."""
     session = AwsSession(plan.region, profile=args.profile, endpoint_url=args.endpoint_url)
-    check_account(session, plan.account, plan.name)
+    check_account(session, plan.alarm_account, plan.label)
     return session
 
 
@@ -109,17 +144,21 @@ def _verify(args: argparse.Namespace) -> int:
         insufficient_after = parse_duration(args.insufficient_after)
     except ValueError as error:
         raise UsageError(f"--insufficient-after: {error}") from None
-    plan = _environment(args)
-    result = verify.verify_environment(_session(args, plan), plan, insufficient_after=insufficient_after,
-                                       progress=_progress(args))
-    print(verify.render(result, args.format))
-    return EXIT_FINDINGS if result.findings else EXIT_OK
+    findings = False
+    reports = []
+    for plan in _alarm_places(args):
+        result = verify.verify_environment(_session(args, plan), plan, insufficient_after=insufficient_after,
+                                           progress=_progress(args))
+        reports.append(verify.render(result, args.format))
+        findings = findings or bool(result.findings)
+    print(f"[{', '.join(reports)}]" if args.format == "json" and len(reports) > 1 else "\n\n".join(reports))
+    return EXIT_FINDINGS if findings else EXIT_OK
 
 
 def _drill(args: argparse.Namespace) -> int:
     from vigil.live import drill
 
-    plan = _environment(args)
+    plan = _routing_place(args)
     if plan.protected and not args.yes:  # refuse before touching AWS at all
         raise drill.ProtectedEnvironment(
             f"environment {plan.name} is protected: a drill pages the people on its {args.severity} route "

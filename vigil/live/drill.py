@@ -51,7 +51,7 @@ def run_drill(session: AwsSession, plan: EnvironmentPlan, severity: Severity, *,
     found = cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])
     if not found:
         raise AwsError(f"drill alarm {name} not found in account {plan.account}, {plan.region}: deploy the "
-                       f"routing stack {naming.routing_stack_name(plan.name)} first")
+                       f"routing stack {naming.routing_stack_name(plan.scope)} first")
     result = DrillResult(plan.name, severity, name, plan.routes.get(severity, ()))
     reason = f"vigil drill: testing {severity} routing of {plan.name}; no action needed"
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)

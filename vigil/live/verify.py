@@ -58,7 +58,7 @@ def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, An
     partition = naming.partition(plan.region)
 
     def arns(topics: tuple[str, ...]) -> list[str]:
-        return [f"arn:{partition}:sns:{plan.region}:{plan.account}:{t}" for t in topics]
+        return [f"arn:{partition}:sns:{plan.region}:{plan.alarm_account}:{t}" for t in topics]
 
     props: dict[str, Any] = {"AlarmDescription": alarm.description, "ActionsEnabled": True,
                              "AlarmActions": arns(alarm.alarm_actions), "OKActions": arns(alarm.ok_actions)}
@@ -73,6 +73,9 @@ def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, An
         props["ThresholdMetricId"] = ANOMALY_BAND_ID
         return props
     props["Threshold"] = float(alarm.threshold or 0)
+    if alarm.metric is not None and alarm.metric.account is not None:  # central routing: Metrics form
+        props["Metrics"] = [_query(alarm.metric, True)]
+        return props
     if alarm.metric is not None:
         metric = alarm.metric
         props.update(Namespace=metric.namespace, MetricName=metric.metric, Period=metric.period,
@@ -97,7 +100,7 @@ def actual_properties(alarm: dict[str, Any], expected: dict[str, Any]) -> dict[s
         elif key in ("AlarmActions", "OKActions", "Dimensions") and value is None:
             value = []
         elif key == "Metrics":
-            value = [{k: q[k] for k in ("Id", "Expression", "MetricStat", "ReturnData") if k in q}
+            value = [{k: q[k] for k in ("Id", "Expression", "MetricStat", "ReturnData", "AccountId") if k in q}
                      for q in value or []]
         out[key] = value
     return out
@@ -115,10 +118,13 @@ def _normal(value: Any) -> Any:
 
 
 def _query(metric: MetricQuery, return_data: bool) -> dict[str, Any]:
-    return {"Id": metric.id, "ReturnData": return_data, "MetricStat": {
+    query = {"Id": metric.id, "ReturnData": return_data, "MetricStat": {
         "Metric": {"Namespace": metric.namespace, "MetricName": metric.metric,
                    "Dimensions": [{"Name": k, "Value": v} for k, v in metric.dimensions]},
         "Period": metric.period, "Stat": metric.stat}}
+    if metric.account is not None:
+        query["AccountId"] = metric.account
+    return query
 
 
 def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
@@ -126,10 +132,10 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
                        progress: Progress = no_progress) -> VerifyResult:
     """Compare the account behind `session` with `plan`; see the module docstring for the findings."""
     now = now or datetime.now(UTC)
-    result = VerifyResult(plan.name, plan.account, plan.region)
+    result = VerifyResult(plan.label, plan.alarm_account, plan.region)
     cloudwatch = session.client("cloudwatch")
     deployed: dict[str, dict[str, Any]] = {}
-    prefixes = tuple(f"{naming.alarm_name(plan.name, s.name, '')}" for s in plan.services)
+    prefixes = tuple(f"{naming.alarm_name(plan.scope, s.name, '')}" for s in plan.services)
     prefixes += (f"vigil-{plan.name}-",)
     for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
         for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
@@ -169,14 +175,16 @@ class _MetricIndex:
 
     def __init__(self, cloudwatch: Any) -> None:
         self.cloudwatch = cloudwatch
-        self.seen: dict[tuple[str, str], set[frozenset[tuple[str, str]]]] = {}
+        self.seen: dict[tuple[str, str, str], set[frozenset[tuple[str, str]]]] = {}
 
     def has_data(self, metric: MetricQuery) -> bool:
-        key = (metric.namespace, metric.metric)
+        key = (metric.namespace, metric.metric, metric.account or "")
         if key not in self.seen:
+            # A source account's metric, seen from the monitoring account (cross-account observability).
+            linked = {"IncludeLinkedAccounts": True, "OwningAccount": metric.account} if metric.account else {}
             self.seen[key] = {frozenset((d["Name"], d["Value"]) for d in m.get("Dimensions", []))
                               for m in pages(self.cloudwatch, "list_metrics", "Metrics", Namespace=metric.namespace,
-                                             MetricName=metric.metric)}
+                                             MetricName=metric.metric, **linked)}
         return frozenset(metric.dimensions) in self.seen[key]
 
 

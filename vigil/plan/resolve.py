@@ -218,7 +218,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         tags=tuple(sorted(env.tags.items())),
         services=tuple(sorted(services, key=lambda s: s.name)),
         dashboards=dashboards,
-        drills=drill_alarms(env.name, env_document.file),
+        # With central routing the drills are in the monitoring account's routing (vigil/plan/monitoring.py).
+        drills=drill_alarms(env.name, env_document.file) if alarm_account == target.account else (),
     )
 
 
