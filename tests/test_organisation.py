@@ -138,7 +138,7 @@ def test_bad_organisation_specs_get_one_clear_error(spec_repo: SpecRepo, capsys:
 def test_a_service_may_name_only_targets_that_exist(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     service = SERVICE.replace("owner: coaching-team\n", "owner: coaching-team\ntargets: [us, mars]\n")
     root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
-    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[1]: unknown target "mars" in org; '
+    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[1]: unknown target "mars"; '
                                        "targets: eu, shop, us"]
 
 

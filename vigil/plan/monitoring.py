@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 
 from vigil.plan import naming
 from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
@@ -35,18 +36,18 @@ https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateLink.html (Resourc
 DASHBOARD_KEY = "Organisation"
 
 
-def runs_in(spec: ServiceSpec, document: LoadedDocument, env: EnvironmentSpec, target: Target,
+def runs_in(spec: ServiceSpec, document: LoadedDocument, target: Target, known_targets: Iterable[str],
             problems: list[SpecProblem]) -> bool:
-    """Whether the service of `spec` runs in `target` of `env`: every target unless the service names its
-    `targets`; an environment with one `account` and `region` runs every service. A listed name that is not a
-    target of `env` is a problem."""
+    """Whether the service of `spec` runs in `target`: every target unless the service names its `targets`;
+    an environment with one `account` and `region` runs every service. A listed name that is no target of any
+    environment (`known_targets`) is a problem."""
     if spec.targets is None or target.name is None:
         return True
-    known = sorted(env.targets or {})
+    known = sorted(set(known_targets))
     for index, name in enumerate(spec.targets):
         if name not in known:
-            problems.append(document.problem(("targets", index), f'unknown target "{name}" in {env.name}; '
-                                                                 f'targets: {", ".join(known)}'))
+            problems.append(document.problem(("targets", index), f'unknown target "{name}"; targets: '
+                                                                 f'{", ".join(known) or "none"}'))
     return target.name in spec.targets
 
 

@@ -79,10 +79,11 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
         problems.append(SpecProblem("environments", 0, "", f'no environment "{unknown}"; found: {", ".join(names)}'))
     plans: list[EnvironmentPlan] = []
     monitoring: list[MonitoringPlan] = []
+    known_targets = {name for spec, _ in environments for name in (spec.targets or {})}
     for spec, document in environments:
         if spec.name in wanted:
-            targets = [_plan_environment(spec, document, sources, names, problems, lock, strict_lock, target)
-                       for target in environment_targets(spec)]
+            targets = [_plan_environment(spec, document, sources, names, problems, lock, strict_lock, target,
+                                         known_targets) for target in environment_targets(spec)]
             plans.extend(targets)
             monitoring.extend(plan_monitoring(spec, document, targets))
     if problems:
@@ -160,8 +161,10 @@ def _validated_service(document: LoadedDocument) -> ServiceSpec:
 
 def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
                       env_names: list[str], problems: list[SpecProblem], lock: Lock = EMPTY_LOCK,
-                      strict_lock: bool = True, target: Target | None = None) -> EnvironmentPlan:
-    """The plan of one target of `env` (its only one by default)."""
+                      strict_lock: bool = True, target: Target | None = None,
+                      known_targets: Iterable[str] = ()) -> EnvironmentPlan:
+    """The plan of one target of `env` (its only one by default); `known_targets` are the target names of
+    every environment, which services may name in `targets`."""
     target = target or environment_targets(env)[0]
     scope = naming.target_scope(env.name, target.name)
     alarm_account = env.monitoring.account if env.routing == "central" and env.monitoring else target.account
@@ -183,7 +186,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
                                                            f"{first_file[spec.service]}"))
             continue
         first_file[spec.service] = source.path
-        if not runs_in(spec, document, env, target, problems):
+        if not runs_in(spec, document, target, known_targets, problems):
             elsewhere.append(spec.service)
             continue
         specs[spec.service] = spec

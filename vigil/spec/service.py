@@ -112,9 +112,9 @@ class ServiceSpec(SpecModel):
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")
     targets: list[TargetName] | None = Field(
-        default=None, description="Where the service runs, in environments with `targets`: their names (each "
-        "must be a target of every such environment); default: all targets. Ignored by environments with one "
-        "`account` and `region`.")
+        default=None, description="Where the service runs in environments with `targets`: the names of the "
+        "targets it runs in (each a target of some environment); default: all targets. Environments with one "
+        "`account` and `region` run every service.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
                                       "from.")
