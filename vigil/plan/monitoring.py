@@ -139,24 +139,32 @@ def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument,
 
 
 def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]) -> tuple[DashboardPlan, ...]:
-    """`{env}-organisation` in the monitoring account: per target, a header and the states of its alarms (SLO
-    children and drills left out), each widget in the target's region and, where its alarms live in another
-    account than the monitoring account (per-account routing), reading that account (`accountId`)."""
+    """`{env}-organisation` in the monitoring account: per target a header naming its account, region and
+    service dashboards, and the states of the alarms that page (the most severe routed severity: critical, or
+    the highest a target has), at most MAX_ALARMS_PER_WIDGET of them so that the dashboard stays within
+    CloudWatch's limits at any size. Each widget reads the target's region and, where its alarms live in
+    another account than the monitoring account (per-account routing), that account (`accountId`)."""
     assert env.monitoring is not None
     rows: list[Row] = []
     for target in targets:
+        dashboards = ", ".join(d.name for s in target.services for d in s.dashboards if d.part == 1) or "none"
         rows.append([Widget("text", GRID_COLUMNS, 2, {
-            "markdown": f"## {target.target}: account {target.account}, {target.region}"})])
-        names = [a.name for s in target.services for a in s.alarms if a.actions_enabled]
-        for start in range(0, len(names), MAX_ALARMS_PER_WIDGET):
-            chunk = names[start:start + MAX_ALARMS_PER_WIDGET]
-            widget = alarm_status_widget(f"{target.target}: alarms {start + 1}-{start + len(chunk)}",
-                                         [naming.alarm_arn(target.region, target.alarm_account, n) for n in chunk],
-                                         GRID_COLUMNS)
-            widget.properties["region"] = target.region
-            if target.alarm_account != env.monitoring.account:
-                widget.properties["accountId"] = target.alarm_account
-            rows.append([widget])
+            "markdown": f"## {target.target}: account {target.account}, {target.region}\n"
+                        f"Service dashboards: {dashboards}"})])
+        alarms = [a for s in target.services for a in s.alarms if a.actions_enabled]
+        severity = next((sev for sev in SEVERITIES if any(a.severity == sev for a in alarms)), None)
+        names = [a.name for a in alarms if a.severity == severity]
+        if not names:
+            continue
+        shown = names[:MAX_ALARMS_PER_WIDGET]
+        title = f"{target.target}: {severity} alarms" + (
+            f" (first {len(shown)} of {len(names)})" if len(shown) < len(names) else "")
+        widget = alarm_status_widget(title, [naming.alarm_arn(target.region, target.alarm_account, n) for n in shown],
+                                     GRID_COLUMNS)
+        widget.properties["region"] = target.region
+        if target.alarm_account != env.monitoring.account:
+            widget.properties["accountId"] = target.alarm_account
+        rows.append([widget])
     widgets = layout(rows)
     body = json.dumps({"widgets": widgets}, separators=(",", ":"), sort_keys=True)
     return (DashboardPlan(key=DASHBOARD_KEY, name=naming.organisation_dashboard_name(env.name),
