@@ -2,7 +2,9 @@
 """CDK entry point: the only place that reads spec files, CDK context and the process environment.
 
 `cdk synth` synthesizes every environment in environments/; `cdk synth -c env=prod` (or `-c env=dev,prod`)
-limits it. `-c nag=true` also runs cdk-nag's AwsSolutions checks, `-c cfn-validation=true` the CDK's built-in
+limits it, and `-c deployment=ACCOUNT/REGION` (comma-separated for several) to the stacks deployed there, as
+one deployment of `vigil targets` (one CI job) needs them: only the targets with stacks there are planned.
+`-c nag=true` also runs cdk-nag's AwsSolutions checks, `-c cfn-validation=true` the CDK's built-in
 CloudFormation template validation.
 """
 
@@ -23,13 +25,16 @@ def main() -> int:
     app = new_app()
     selected = app.node.try_get_context("env")
     only = [name.strip() for name in str(selected).split(",") if name.strip()] if selected else None
+    deployment = app.node.try_get_context("deployment")
+    deployments = [tuple(item.strip().split("/", 1)) for item in str(deployment).split(",") if "/" in item] \
+        if deployment else None
     try:
-        plan = plan_workspace(read_sources(ROOT), only=only)
+        plan = plan_workspace(read_sources(ROOT), only=only, deployments=deployments)  # type: ignore[arg-type]
     except SpecError as error:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
         return 2
-    build_app(app, plan)
+    build_app(app, plan, deployments)  # type: ignore[arg-type]
     app.synth()
     return 0
 

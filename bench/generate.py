@@ -46,14 +46,15 @@ def alarm_kind(index: int) -> str:
     return "composite"
 
 
-def service_yaml(number: int, alarms: int) -> str:
-    """The spec file of service `number` (1-based) with `alarms` alarms."""
+def service_yaml(number: int, alarms: int, targets: list[str] | None = None) -> str:
+    """The spec file of service `number` (1-based) with `alarms` alarms, running in `targets` (default: all)."""
     name = f"svc{number:03d}"
     lines = [
         "version: 1",
         f"service: {name}",
         f"owner: team-{number % 7}",
         f"runbook: https://runbooks.example.com/{name}",
+        *([f"targets: [{', '.join(targets)}]"] if targets is not None else []),
         f"defaults: {{namespace: Org/{name}, dimensions: {{Service: {name}}}, period: 5m}}",
         "alarms:",
     ]
@@ -88,6 +89,37 @@ def generate(out: Path, services: int = 50, alarms: int = 200) -> Path:
     (out / "environments" / f"{ENVIRONMENT}.yaml").write_text(ENVIRONMENT_YAML, encoding="utf-8")
     for number in range(1, services + 1):
         (out / "alarm_specs" / f"svc{number:03d}.yaml").write_text(service_yaml(number, alarms), encoding="utf-8")
+    return out
+
+
+ORG_ENVIRONMENT = "bench-org"
+ORG_REGIONS = ("us-east-1", "eu-west-1")
+MONITORING_ACCOUNT = "300000000999"
+
+
+def org_targets(accounts: int) -> dict[str, tuple[str, str]]:
+    """Target name -> (account, region): `accounts` accounts, each in ORG_REGIONS (a01-us, a01-eu, ...)."""
+    return {f"a{number:02d}-{region.split('-')[0]}": (f"3000000{number:05d}", region)
+            for number in range(1, accounts + 1) for region in ORG_REGIONS}
+
+
+def generate_org(out: Path, accounts: int = 20, services: int = 500, alarms: int = 200) -> Path:
+    """Write an organisation under `out`: one environment with `accounts` x 2 regions as targets, per-account
+    routing, a monitoring account; `services` services of `alarms` alarms, service n running in target n
+    (round robin), so the organisation holds `services` x `alarms` alarms. Return `out`."""
+    (out / "environments").mkdir(parents=True, exist_ok=True)
+    (out / "alarm_specs").mkdir(parents=True, exist_ok=True)
+    targets = org_targets(accounts)
+    lines = ENVIRONMENT_YAML.replace(f"name: {ENVIRONMENT}", f"name: {ORG_ENVIRONMENT}").splitlines()
+    lines = [line for line in lines if not line.startswith(("account:", "region:"))]
+    lines += ["targets:"] + [f'  {name}: {{account: "{account}", region: {region}}}'
+                             for name, (account, region) in targets.items()]
+    lines += [f'monitoring: {{account: "{MONITORING_ACCOUNT}", region: {ORG_REGIONS[0]}}}']
+    (out / "environments" / f"{ORG_ENVIRONMENT}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    names = list(targets)
+    for number in range(1, services + 1):
+        text = service_yaml(number, alarms, [names[(number - 1) % len(names)]])
+        (out / "alarm_specs" / f"svc{number:03d}.yaml").write_text(text, encoding="utf-8")
     return out
 
 

@@ -108,7 +108,9 @@ def _validate(args: argparse.Namespace) -> int:
     services = {s.name for e in plan.environments for s in e.services}
     alarms = sum(len(s.alarms) for e in plan.environments for s in e.services)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
-    print(f"ok: {len(plan.environments)} environments, {len(services)} services, {alarms} alarms across "
+    environments = len({e.name for e in plan.environments})
+    targets = f" ({len(plan.environments)} targets)" if len(plan.environments) != environments else ""
+    print(f"ok: {environments} environments{targets}, {len(services)} services, {alarms} alarms across "
           f"environments in {stacks} service stacks")
     if sources.lock is not None:
         lock = shards.parse_lock(sources.lock)

@@ -42,12 +42,17 @@ class Deployment:
     protected: bool = False
 
 
-def planned_stacks(plan: WorkspacePlan) -> list[PlannedStack]:
-    """Every stack of `plan` as vigil/stacks/app.py instantiates it, in the same order."""
+def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[PlannedStack]:
+    """Every stack of `plan` as vigil/stacks/app.py instantiates it, in the same order; without `digests`
+    their digests are left empty (they cost a serialization of the whole plan)."""
     stacks: list[PlannedStack] = []
+
+    def digest(content: Any) -> str:
+        return _digest(content) if digests else ""
+
     for environment in plan.environments:
         def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment) -> None:
-            stacks.append(PlannedStack(name, env.name, account or env.account, env.region, _digest(content)))
+            stacks.append(PlannedStack(name, env.name, account or env.account, env.region, digest(content)))
 
         if environment.routing:
             add(naming.routing_stack_name(environment.scope), _routing_content(environment))
@@ -60,11 +65,11 @@ def planned_stacks(plan: WorkspacePlan) -> list[PlannedStack]:
             add(naming.dashboards_stack_name(environment.scope), environment.dashboards, environment.alarm_account)
     for monitoring in plan.monitoring:
         stacks.append(PlannedStack(monitoring.stack_name, monitoring.environment, monitoring.account,
-                                   monitoring.region, _digest(_monitoring_content(monitoring))))
+                                   monitoring.region, digest(_monitoring_content(monitoring))))
         if monitoring.routing_plan is not None:
             routing = monitoring.routing_plan
             stacks.append(PlannedStack(naming.routing_stack_name(routing.scope), routing.name, routing.account,
-                                       routing.region, _digest(_routing_content(routing))))
+                                       routing.region, digest(_routing_content(routing))))
     return stacks
 
 

@@ -4,7 +4,7 @@ everything and check what CloudWatch would refuse, before any CDK code runs."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +34,7 @@ from vigil.plan.monitoring import plan_monitoring, runs_in, with_metrics_account
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.slo import resolve_slos
-from vigil.plan.targets import Target, check_targets, environment_targets
+from vigil.plan.targets import Target, check_targets, declared_targets, environment_targets, selected_targets
 from vigil.plan.tracing import check_unique_names, resolve_tracing
 from vigil.spec.environment import EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
@@ -56,20 +56,25 @@ _MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breachi
 
 
 def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock: Lock | None = None,
-                   strict_lock: bool = True) -> WorkspacePlan:
+                   strict_lock: bool = True, deployments: Collection[tuple[str, str]] | None = None
+                   ) -> WorkspacePlan:
     """Validate every environment (or those named in `only`) and resolve their plans.
 
     Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
     False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
     Raises SpecError listing every problem found, in file and line order.
     The cyclic garbage collector is paused meanwhile (vigil/gc_paused.py).
+
+    `deployments` ((account, region) pairs) plans only the targets with stacks there, as one CI job deploys
+    them (vigil/plan/deployments.py); all of an environment's targets when its monitoring account is among
+    them, whose organisation dashboard shows every target.
     """
     with cyclic_gc_paused():
-        return _plan_workspace(sources, only, lock, strict_lock)
+        return _plan_workspace(sources, only, lock, strict_lock, deployments)
 
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
-                    strict_lock: bool) -> WorkspacePlan:
+                    strict_lock: bool, deployments: Collection[tuple[str, str]] | None = None) -> WorkspacePlan:
     problems: list[SpecProblem] = []
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = _load_environments(sources, problems)
@@ -82,10 +87,12 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
     known_targets = {name for spec, _ in environments for name in (spec.targets or {})}
     for spec, document in environments:
         if spec.name in wanted:
+            selected = selected_targets(spec, deployments)
             targets = [_plan_environment(spec, document, sources, names, problems, lock, strict_lock, target,
-                                         known_targets) for target in environment_targets(spec)]
+                                         known_targets) for target in selected]
             plans.extend(targets)
-            monitoring.extend(plan_monitoring(spec, document, targets))
+            if len(selected) == len(environment_targets(spec)):
+                monitoring.extend(plan_monitoring(spec, document, targets))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans), tuple(monitoring))
@@ -175,6 +182,10 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
     elsewhere: list[str] = []
     context = template_context(env, target)
     for source in sources.services:
+        declared = declared_targets(source.text) if target.name is not None else None
+        if declared is not None and target.name not in declared[1]:
+            elsewhere.append(declared[0])  # runs in other targets only: not even rendered for this one
+            continue
         try:
             document = load(source.path, source.text, context)
             spec = _validated_service(document)

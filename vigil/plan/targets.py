@@ -8,7 +8,9 @@ regions the monitoring account serves.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from vigil.spec.environment import LOCAL_ACCOUNT_PATTERN, EnvironmentSpec, SlackChannel
@@ -39,6 +41,41 @@ def monitoring_regions(spec: EnvironmentSpec) -> tuple[str, ...]:
     if spec.stackset and spec.stackset.regions:
         regions.update(spec.stackset.regions)
     return tuple(sorted(regions))
+
+
+_TOP_LEVEL_TARGETS = re.compile(r"^targets:[ \t]*\[([A-Za-z0-9, \t-]*)\][ \t]*(#[^\n]*)?$", re.MULTILINE)
+_TOP_LEVEL_SERVICE = re.compile(r"^service:[ \t]*([a-z][a-z0-9-]{0,39})[ \t]*(#[^\n]*)?$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=4096)
+def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """A service file's name and `targets`, read from its text without rendering or parsing it, when both are
+    plain one-line top-level entries (`service: orders`, `targets: [a, b]`) and the file has no Jinja2
+    control blocks that could change them; else None, and the file is loaded as usual. It lets a target skip
+    the files of services that run elsewhere: in an organisation most files run in few targets. Cached: every
+    target of an environment asks about every file."""
+    if "{%" in text:
+        return None
+    targets = _TOP_LEVEL_TARGETS.findall(text)
+    service = _TOP_LEVEL_SERVICE.findall(text)
+    if len(targets) != 1 or len(service) != 1:
+        return None
+    return service[0][0], tuple(name.strip() for name in targets[0][0].split(",") if name.strip())
+
+
+def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:
+    """The targets of `spec` with stacks in `deployments` ((account, region) pairs; None: all): a target's own
+    account, or with central routing the monitoring account, in its region. Every target when the monitoring
+    account is deployed in one of its regions (its organisation dashboard shows them all)."""
+    targets = environment_targets(spec)
+    if deployments is None:
+        return targets
+    wanted = set(deployments)
+    monitoring = spec.monitoring
+    if monitoring is not None and any((monitoring.account, region) in wanted for region in monitoring_regions(spec)):
+        return targets
+    central = monitoring.account if monitoring is not None and spec.routing == "central" else None
+    return tuple(t for t in targets if (t.account, t.region) in wanted or (central, t.region) in wanted)
 
 
 def check_targets(spec: EnvironmentSpec, document: LoadedDocument) -> list[SpecProblem]:

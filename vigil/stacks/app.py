@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import aws_cdk as cdk
 
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
+from vigil.plan import naming
+from vigil.plan.deployments import planned_stacks
 from vigil.plan.model import WorkspacePlan
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.monitoring import MonitoringStack
@@ -33,28 +37,41 @@ def _enabled(app: cdk.App, key: str) -> bool:
     return str(app.node.try_get_context(key)).lower() == "true"
 
 
-def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
+def build_app(app: cdk.App, plan: WorkspacePlan,
+              deployments: Collection[tuple[str, str]] | None = None) -> list[cdk.Stack]:
     """Add the stacks of each environment (each target of it) of `plan` and return them: a routing stack where
     the target has routing of its own, the stacks of each service (one per shard; with central routing also
     one in the target's account for its log groups, X-Ray and canaries) and, when some dashboard names no
-    service, a dashboards stack; and per region of a monitoring account its stack and central routing."""
+    service, a dashboards stack; and per region of a monitoring account its stack and central routing.
+    `deployments` ((account, region) pairs) builds only the stacks deployed there, as one CI job needs them
+    (vigil/plan/deployments.py lists the same stacks in the same order)."""
+    selected = None if deployments is None else {
+        s.name for s in planned_stacks(plan, digests=False) if (s.account, s.region) in set(deployments)}
+
+    def wanted(name: str) -> bool:
+        return selected is None or name in selected
+
     stacks: list[cdk.Stack] = []
     for environment in plan.environments:
-        if environment.routing:
+        if environment.routing and wanted(naming.routing_stack_name(environment.scope)):
             stacks.append(RoutingStack(app, plan=environment))
         for service in environment.services:
             shards = {shard.number: ServiceStack(app, environment=environment, service=service, shard=shard)
-                      for shard in service.shards}
+                      for shard in service.shards if wanted(shard.stack_name)}
             for shard in service.shards:
                 for number in shard.depends_on:
-                    shards[shard.number].add_dependency(shards[number], "composite alarm children")
+                    if shard.number in shards and number in shards:
+                        shards[shard.number].add_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
-            if environment.central and service.has_source_resources:
+            source = naming.source_stack_name(environment.scope, service.name)
+            if environment.central and service.has_source_resources and wanted(source):
                 stacks.append(SourceStack(app, environment=environment, service=service))
-        if environment.dashboards:
+        if environment.dashboards and wanted(naming.dashboards_stack_name(environment.scope)):
             stacks.append(DashboardsStack(app, environment=environment))
     for monitoring in plan.monitoring:
-        stacks.append(MonitoringStack(app, plan=monitoring))
-        if monitoring.routing_plan is not None:
-            stacks.append(RoutingStack(app, plan=monitoring.routing_plan))
+        if wanted(monitoring.stack_name):
+            stacks.append(MonitoringStack(app, plan=monitoring))
+        routing = monitoring.routing_plan
+        if routing is not None and wanted(naming.routing_stack_name(routing.scope)):
+            stacks.append(RoutingStack(app, plan=routing))
     return stacks
