@@ -8,7 +8,14 @@ the largest resident set of one process (wait4's rusage of the child: Python or 
 reaps) and the peak of the process tree's summed resident sets (sampled every 50 ms from /proc). Finally the
 ratios vigil / baseline.
 
+With `--org-accounts N` (default 20; 0 leaves it out) it then measures an organisation of the same alarm mix
+(bench/generate.py `generate_org`): N accounts x 2 regions as targets of one environment with a monitoring
+account, `--org-services` services of `--alarms` alarms each (500 x 200 = 100,000 alarms), each running in
+one target: `vigil validate` and the synthesis as CI runs it (bench/synth_org.py: a process per group of
+deployments, `--jobs` at a time). The report compares the time per alarm with the single environment's.
+
     python -m bench.run [--services 50] [--alarms 200] [--repeat 1] [--out DIR]
+                        [--org-accounts 20] [--org-services 500] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bench.generate import generate
+from bench.generate import generate, generate_org
 
 ROOT = Path(__file__).resolve().parent.parent
 LIKE_FOR_LIKE = "synth (baseline*)"
+ORG_VALIDATE, ORG_SYNTH = "validate (org)", "synth (org)"
 """The baseline with vigil's app settings: no tree.json, no built-in CloudFormation validation, no creation
 stack traces."""
 
@@ -110,7 +118,8 @@ def _measure(name: str, command: list[str], env: dict[str, str], out: IO[str], e
     return Measurement(name, seconds, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024, phases)
 
 
-def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0) -> list[Measurement]:
+def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0, *, org_accounts: int = 0,
+        org_services: int = 0, jobs: int = 2) -> list[Measurement]:
     """Generate the organisation under `out` and measure every part; returns the measurements in order.
 
     Each part starts `settle` seconds after the previous one ended, so that what that one left behind (a
@@ -121,6 +130,7 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
     """
     org = generate(out / "org", services, alarms)
     python = sys.executable
+    organisation = generate_org(out / "organisation", org_accounts, org_services, alarms) if org_accounts else None
     parts = [
         ("validate", [python, "-m", "vigil", "--root", str(org), "validate"]),
         ("plan", [python, "-m", "vigil", "--root", str(org), "plan", "--format", "json"]),
@@ -129,6 +139,12 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
         (LIKE_FOR_LIKE, [python, "-m", "bench.baseline", str(org), str(out / "cdk.out.baseline-vigil-app"),
                          "--vigil-app-settings"]),
     ]
+    if organisation is not None:
+        parts += [
+            (ORG_VALIDATE, [python, "-m", "vigil", "--root", str(organisation), "validate"]),
+            (ORG_SYNTH, [python, "-m", "bench.synth_org", str(organisation), str(out / "cdk.out.org"),
+                         "--jobs", str(jobs)]),
+        ]
     best: dict[str, Measurement] = {}
     for _ in range(max(repeat, 1)):
         for name, command in parts:
@@ -139,8 +155,9 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
     return [best[name] for name, _ in parts]
 
 
-def report(results: list[Measurement], services: int, alarms: int) -> str:
-    """The figures as printed: one line per part, then the ratios vigil / baseline."""
+def report(results: list[Measurement], services: int, alarms: int, org_alarms: int = 0) -> str:
+    """The figures as printed: one line per part, then the ratios vigil / baseline and, with an organisation
+    of `org_alarms` alarms, its time per alarm against the single environment's."""
     lines = [f"vigil bench: {services} services x {alarms} alarms = {services * alarms} alarms, one environment",
              f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}, Python "
              f"{platform.python_version()}", ""]
@@ -157,6 +174,15 @@ def report(results: list[Measurement], services: int, alarms: int) -> str:
               f"synth time vigil / baseline with vigil's app settings: {vigil.seconds / alike.seconds:.2f} (wall), "
               f"{vigil.cpu_seconds / max(alike.cpu_seconds, 0.01):.2f} (CPU)",
               f"synth peak tree memory vigil / baseline: {vigil.max_tree_mib / max(base.max_tree_mib, 1):.2f}"]
+    if ORG_SYNTH in by_name and org_alarms:
+        single = services * alarms
+        for part, org_part in (("validate", ORG_VALIDATE), ("synth (vigil)", ORG_SYNTH)):
+            one, many = by_name[part], by_name[org_part]
+            wall = (many.seconds / org_alarms) / (one.seconds / single)
+            cpu = (many.cpu_seconds / org_alarms) / max(one.cpu_seconds / single, 1e-9)
+            lines.append(f"{org_part} per alarm / {part} per alarm: {wall:.2f} (wall), {cpu:.2f} (CPU); "
+                         f"{1000 * many.seconds / org_alarms:.3f} ms vs {1000 * one.seconds / single:.3f} ms")
+        lines.append(f"{ORG_SYNTH} peak tree memory: {by_name[ORG_SYNTH].max_tree_mib:.0f} MiB")
     return "\n".join(lines)
 
 
@@ -176,12 +202,23 @@ def main() -> None:
     parser.add_argument("--alarms", type=int, default=200, help="alarms per service")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each part; the fastest is shown")
     parser.add_argument("--out", type=Path, help="working directory (default: a temporary one, removed after)")
+    parser.add_argument("--org-accounts", type=int, default=20, help="accounts of the organisation (x 2 regions); "
+                        "0: no organisation")
+    parser.add_argument("--org-services", type=int, default=500, help="services of the organisation")
+    parser.add_argument("--jobs", type=int, default=2, help="synthesis processes at a time for the organisation")
     args = parser.parse_args()
+    org_alarms = args.org_services * args.alarms if args.org_accounts else 0
+
+    def measured(out: Path) -> str:
+        results = run(args.services, args.alarms, out, args.repeat, org_accounts=args.org_accounts,
+                      org_services=args.org_services, jobs=args.jobs)
+        return report(results, args.services, args.alarms, org_alarms)
+
     if args.out:
-        print(report(run(args.services, args.alarms, args.out, args.repeat), args.services, args.alarms))
+        print(measured(args.out))
         return
     with tempfile.TemporaryDirectory(prefix="vigil-bench-") as tmp:
-        print(report(run(args.services, args.alarms, Path(tmp), args.repeat), args.services, args.alarms))
+        print(measured(Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.generate import alarm_kind, generate
+from bench.generate import alarm_kind, generate, generate_org
 from bench.run import report, run
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
@@ -21,6 +21,21 @@ def test_generated_organisation_validates_with_the_intended_mix(tmp_path: Path) 
     assert {a.kind for a in alarms} == {"threshold", "composite"}
     assert any(a.metric is not None and a.metric.stat == "p99" for a in alarms)
     assert any(a.expression == "100 * errors / requests" for a in alarms)
+
+
+def test_organisation_runs_each_service_in_one_target_and_synthesizes_per_deployment(tmp_path: Path) -> None:
+    root = generate_org(tmp_path / "organisation", accounts=2, services=6, alarms=10)
+    plan = plan_workspace(read_sources(root))
+    assert sorted(e.target or "" for e in plan.environments) == ["a01-eu", "a01-us", "a02-eu", "a02-us"]
+    assert sum(len(s.alarms) for e in plan.environments for s in e.services) == 60
+    assert {e.target: [s.name for s in e.services] for e in plan.environments}["a01-us"] == ["svc001", "svc005"]
+    results = run(1, 10, tmp_path, settle=0, org_accounts=2, org_services=6)
+    assert [m.name for m in results][-2:] == ["validate (org)", "synth (org)"]
+    assert results[-1].phases["processes"] == 2  # the four target deployments in one, the monitoring account's
+    templates = sorted(p.name for p in (tmp_path / "cdk.out.org").glob("*/*.template.json"))
+    assert len(templates) == 4 + 6 + 2  # routing per target, a stack per service, monitoring per region
+    text = report(results, 1, 10, 60)
+    assert "synth (org) per alarm / synth (vigil) per alarm: " in text
 
 
 def test_runner_measures_every_part_and_reports_ratios(tmp_path: Path) -> None:

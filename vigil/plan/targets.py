@@ -78,6 +78,16 @@ def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, s
     return tuple(t for t in targets if (t.account, t.region) in wanted or (central, t.region) in wanted)
 
 
+def deployment_places(spec: EnvironmentSpec) -> tuple[tuple[str, str], ...]:
+    """The (account, region) pairs `spec` deploys stacks to, sorted, from the environment file alone: each
+    target's (with central routing only where it has a source stack), and the monitoring account in each of
+    its regions. vigil/plan/deployments.py lists the stacks per place once planned."""
+    places = {(t.account, t.region) for t in environment_targets(spec)}
+    if spec.monitoring is not None:
+        places |= {(spec.monitoring.account, region) for region in monitoring_regions(spec)}
+    return tuple(sorted(places))
+
+
 def check_targets(spec: EnvironmentSpec, document: LoadedDocument) -> list[SpecProblem]:
     """Problems with where `spec` deploys, one per problem, at the line of the field concerned."""
     problems: list[SpecProblem] = []
