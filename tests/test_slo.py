@@ -11,7 +11,7 @@ from tests.conftest import AVAILABILITY_SLO, SpecRepo
 from vigil.plan.model import AlarmPlan, ServicePlan, SloPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.plan.slo import burn_factor
-from vigil.plan.slo_eval import Evaluator, Result, slo_alarms, slo_data
+from vigil.review.slo_eval import Evaluator, Result, slo_alarms, slo_data
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 

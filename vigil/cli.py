@@ -15,9 +15,10 @@ from pathlib import Path
 from vigil.gc_paused import cyclic_gc_paused
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
-from vigil.plan import diff as plan_diff
-from vigil.plan import report, shards
+from vigil.plan import shards
 from vigil.plan.resolve import plan_workspace
+from vigil.review import diff as plan_diff
+from vigil.review import report
 from vigil.spec.errors import SpecError
 from vigil.spec.git_sources import read_sources_at
 from vigil.spec.schema import schema_texts

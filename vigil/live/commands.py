@@ -8,7 +8,7 @@ from typing import Any
 
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
 from vigil.plan.model import EnvironmentPlan
-from vigil.plan.report import FORMATS
+from vigil.review.report import FORMATS
 from vigil.spec.types import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS = 0, 3

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.plan import inventory
 from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
     AlarmPlan,
@@ -22,8 +21,9 @@ from vigil.plan.model import (
     WorkspacePlan,
     plain_data,
 )
-from vigil.plan.report import channel_kind
 from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.review import inventory
+from vigil.review.report import channel_kind
 from vigil.spec.durations import words
 
 ALARM_FIELDS = (

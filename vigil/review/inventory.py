@@ -1,6 +1,6 @@
 """What a service deploys besides its alarms, in words: SLOs, log groups, dashboards, canaries and X-Ray. Used by
-`python -m vigil plan` (vigil/plan/report.py) in text, markdown and json, and by `python -m vigil diff`
-(vigil/plan/diff.py) for the one-line summaries of added and removed things."""
+`python -m vigil plan` (vigil/review/report.py) in text, markdown and json, and by `python -m vigil diff`
+(vigil/review/diff.py) for the one-line summaries of added and removed things."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vigil.plan import inventory
 from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan, plain_data
+from vigil.review import inventory
 from vigil.spec.durations import words
 from vigil.spec.environment import EmailChannel, PagerDutyChannel
 
