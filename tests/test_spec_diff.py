@@ -169,3 +169,50 @@ def test_removed_dashboard_canary_and_xray_changes(full: Path, capsys: pytest.Ca
       fixed_rate: 0.05 -> 0.1
 cost prod: 12.40 -> 7.14 USD a month (-5.26)
 """)  # half the canary runs; the removed dashboard was within the free three
+
+
+# Routes: one entry per changed route, with the alarms it reaches --------------------------------------------------
+
+
+def test_a_route_change_is_one_entry_that_counts_the_alarms_it_reaches(full: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    env = full / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("critical: [pagerduty-primary, slack-incidents]",
+                                           "critical: [pagerduty-primary, slack-incidents, team-email]"))
+    out = _diff(full, capsys, "--env", "prod")
+    # the SLO's burn-window children and traffic guard have their actions disabled: the route does not reach them
+    assert out == """\
+prod: 1 change(s)
+  ~ route critical: now notifies pagerduty-primary, slack-incidents, team-email (was pagerduty-primary, \
+slack-incidents); reaches 5 alarms of 1 service (coaching 5)
+      coaching: prod-coaching-api-down, prod-coaching-high-error-rate, prod-coaching-p0, \
+prod-coaching-slo-availability-page, prod-coaching-canary-api-health
+"""
+    markdown = _diff(full, capsys, "--env", "prod", "--format", "markdown")
+    assert "  <details><summary>5 alarms</summary>\n\n  - coaching: `prod-coaching-api-down`, " in markdown
+    assert "**changed** alarm" not in markdown and "**changed** slo" not in markdown
+
+
+def test_a_new_severity_still_names_who_the_alarm_now_notifies(full: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    env = full / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("warning: [slack-alerts]", "warning: [slack-alerts, team-email]"))
+    _write_spec(full, EVERYTHING.replace("  high-latency:\n    severity: warning",
+                                         "  high-latency:\n    severity: critical"))
+    out = _diff(full, capsys, "--env", "prod")
+    assert "reaches" not in out.split("route warning")[1].splitlines()[0]  # no warning alarm left to reach
+    assert "  ~ alarm prod-coaching-high-latency\n" in out
+    assert "      notifies: slack-alerts -> pagerduty-primary, slack-incidents\n" in out
+
+
+def test_who_is_notified_is_the_same_fact_in_plan_and_diff(full: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(full), "plan", "--env", "prod", "--format", "json"]) == 0
+    alarms = {a["name"]: a["notifies"] for a in json.loads(capsys.readouterr().out)["services"][0]["alarms"]}
+    silent = {name for name, who in alarms.items() if not who}
+    assert silent == {f"prod-coaching-slo-availability-{k}" for k in (
+        "traffic", "burn-5m-page", "burn-1h-page", "burn-30m-page", "burn-6h-page")}
+    env = full / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("critical: [pagerduty-primary, slack-incidents]", "critical: []"))
+    reached = json.loads(_diff(full, capsys, "--env", "prod", "--format", "json"))[0]["changes"][0]["reaches"]
+    assert set(reached["coaching"]) == {name for name, who in alarms.items() if who == [
+        "pagerduty-primary", "slack-incidents"]}

@@ -18,6 +18,7 @@ from vigil.plan.model import (
     plain_data,
 )
 from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.review.recipients import names, notified_by_name
 from vigil.spec.durations import words
 
 
@@ -86,14 +87,17 @@ def slo_alert(plan: EnvironmentPlan | None, slo: SloPlan, alert: str) -> str:
     if (slo.page_alarm if alert == "page" else slo.ticket_alarm) is None:
         return f"{alert} disabled"
     severity = slo.page_severity if alert == "page" else slo.ticket_severity
-    return f"{alert} {severity} -> {', '.join(slo_notifies(plan, slo, alert)) or 'nobody'}"
+    return f"{alert} {severity} -> {names(slo_notifies(plan, slo, alert))}"
 
 
 def slo_notifies(plan: EnvironmentPlan | None, slo: SloPlan, alert: str) -> tuple[str, ...]:
     """The channels the SLO's page or ticket alarm reaches (none when that alert is disabled)."""
-    if plan is None or (slo.page_alarm if alert == "page" else slo.ticket_alarm) is None:
-        return ()
-    return plan.routes.get(slo.page_severity if alert == "page" else slo.ticket_severity, ())
+    return notified_by_name(plan, slo.service, slo.page_alarm if alert == "page" else slo.ticket_alarm)
+
+
+def canary_notifies(plan: EnvironmentPlan | None, canary: CanaryPlan) -> tuple[str, ...]:
+    """The channels a canary's failure alarm reaches."""
+    return notified_by_name(plan, canary.service, canary.alarms[0] if canary.alarms else None)
 
 
 def canary_target(canary: CanaryPlan) -> str:
@@ -104,8 +108,8 @@ def canary_target(canary: CanaryPlan) -> str:
 
 def canary_summary(plan: EnvironmentPlan | None, canary: CanaryPlan) -> str:
     """E.g. `every 5 min: https://api.example.com/health; critical -> pagerduty-primary`."""
-    who = ", ".join(plan.routes.get(canary.severity, ())) if plan else ""
-    return f"every {words(canary.every)}: {canary_target(canary)}; {canary.severity} -> {who or 'nobody'}"
+    return (f"every {words(canary.every)}: {canary_target(canary)}; {canary.severity} -> "
+            f"{names(canary_notifies(plan, canary))}")
 
 
 def xray_group_summary(group: XRayGroupPlan) -> str:
@@ -159,7 +163,7 @@ def markdown_lines(plan: EnvironmentPlan, service: ServicePlan) -> list[str]:
     if service.canaries:
         lines += ["", "| canary | every | checks | notifies |", "| --- | --- | --- | --- |"]
         lines += [f"| `{c.name}` | {words(c.every)} | {_cell(canary_target(c))} | {c.severity}: "
-                  f"{', '.join(plan.routes.get(c.severity, ())) or 'nobody'} |" for c in service.canaries]
+                  f"{names(canary_notifies(plan, c))} |" for c in service.canaries]
     if service.xray_groups or service.sampling_rules:
         lines += ["", "| X-Ray | name | what |", "| --- | --- | --- |"]
         lines += [f"| group | `{g.name}` | {_cell(xray_group_summary(g))} |" for g in service.xray_groups]

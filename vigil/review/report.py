@@ -5,28 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan, plain_data
+from vigil.plan.model import EnvironmentPlan, ServicePlan, plain_data
 from vigil.review import inventory
+from vigil.review.recipients import channel_kind, notified
 from vigil.spec.durations import words
-from vigil.spec.environment import EmailChannel, PagerDutyChannel
 
 FORMATS = ("text", "markdown", "json")
-
-
-def channel_kind(channel: Channel) -> str:
-    """A short word for a channel's delivery: pagerduty, slack-chatbot, slack-webhook or email."""
-    if isinstance(channel, PagerDutyChannel):
-        return "pagerduty"
-    if isinstance(channel, EmailChannel):
-        return "email"
-    return "slack-webhook" if channel.webhook is not None else "slack-chatbot"
-
-
-def notified(plan: EnvironmentPlan, alarm: AlarmPlan) -> tuple[str, ...]:
-    """The channels an alarm reaches in `plan` (none when its actions are disabled, as for SLO child alarms)."""
-    if not alarm.actions_enabled:
-        return ()
-    return plan.routes.get(alarm.severity, ())
 
 
 def render(plan: EnvironmentPlan, output: str) -> str:
