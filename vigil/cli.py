@@ -144,7 +144,10 @@ def _plan(args: argparse.Namespace) -> int:
 
             print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
             return EXIT_OK
-        print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+        if args.format == "json":
+            print(report.render(plan.environments[0], args.format))
+        else:
+            print(report.render_all(plan.environments, args.format))
     return EXIT_OK
 
 

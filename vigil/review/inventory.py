@@ -39,8 +39,8 @@ def log_group_summary(group: LogGroupPlan) -> str:
     parts = ["existing" if group.existing else "owned", retention(group)]
     if group.kms_key:
         parts.append(f"KMS key {group.kms_key}")
-    parts.append(_count(len(group.filters), "filter"))
-    parts.append(_count(len(group.queries), "query", "queries"))
+    parts.append(count_of(len(group.filters), "filter"))
+    parts.append(count_of(len(group.queries), "query", "queries"))
     return ", ".join(parts)
 
 
@@ -68,7 +68,7 @@ def dashboard_summary(dashboard: DashboardPlan) -> str:
         kind = "generated" if dashboard.kind == "generated" else "SLO error budgets"
         if dashboard.parts > 1:
             kind += f" part {dashboard.part} of {dashboard.parts}"
-    return f"{kind}, {_count(dashboard.widgets, 'widget')}, {_count(dashboard.metrics, 'metric')}"
+    return f"{kind}, {count_of(dashboard.widgets, 'widget')}, {count_of(dashboard.metrics, 'metric')}"
 
 
 def slo_summary(plan: EnvironmentPlan, slo: SloPlan) -> str:
@@ -209,7 +209,8 @@ def dashboard_data(dashboard: DashboardPlan) -> dict[str, Any]:
     return {k: v for k, v in plain_data(dashboard).items() if k != "body"}
 
 
-def _count(count: int, singular: str, plural: str | None = None) -> str:
+def count_of(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 widget`, `2 widgets`, `3 queries` (with `plural`)."""
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
