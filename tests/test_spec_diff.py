@@ -216,3 +216,54 @@ def test_who_is_notified_is_the_same_fact_in_plan_and_diff(full: Path, capsys: p
     reached = json.loads(_diff(full, capsys, "--env", "prod", "--format", "json"))[0]["changes"][0]["reaches"]
     assert set(reached["coaching"]) == {name for name, who in alarms.items() if who == [
         "pagerduty-primary", "slack-incidents"]}
+
+
+# Routing map ------------------------------------------------------------------------------------------------------
+
+
+def test_the_routing_map_marks_a_rerouted_severity(full: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _diff(full, capsys, "--env", "prod", "--format", "markdown").count("```mermaid") == 0  # nothing moved
+    env = full / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("critical: [pagerduty-primary, slack-incidents]",
+                                           "critical: [pagerduty-primary, team-email]"))
+    out = _diff(full, capsys, "--env", "prod", "--format", "markdown")
+    graph = out[out.index("```mermaid"):out.index("```", out.index("```mermaid") + 3)]
+    edges = [line.strip() for line in graph.splitlines() if '|"' in line]
+    assert [e for e in edges if "added" in e or "removed" in e] == [
+        's2_critical -.->|"5 removed"| c7_slack_incidents', 's2_critical ==>|"+ 5 added"| c8_team_email']
+    assert 'n1_coaching -->|"5"| s2_critical' in edges  # unchanged edges are drawn plainly
+    assert "linkStyle 4 stroke:#cf222e" in graph and "linkStyle 5 stroke:#1a7f37" in graph
+
+
+def test_the_plan_map_counts_alarms_that_notify_and_escapes_spec_text(spec_repo: SpecRepo,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = spec_repo({"alarm_specs/coaching.yaml": EVERYTHING.replace("owner: coaching-team",
+                                                                      'owner: "a<b>\\"c` team"')})
+    assert main(["--root", str(root), "plan", "--env", "prod", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    graph = out[out.index("```mermaid"):out.index("```", out.index("```mermaid") + 3)]
+    assert 'subgraph o0_a_b__c__team["a#lt;b#gt;#quot;c#96; team"]' in graph
+    assert 'n1_coaching -->|"5"| s2_critical' in graph  # the 5 silent SLO children are not counted
+    assert "5 alarm(s) notify nobody by design" in out
+
+
+def test_a_large_organisation_is_collapsed_by_owner_and_the_map_says_so(repo: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """40 services of 20 owners: unchanged services fold into one node per owner, the 6 owners with the fewest
+    alarms into one node, and the service the change touches stays on its own."""
+    for number in range(40):
+        alarms = "".join(f"  a{k}: {{severity: warning, metric: M, namespace: NS, threshold: '> 1'}}\n"
+                         for k in range(1 + number % 3))
+        (repo / "alarm_specs" / f"svc{number:02}.yaml").write_text(
+            f"version: 1\nservice: svc{number:02}\nowner: team{number % 20:02}\nalarms:\n{alarms}")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "many")
+    changed = repo / "alarm_specs" / "svc05.yaml"
+    changed.write_text(changed.read_text().replace("severity: warning", "severity: critical"))
+    out = _diff(repo, capsys, "--env", "prod", "--format", "markdown")
+    graph = out[out.index("```mermaid"):out.index("```", out.index("```mermaid") + 3)]
+    assert '["svc05"]' in graph and '["team05: 1 services"]' not in graph
+    assert '["team00: 2 services"]' in graph
+    assert graph.count("subgraph") == 15  # MAX_OWNERS: 14 owners and one node for the rest
+    assert "Collapsed: 41 services are more than 25, so each owner's unchanged services are one node" in out
+    assert "Merged the 7 owners with the fewest alarms into one node: " in out

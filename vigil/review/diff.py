@@ -25,6 +25,7 @@ from vigil.plan.model import (
 from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.review import inventory
 from vigil.review.recipients import channel_kind, names, notified, notifies
+from vigil.review.routing_map import routing_map_diff
 from vigil.spec.durations import words
 from vigil.spec.types import SEVERITIES
 
@@ -51,10 +52,12 @@ class Change:
 
 @dataclass
 class EnvironmentDiff:
-    """The changes to one environment."""
+    """The changes to one environment; `routing_map` holds the markdown lines of the routing map with the
+    changes marked (empty when who is notified for what did not change)."""
 
     environment: str
     changes: list[Change] = field(default_factory=list)
+    routing_map: list[str] = field(default_factory=list)
 
 
 def diff_plans(base: WorkspacePlan | None, head: WorkspacePlan) -> list[EnvironmentDiff]:
@@ -63,7 +66,8 @@ def diff_plans(base: WorkspacePlan | None, head: WorkspacePlan) -> list[Environm
     after = {e.name: e for e in head.environments}
     out = []
     for name in sorted(set(before) | set(after)):
-        out.append(EnvironmentDiff(name, _environment_changes(before.get(name), after.get(name))))
+        old, new = before.get(name), after.get(name)
+        out.append(EnvironmentDiff(name, _environment_changes(old, new), routing_map_diff(old, new)))
     return out
 
 
@@ -358,7 +362,8 @@ _MARKS = {"added": "+", "removed": "-", "changed": "~"}
 def render(diffs: list[EnvironmentDiff], output: str) -> str:
     """The diff as `text`, `markdown` (for a pull-request comment) or `json`."""
     if output == "json":
-        return json.dumps([plain_data(d) for d in diffs], indent=2, sort_keys=True)
+        return json.dumps([{k: v for k, v in plain_data(d).items() if k != "routing_map"} for d in diffs], indent=2,
+                          sort_keys=True)
     lines: list[str] = []
     if output == "markdown":
         lines.append("### vigil: what this change deploys")
@@ -371,6 +376,9 @@ def render(diffs: list[EnvironmentDiff], output: str) -> str:
                 lines.append(f"- **{change.kind}** {change.subject}" + (f": {change.detail}" if change.detail else ""))
                 lines += [f"  - `{name}`: `{old}` → `{new}`" for name, old, new in change.fields]
                 lines += _folded_markdown(change.reaches)
+            if diff.routing_map:
+                lines += ["", "<details open><summary>Routing map</summary>", "", *diff.routing_map, "",
+                          "</details>"]
         else:
             lines.append(f"{diff.environment}: {len(diff.changes) or 'no'} change(s)")
             for change in diff.changes:

@@ -8,6 +8,7 @@ from typing import Any
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, ServicePlan, plain_data
 from vigil.review import inventory
 from vigil.review.recipients import channel_kind, notified
+from vigil.review.routing_map import routing_map
 from vigil.spec.durations import words
 
 FORMATS = ("text", "markdown", "json")
@@ -180,6 +181,7 @@ def _markdown(plan: EnvironmentPlan) -> str:
              "| severity | notifies |", "| --- | --- |"]
     for severity, names in plan.routes.items():
         lines.append(f"| {severity} | {', '.join(names) or 'nobody'} |")
+    lines += ["", *routing_map(plan)]
     lines += ["", "| stack | resources | template |", "| --- | --- | --- |"]
     lines += [f"| `{row['stack']}` | {row['resources']} | {_kb(row['template_bytes'])} |" for row in stacks_data(plan)]
     for service in plan.services:
