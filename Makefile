@@ -18,7 +18,7 @@ LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: setup synth test validate plan lock diff schema lint golden bench clean local-venv local-up local-deploy local-down
+.PHONY: setup synth test validate plan lock diff schema lint golden bench slo-timelines clean local-venv local-up local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -49,6 +49,9 @@ lock: setup ## Write vigil.lock.json (which stack holds each alarm); commit it
 
 bench: setup ## Time validate, plan and synthesis of 10,000 alarms against a hand-written CDK baseline (BENCH_ARGS="--repeat 2")
 	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+slo-timelines: setup ## Draw when the example SLO (prod wwhd availability) pages and tickets, per scenario, into docs/slo-timelines
+	$(VENV)/bin/python -m vigil slo simulate wwhd availability --env prod --out docs/slo-timelines
 
 diff: setup ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	$(NODE_BIN)/cdk diff $(CDK_CONTEXT)

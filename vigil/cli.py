@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     from vigil.live import commands as live
 
     live.add_parsers(commands)
+    from vigil.review import commands as review
+
+    review.add_parsers(commands)
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
