@@ -31,6 +31,17 @@ def add_parsers(commands: Any) -> None:
                           help="only this scenario (repeatable; default: all)")
     simulate.set_defaults(handler=_simulate)
 
+    preview = commands.add_parser("preview", help="draw each dashboard as CloudWatch lays it out: an HTML page per "
+                                  "environment (and PNGs with --images), without AWS")
+    preview.add_argument("--env", action="append", help="environment (repeatable; default: all)")
+    preview.add_argument("--base", help="git revision: draw only the dashboards the working tree adds, removes or "
+                         "changes against it, before and after")
+    preview.add_argument("--out", type=Path, default=Path("preview"), help="directory (default: preview)")
+    preview.add_argument("--images", action="store_true", help="also a PNG per dashboard (needs Chromium)")
+    preview.add_argument("--browser", default=None, help="Chromium executable for --images (default: "
+                         "/usr/bin/chromium)")
+    preview.set_defaults(handler=_preview)
+
 
 def _simulate(args: argparse.Namespace) -> int:
     from vigil.review import slo_simulate
@@ -49,6 +60,43 @@ def _simulate(args: argparse.Namespace) -> int:
         slo_simulate.draw(timeline, service.name, path)
         print(f"  {timeline.summary()}  ({_shown(path)})")
         sys.stdout.flush()
+    return EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from vigil.review import preview, preview_images
+
+    head = plan_workspace(read_sources(args.root), only=args.env)
+    base = None
+    if args.base:
+        from vigil.spec.errors import SpecError
+        from vigil.spec.git_sources import read_sources_at
+
+        try:
+            base = plan_workspace(read_sources_at(args.root, args.base), only=args.env)
+        except SpecError as error:
+            if any(p.file == "git" for p in error.problems):
+                raise
+            print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
+                  "every dashboard counts as added", file=sys.stderr)
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    out.mkdir(parents=True, exist_ok=True)
+    before = {e.name: e for e in base.environments} if base else {}
+    summary = []
+    for environment in head.environments:
+        views = preview.views(environment, before.get(environment.name), compare=bool(args.base))
+        page = out / f"{environment.name}.html"
+        note = f"Compared with {args.base}: only dashboards it changes are drawn." if args.base else ""
+        page.write_text(preview.render_page(environment.name, views, note), encoding="utf-8")
+        line = f"{environment.name}: {_shown(page)}, {len(views)} dashboard(s)"
+        if args.images and views:
+            images = preview_images.screenshots(page, out / environment.name,
+                                                args.browser or preview_images.CHROMIUM)
+            line += f", {len(images)} image(s) in {_shown(out / environment.name)}"
+        print(line)
+        summary += [f"- `{environment.name}`: " + ", ".join(f"{v.name} ({v.state})" for v in views)] if views else []
+    (out / "summary.md").write_text("\n".join(summary) + "\n" if summary else "No dashboard changes.\n",
+                                    encoding="utf-8")
     return EXIT_OK
 
 
