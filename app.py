@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from vigil.plan.resolve import plan_workspace
+from vigil.progress import StatusLine
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 from vigil.stacks.app import build_app, new_app
@@ -29,8 +30,11 @@ def main() -> int:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
         return 2
-    build_app(app, plan)
-    app.synth()
+    with StatusLine() as status:  # on a terminal only; `cdk synth` passes its own stderr to the app
+        stacks = build_app(app, plan, progress=lambda done, total, name: status.count("synth: built", done, total,
+                                                                                       name))
+        status(f"synth: writing {len(stacks)} templates to cdk.out")
+        app.synth()
     return 0
 
 

@@ -131,7 +131,8 @@ def test_base_draws_changed_dashboards_before_and_after_as_images(spec_repo: Spe
     assert images == ["prod-overview-after.png", "prod-overview-before.png"]
     before, after = ((root / "preview" / "prod" / name).read_bytes() for name in reversed(images))
     assert before.startswith(b"\x89PNG") and len(after) > len(before)  # the new widget makes it taller
-    assert (root / "preview" / "summary.md").read_text() == "- `prod`: prod-overview (changed)\n"
+    assert (root / "preview" / "summary.md").read_text() == (
+        "- `prod`: prod-overview (changed: prod-overview-before.png, prod-overview-after.png)\n")
 
 
 def test_only_hex_colours_reach_a_style_attribute() -> None:

@@ -94,10 +94,20 @@ def _preview(args: argparse.Namespace) -> int:
                                                 args.browser or preview_images.CHROMIUM)
             line += f", {len(images)} image(s) in {_shown(out / environment.name)}"
         print(line)
-        summary += [f"- `{environment.name}`: " + ", ".join(f"{v.name} ({v.state})" for v in views)] if views else []
+        summary += [f"- `{environment.name}`: " + ", ".join(_listed(v, args.images) for v in views)] if views else []
     (out / "summary.md").write_text("\n".join(summary) + "\n" if summary else "No dashboard changes.\n",
                                     encoding="utf-8")
     return EXIT_OK
+
+
+def _listed(view: Any, images: bool) -> str:
+    """`prod-overview (changed)`, with the image file names when images were taken."""
+    from vigil.review.preview_images import image_name
+
+    if not images:
+        return f"{view.name} ({view.state})"
+    sides = [side for side, body in (("before", view.before), ("after", view.after)) if body is not None]
+    return f"{view.name} ({view.state}: {', '.join(image_name(view.name, s, view.state) for s in sides)})"
 
 
 def _find(environments: tuple[EnvironmentPlan, ...], service_name: str,
