@@ -127,12 +127,28 @@ def test_base_draws_changed_dashboards_before_and_after_as_images(spec_repo: Spe
     html = (root / "preview" / "prod.html").read_text()
     assert html.count('<section class="dashboard"') == 1 and 'data-dashboard="prod-overview"' in html
     assert html.count('data-side="before"') == 1 and html.count('data-side="after"') == 1
+    assert html.count('data-mark="added"') == 1 and html.count('data-mark="changed"') == 0  # the new widget only
     images = sorted(p.name for p in (root / "preview" / "prod").iterdir())
     assert images == ["prod-overview-after.png", "prod-overview-before.png"]
     before, after = ((root / "preview" / "prod" / name).read_bytes() for name in reversed(images))
     assert before.startswith(b"\x89PNG") and len(after) > len(before)  # the new widget makes it taller
     assert (root / "preview" / "summary.md").read_text() == (
         "- `prod`: prod-overview (changed: prod-overview-before.png, prod-overview-after.png)\n")
+
+
+def test_widget_marks_tell_added_removed_changed_and_moved_widgets_apart() -> None:
+    def body(*widgets: dict[str, Any]) -> str:
+        return json.dumps({"widgets": list(widgets)})
+
+    def widget(title: str, x: int, y: int, metric: str = "M") -> dict[str, Any]:
+        return {"type": "metric", "x": x, "y": y, "width": 6, "height": 6,
+                "properties": {"title": title, "metrics": [["NS", metric]]}}
+
+    marks = preview.widget_marks(body(widget("kept", 0, 0), widget("moved", 6, 0), widget("edited", 12, 0),
+                                      widget("gone", 18, 0)),
+                                 body(widget("kept", 0, 0), widget("moved", 0, 6), widget("edited", 12, 0, "N"),
+                                      widget("new", 6, 6)))
+    assert marks == {"before": {2: "changed", 3: "removed"}, "after": {2: "changed", 3: "added"}}
 
 
 def test_only_hex_colours_reach_a_style_attribute() -> None:

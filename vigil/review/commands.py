@@ -22,8 +22,8 @@ def add_parsers(commands: Any) -> None:
     slo = commands.add_parser("slo", help="SLO tools").add_subparsers(dest="slo_command", required=True)
     simulate = slo.add_parser("simulate", help="when an SLO's page and ticket fire over standard scenarios "
                               "(a PNG timeline each)")
-    simulate.add_argument("service")
-    simulate.add_argument("slo")
+    simulate.add_argument("service", help="service name, as in alarm_specs/<service>.yaml")
+    simulate.add_argument("slo", help="SLO key under the service's slos:")
     simulate.add_argument("--env", help="environment (default: the first, by name, where the SLO is enabled)")
     simulate.add_argument("--out", type=Path, default=Path("slo-timelines"),
                           help="directory for the PNGs (default: slo-timelines)")
@@ -45,11 +45,12 @@ def add_parsers(commands: Any) -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     from vigil.review import slo_simulate
+    from vigil.review.inventory import number
 
     plan = plan_workspace(read_sources(args.root), only=[args.env] if args.env else None)
     environment, service, slo = _find(plan.environments, args.service, args.slo)
     out = args.out if args.out.is_absolute() else args.root / args.out
-    print(f"{environment.name} {service.name}/{slo.key}: {slo.objective:g}% over {slo.window // 86400} days; "
+    print(f"{environment.name} {service.name}/{slo.key}: {number(slo.objective)}% over {slo.window // 86400} days; "
           f"page {slo.page_severity if slo.page_alarm else 'disabled'}, "
           f"ticket {slo.ticket_severity if slo.ticket_alarm else 'disabled'}")
     for scenario in slo_simulate.SCENARIOS:

@@ -101,25 +101,53 @@ alarms and queries are the template's; graphs show no data.{(" " + _e(note)) if 
 
 def _section(view: DashboardView) -> str:
     sides = []
+    marks = widget_marks(view.before, view.after) if view.state == "changed" else {}
     for side, body in (("before", view.before), ("after", view.after)):
         if body is None:
             continue
         label = f'<h3 class="side-label">{side}</h3>' if view.state != "unchanged" else ""
-        sides.append(f'<div class="side" data-side="{side}">{label}{_grid(body)}</div>')
+        sides.append(f'<div class="side" data-side="{side}">{label}{_grid(body, marks.get(side, {}))}</div>')
     return (f'<section class="dashboard" id="{_anchor(view.name)}" data-dashboard="{_e(view.name)}" '
             f'data-state="{view.state}"><h2>{_e(view.name)} <small>{_e(view.summary)}</small> '
             f'<span class="state {view.state}">{view.state}</span></h2>{"".join(sides)}</section>\n')
 
 
-def _grid(body: str) -> str:
+def widget_marks(before: str | None, after: str | None) -> dict[str, dict[int, str]]:
+    """Per side, the widgets (by index) a change adds or changes (after) or removes or changes (before). A widget
+    that only moved is unchanged; one whose content differs but whose title (or kind and place) stays is
+    changed."""
+    def widgets(body: str | None) -> list[dict[str, Any]]:
+        return list(json.loads(body).get("widgets", [])) if body else []
+
+    def content(widget: dict[str, Any]) -> str:
+        return json.dumps({k: v for k, v in widget.items() if k not in ("x", "y")}, sort_keys=True)
+
+    def identity(widget: dict[str, Any]) -> tuple[Any, ...]:
+        properties = widget.get("properties") if isinstance(widget.get("properties"), dict) else {}
+        title = properties.get("title")
+        return ("title", title) if title else ("place", widget.get("type"), widget.get("x"), widget.get("y"))
+
+    old, new = widgets(before), widgets(after)
+    old_content, new_content = {content(w) for w in old}, {content(w) for w in new}
+    old_ids, new_ids = {identity(w) for w in old}, {identity(w) for w in new}
+    marks: dict[str, dict[int, str]] = {"before": {}, "after": {}}
+    for side, items, contents, ids, gone in (("after", new, old_content, old_ids, "added"),
+                                              ("before", old, new_content, new_ids, "removed")):
+        for index, widget in enumerate(items):
+            if content(widget) not in contents:
+                marks[side][index] = "changed" if identity(widget) in ids else gone
+    return marks
+
+
+def _grid(body: str, marks: dict[int, str] | None = None) -> str:
     widgets = json.loads(body).get("widgets", [])
     bottom = max((_int(w.get("y")) + _int(w.get("height"), 6) for w in widgets), default=1)
-    cells = [_widget(index, widget) for index, widget in enumerate(widgets)]
+    cells = [_widget(index, widget, (marks or {}).get(index, "")) for index, widget in enumerate(widgets)]
     return (f'<div class="grid" style="width:{COLUMNS * COLUMN_PX}px;height:{bottom * ROW_PX}px">'
             f'{"".join(cells)}</div>')
 
 
-def _widget(index: int, widget: dict[str, Any]) -> str:
+def _widget(index: int, widget: dict[str, Any], mark: str = "") -> str:
     x, y = _int(widget.get("x")), _int(widget.get("y"))
     width, height = _int(widget.get("width"), 6), _int(widget.get("height"), 6)
     kind = str(widget.get("type", ""))
@@ -136,9 +164,12 @@ def _widget(index: int, widget: dict[str, Any]) -> str:
     else:
         inner = f'<p class="note">{_e(kind)} widget</p>'
     heading = f'<div class="title">{_e(title)}</div>' if title else ""
+    if mark:
+        heading = f'<span class="state {mark}">{mark}</span>' + heading
     style = (f"left:{x * COLUMN_PX}px;top:{y * ROW_PX}px;width:{width * COLUMN_PX}px;"
              f"height:{height * ROW_PX}px")
-    return (f'<div class="widget {_e(kind)}" data-index="{index}" data-type="{_e(kind)}" data-x="{x}" data-y="{y}" '
+    return (f'<div class="widget {_e(kind)}{" marked " + mark if mark else ""}" data-index="{index}" '
+            f'data-mark="{mark}" data-type="{_e(kind)}" data-x="{x}" data-y="{y}" '
             f'data-width="{width}" data-height="{height}" style="{style}"><div class="frame">{heading}{inner}'
             "</div></div>")
 
@@ -292,7 +323,9 @@ h3.side-label { font-size: 12px; text-transform: uppercase; color: #5f6b7a; marg
 .widget { position: absolute; box-sizing: border-box; padding: 4px; }
 .frame { box-sizing: border-box; height: 100%; overflow: hidden; background: #fff; border: 1px solid #d5dbdb;
          border-radius: 4px; padding: 6px 8px; display: flex; flex-direction: column; }
-.widget.text .frame { background: #fff; }
+.widget.marked .frame { border-width: 3px; } .widget.added .frame { border-color: #1a7f37; }
+.widget.removed .frame { border-color: #cf222e; } .widget.changed .frame { border-color: #9a6700; }
+.widget.marked .state { position: absolute; right: 10px; top: 8px; }
 .title { font-weight: bold; font-size: 13px; margin-bottom: 4px; white-space: nowrap; overflow: hidden;
          text-overflow: ellipsis; }
 .chart { flex: 1; display: flex; flex-direction: column; min-height: 0; }
