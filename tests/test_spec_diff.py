@@ -267,3 +267,21 @@ def test_a_large_organisation_is_collapsed_by_owner_and_the_map_says_so(repo: Pa
     assert graph.count("subgraph") == 15  # MAX_OWNERS: 14 owners and one node for the rest
     assert "Collapsed: 41 services are more than 25, so each owner's unchanged services are one node" in out
     assert "Merged the 7 owners with the fewest alarms into one node: " in out
+
+
+def test_a_route_reaching_many_alarms_lists_a_few_and_counts_the_rest(repo: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    alarms = "".join(f"  a{k:03}: {{severity: warning, metric: M, namespace: NS, threshold: '> 1'}}\n"
+                     for k in range(120))
+    (repo / "alarm_specs" / "big.yaml").write_text(f"version: 1\nservice: big\nowner: big-team\nalarms:\n{alarms}")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "big")
+    env = repo / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("warning: [slack-alerts]", "warning: [team-email]"))
+    text = _diff(repo, capsys, "--env", "prod")
+    assert "reaches 121 alarms of 2 services (big 120, coaching 1)" in text
+    assert "      big: prod-big-a000, prod-big-a001, " in text and "prod-big-a009 and 110 more\n" in text
+    markdown = _diff(repo, capsys, "--env", "prod", "--format", "markdown")
+    assert "`prod-big-a049` and 70 more\n" in markdown
+    data = json.loads(_diff(repo, capsys, "--env", "prod", "--format", "json"))
+    assert len(data[0]["changes"][0]["reaches"]["big"]) == 120

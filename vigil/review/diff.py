@@ -385,8 +385,21 @@ def render(diffs: list[EnvironmentDiff], output: str) -> str:
                 lines.append(f"  {_MARKS[change.kind]} {change.subject}" + (f": {change.detail}" if change.detail
                                                                            else ""))
                 lines += [f"      {name}: {old} -> {new}" for name, old, new in change.fields]
-                lines += [f"      {service}: {', '.join(alarms)}" for service, alarms in change.reaches.items()]
+                lines += [f"      {service}: {_listed(alarms, TEXT_LISTED, str)}"
+                          for service, alarms in change.reaches.items()]
     return "\n".join(lines)
+
+
+TEXT_LISTED = 10
+"""Alarm names listed per service under a route change in text; the rest are counted."""
+MARKDOWN_LISTED = 50
+"""The same in markdown: a pull-request comment holds at most 65,536 characters. `--format json` lists all."""
+
+
+def _listed(names: list[str], limit: int, show: Callable[[str], str]) -> str:
+    """`a, b, c`, or the first `limit` and `and N more`."""
+    shown = ", ".join(show(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _folded_markdown(reaches: dict[str, list[str]]) -> list[str]:
@@ -395,6 +408,6 @@ def _folded_markdown(reaches: dict[str, list[str]]) -> list[str]:
         return []
     total = sum(len(alarms) for alarms in reaches.values())
     return ["", f"  <details><summary>{_count(total, 'alarm')}</summary>", "",
-            *(f"  - {html.escape(service)}: " + ", ".join(f"`{name}`" for name in alarms)
+            *(f"  - {html.escape(service)}: " + _listed(alarms, MARKDOWN_LISTED, lambda name: f"`{name}`")
               for service, alarms in reaches.items()),
             "", "  </details>", ""]
