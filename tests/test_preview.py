@@ -64,6 +64,9 @@ def test_every_example_dashboard_renders_with_each_widget_where_its_body_puts_it
     assert coaching.locator('.hline[data-value="1"]').first.inner_text() == "critical < 1"
     assert "prod-coaching-p0" in coaching.locator(".widget.alarm").inner_text()
     assert coaching.locator(".markdown h1").inner_text() == "coaching in prod"
+    assert coaching.locator(".side > .note").inner_text() == "time range: last 3 hours (CloudWatch's default)"
+    assert page.locator('section[data-dashboard="prod-coaching-overview"] .side > .note').inner_text() == (
+        "time range: last 1 day")  # range: 24h
     assert "SOURCE '/aws/lambda/purposepath-coaching-api-prod'" in page.locator(
         'section[data-dashboard="prod-coaching-errors"] pre.query').first.inner_text()
 

@@ -106,10 +106,28 @@ def _section(view: DashboardView) -> str:
         if body is None:
             continue
         label = f'<h3 class="side-label">{side}</h3>' if view.state != "unchanged" else ""
-        sides.append(f'<div class="side" data-side="{side}">{label}{_grid(body, marks.get(side, {}))}</div>')
+        sides.append(f'<div class="side" data-side="{side}">{label}<p class="note">{_e(time_range(body))}</p>'
+                     f'{_grid(body, marks.get(side, {}))}</div>')
     return (f'<section class="dashboard" id="{_anchor(view.name)}" data-dashboard="{_e(view.name)}" '
             f'data-state="{view.state}"><h2>{_e(view.name)} <small>{_e(view.summary)}</small> '
             f'<span class="state {view.state}">{view.state}</span></h2>{"".join(sides)}</section>\n')
+
+
+_ISO_START = re.compile(r"^-P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$")
+
+
+def time_range(body: str) -> str:
+    """The dashboard's default time range in words: `last 1 day` from `"start": "-P1D"`; CloudWatch's default
+    (3 hours) when the body sets none."""
+    start = json.loads(body).get("start")
+    if start is None:
+        return "time range: last 3 hours (CloudWatch's default)"
+    match = _ISO_START.match(str(start))
+    if not match or not any(match.groupdict().values()):
+        return f"time range: {start}"
+    parts = [f"{int(value)} {unit[:-1] if int(value) == 1 else unit}"
+             for unit, value in match.groupdict().items() if value]
+    return f"time range: last {' '.join(parts)}"
 
 
 def widget_marks(before: str | None, after: str | None) -> dict[str, dict[int, str]]:
