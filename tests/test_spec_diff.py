@@ -244,7 +244,7 @@ def test_the_plan_map_counts_alarms_that_notify_and_escapes_spec_text(spec_repo:
     graph = out[out.index("```mermaid"):out.index("```", out.index("```mermaid") + 3)]
     assert 'subgraph o0_a_b__c__team["a#lt;b#gt;#quot;c#96; team"]' in graph
     assert 'n1_coaching -->|"5"| s2_critical' in graph  # the 5 silent SLO children are not counted
-    assert "5 alarm(s) notify nobody by design" in out
+    assert "5 alarm(s) have their actions disabled" in out
 
 
 def test_a_large_organisation_is_collapsed_by_owner_and_the_map_says_so(repo: Path,
@@ -285,3 +285,13 @@ def test_a_route_reaching_many_alarms_lists_a_few_and_counts_the_rest(repo: Path
     assert "`prod-big-a049` and 70 more\n" in markdown
     data = json.loads(_diff(repo, capsys, "--env", "prod", "--format", "json"))
     assert len(data[0]["changes"][0]["reaches"]["big"]) == 120
+
+
+def test_a_severity_routed_to_nobody_is_drawn_to_a_nobody_node(full: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = full / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace("critical: [pagerduty-primary, slack-incidents]", "critical: []"))
+    out = _diff(full, capsys, "--env", "prod", "--format", "markdown")
+    assert ("- **changed** route critical: now notifies nobody (was pagerduty-primary, slack-incidents); "
+            "reaches 5") in out
+    assert 'c9__nobody_(("(nobody)"))' in out
+    assert 's2_critical ==>|"+ 5 added"| c9__nobody_' in out

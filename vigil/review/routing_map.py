@@ -21,7 +21,8 @@ MAX_SERVICES = 25
 """Service nodes drawn before owners are collapsed: GitHub's renderer stays legible up to about this many."""
 MAX_OWNERS = 15
 """Owner nodes drawn before the smallest owners are merged into one node."""
-NOBODY = "nobody"
+NOBODY = "(nobody)"
+"""The node of a severity whose route is empty; parentheses keep it apart from any channel name."""
 
 _ADDED = "stroke:#1a7f37,stroke-width:3px"
 _REMOVED = "stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4"
@@ -115,8 +116,8 @@ def _render(before: _Picture, after: _Picture, is_diff: bool) -> list[str]:
             styles.append(f"  linkStyle {index} {_CHANGED}")
     lines += styles
     out = ["```mermaid", *lines, "```", ""]
-    notes = [f"Edges count alarms that notify; {after.silent} alarm(s) notify nobody by design (actions "
-             "disabled: SLO burn windows and traffic guards) and are not drawn."]
+    notes = [f"Edges count the alarms that take each route; {after.silent} alarm(s) have their actions disabled "
+             "(SLO burn windows and traffic guards: they notify nobody) and are not drawn."]
     if is_diff:
         notes.append("Marked: green `+ N added` (new route or alarms), red dashed `N removed`, "
                      "amber `before → after`.")
