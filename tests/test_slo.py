@@ -349,3 +349,12 @@ def test_every_standard_scenario_alerts_as_the_method_intends(service: ServicePl
     assert leak.page == [] and 24 * 60 < leak.ticket[0] - leak.start < 3 * 24 * 60
     assert outcome["short-spike"].result.notifications == []
     assert outcome["low-traffic"].result.notifications == []
+
+
+@pytest.mark.parametrize("key", ["math-errors", "math-guard"])
+def test_simulate_feeds_math_slos_from_their_own_expressions(service: ServicePlan, key: str) -> None:
+    from vigil.review.slo_simulate import SCENARIOS, simulate
+
+    outage = simulate(service, _slo(service, key), SCENARIOS[0])
+    # 99.9% pages once the hour holds 1.44% errors (a minute of outage); 99% at 14.4% (9 minutes)
+    assert [page - outage.start for page in outage.page] == ([1] if key == "math-errors" else [9])

@@ -56,7 +56,10 @@ def _simulate(args: argparse.Namespace) -> int:
     for scenario in slo_simulate.SCENARIOS:
         if args.scenario and scenario.key not in args.scenario:
             continue
-        timeline = slo_simulate.simulate(service, slo, scenario)
+        try:
+            timeline = slo_simulate.simulate(service, slo, scenario)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
         path = out / f"{environment.name}-{service.name}-{slo.key}-{scenario.key}.png"
         slo_simulate.draw(timeline, service.name, path)
         print(f"  {timeline.summary()}  ({_shown(path)})")

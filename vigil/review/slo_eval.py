@@ -174,6 +174,12 @@ def _composite_order(alarms: list[AlarmPlan]) -> list[AlarmPlan]:
     return ordered
 
 
+def evaluate_expression(expression: str, values: dict[str, float | None]) -> float | None:
+    """The value of a metric math expression (numbers, metric ids, + - * /, unary -, FILL) over `values` by id;
+    None where a value is missing or a division is by zero, as CloudWatch gives no datapoint."""
+    return _evaluate(_parsed(expression), values)
+
+
 def _evaluate(node: ast.expr, values: dict[str, float | None]) -> float | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)

@@ -16,7 +16,7 @@ from typing import Any
 
 from vigil.plan.model import ServicePlan, SloPlan
 from vigil.review.inventory import number
-from vigil.review.slo_eval import Evaluator, Result, slo_alarms, slo_data
+from vigil.review.slo_eval import Evaluator, Result, evaluate_expression, slo_alarms, slo_data
 from vigil.spec.durations import words
 
 MINUTES_PER_HOUR = 60
@@ -123,7 +123,8 @@ _ID = re.compile(r"\b[a-z][a-zA-Z0-9_]*\b")
 def _roles(slo: SloPlan) -> dict[str, tuple[str, float]] | None:
     """What each metric of a `math` SLO counts, for the synthetic data: a metric in the errors (or good)
     expression counts those events, a metric only in the total counts the rest; metrics sharing a role share its
-    events evenly. None for the other forms, whose metric ids are their roles."""
+    events evenly. None for the other forms, whose metric ids are their roles. The guess is checked by computing
+    the SLO's own error ratio and total from it; ValueError when they do not come out."""
     ids = {m.id for m in slo.metrics}
     if ids <= {"errors", "good", "total"}:
         return None
@@ -133,15 +134,20 @@ def _roles(slo: SloPlan) -> dict[str, tuple[str, float]] | None:
                              (errors["errors"], "errors", "good") if errors else ("", "", ""))
     counted = {i for i in _ID.findall(numerator) if i in ids}
     others = ids - counted
-    if not counted:
-        raise ValueError(f"cannot simulate SLO {slo.key}: its error ratio {slo.ratio_expression} is not a sum "
-                         "of metrics")
-    total_only = {i for i in _ID.findall(slo.total_expression) if i in others}
     roles = {i: (role, 1 / len(counted)) for i in counted}
+    total_only = {i for i in _ID.findall(slo.total_expression) if i in others}
     if total_only and counted & set(_ID.findall(slo.total_expression)):
         roles |= {i: (rest, 1 / len(total_only)) for i in total_only}  # total = counted + the rest
-    else:
+    elif others:
         roles |= {i: ("total", 1 / len(others)) for i in others}
+    requests, failed = 1000.0, 250.0
+    events = {"errors": failed, "good": requests - failed, "total": requests}
+    values: dict[str, float | None] = {i: events[r] * share for i, (r, share) in roles.items()}
+    ratio = evaluate_expression(slo.ratio_expression, values)
+    total = evaluate_expression(slo.total_expression, values)
+    if ratio is None or total is None or abs(ratio - failed / requests) > 1e-9 or abs(total - requests) > 1e-6:
+        raise ValueError(f"cannot simulate SLO {slo.key}: its metrics cannot be fed from one count of failed and "
+                         f"total events (error ratio {slo.ratio_expression})")
     return roles
 
 
