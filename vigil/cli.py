@@ -39,7 +39,7 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; never lets a traceback reach the user."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: every command with its arguments, examples and the exit codes."""
     parser = argparse.ArgumentParser(
         prog="vigil", description="Monitoring as code for AWS: YAML specs in, CloudFormation out.",
         epilog=cli_help.main_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -5,8 +5,10 @@ examples here (tests/test_cli_help.py fails for a command without any)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import metadata
+from pathlib import Path
 
 from vigil import __version__, exit_codes
 
@@ -70,3 +72,67 @@ def add_examples(commands: dict[str, argparse.ArgumentParser]) -> None:
     for name, parser in commands.items():
         parser.formatter_class = argparse.RawDescriptionHelpFormatter
         parser.epilog = epilog(name)
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands of `parser` by name, in the order `--help` lists them."""
+    for action in parser._actions:
+        if isinstance(action.choices, dict):
+            return dict(action.choices)
+    return {}
+
+
+def cli_reference(parser: argparse.ArgumentParser) -> str:
+    """The command-line reference page (docs/reference/cli.md): every command with its arguments and examples,
+    and the exit codes. Usage lines are wrapped at 100 columns whatever the terminal."""
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        return _cli_reference(parser)
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+
+
+def _cli_reference(parser: argparse.ArgumentParser) -> str:
+    lines = ["# Command line", "", "<!-- generated from vigil/cli.py by `make reference`; do not edit -->", "",
+             "`vigil` is installed as a console script; `python -m vigil` runs the same program. Global options "
+             "come before the command: `vigil --root ../monitoring validate`.", "",
+             "```text", parser.format_usage().strip(), "```", "",
+             "| option | meaning |", "| --- | --- |"]
+    lines += [_option_row(action) for action in parser._actions if action.dest not in ("help", "command")]
+    lines += ["", "## Exit codes", "", "| code | meaning |", "| --- | --- |"]
+    lines += [f"| {code} | {meaning} |" for code, meaning in exit_codes.EXIT_CODES.items()]
+    for name, sub in subcommands(parser).items():
+        lines += ["", f"## vigil {name}", "", _help_of(parser, name), "", "```text",
+                  sub.format_usage().strip().removeprefix("usage: "), "```", ""]
+        rows = [_option_row(action) for action in sub._actions if action.dest != "help"]
+        if rows:
+            lines += ["| argument | meaning |", "| --- | --- |", *rows, ""]
+        lines += ["Examples:", "", "```sh", *EXAMPLES.get(name, ()), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _help_of(parser: argparse.ArgumentParser, name: str) -> str:
+    for action in parser._actions:
+        for choice in getattr(action, "_choices_actions", ()):
+            if choice.dest == name and choice.help:
+                return f"{choice.help[0].upper()}{choice.help[1:]}."
+    return ""
+
+
+def _option_row(action: argparse.Action) -> str:
+    if action.option_strings:
+        metavar = "" if action.nargs == 0 else f" {action.metavar or action.dest.upper()}"
+        name = ", ".join(f"`{option}{metavar}`" for option in action.option_strings)
+    else:
+        name = f"`{action.metavar or action.dest}`"
+    meaning = (action.help or "").replace("|", "\\|")
+    if action.choices and not isinstance(action.choices, dict):
+        meaning += f"{'; ' if meaning else ''}one of {', '.join(f'`{c}`' for c in action.choices)}"
+    if action.default not in (None, False, argparse.SUPPRESS) and "default" not in meaning \
+            and not isinstance(action.default, Path):
+        meaning += f" (default `{action.default}`)"
+    return f"| {name} | {meaning} |"
