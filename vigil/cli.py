@@ -15,6 +15,7 @@ from typing import NoReturn
 from vigil import cli_help
 from vigil.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_SPEC
 from vigil.gc_paused import cyclic_gc_paused
+from vigil.generated_files import sync
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import diff as plan_diff
@@ -228,17 +229,9 @@ def _cost(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     out = args.out if args.out.is_absolute() else args.root / args.out
-    stale = []
-    for name, text in schema_texts().items():
-        path = out / name
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            stale.append(name)
-            if not args.check:
-                out.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+    stale = sync({out / name: text for name, text in schema_texts().items()}, check=args.check)
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)}; run `make schema`", file=sys.stderr)
+        print(f"out of date: {', '.join(path.name for path in stale)}; run `make schema`", file=sys.stderr)
         return EXIT_ERROR
     print(f"{'checked' if args.check else 'wrote'} {len(schema_texts())} schemas in {out}")
     return EXIT_OK

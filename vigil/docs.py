@@ -11,6 +11,7 @@ from pathlib import Path
 from vigil.cli import build_parser
 from vigil.cli_help import cli_reference
 from vigil.exit_codes import EXIT_ERROR, EXIT_OK
+from vigil.generated_files import sync
 from vigil.spec.reference import reference_pages
 
 REFERENCE_DIR = Path("docs/reference")
@@ -30,16 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current dir)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a page is out of date")
     args = parser.parse_args(argv)
-    stale = []
-    for relative, text in generated_pages(args.root).items():
-        path = args.root / relative
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(relative)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+    pages = {args.root / relative: text for relative, text in generated_pages(args.root).items()}
+    stale = sync(pages, check=args.check)
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)}; run `make reference`", file=sys.stderr)
+        print(f"out of date: {', '.join(str(p.relative_to(args.root)) for p in stale)}; run `make reference`",
+              file=sys.stderr)
         return EXIT_ERROR
     print(f"{'checked' if args.check else 'wrote'} the reference in {args.root / REFERENCE_DIR}")
     return EXIT_OK
