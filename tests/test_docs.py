@@ -59,3 +59,14 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path) -> None:
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "reference" / "service" / "index.html").is_file()
+
+
+def test_the_readme_example_is_twenty_lines_that_validate(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.encode()) < 10_000
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert len(example.strip().splitlines()) <= 20
+    assert main(["init", str(tmp_path / "mon")]) == 0
+    (tmp_path / "mon" / "alarm_specs" / "checkout.yaml").write_text(example)
+    (tmp_path / "mon" / "dashboards" / "checkout-overview.yaml").unlink()
+    assert main(["--root", str(tmp_path / "mon"), "validate"]) == 0
