@@ -9,6 +9,8 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+from vigil.terminal import is_terminal
+
 CLEAR = "\r\x1b[K"
 """Carriage return and erase to the end of the line (ANSI): the status line is redrawn in place."""
 INTERVAL = 0.1
@@ -16,10 +18,9 @@ INTERVAL = 0.1
 
 
 def interactive(stream: TextIO) -> bool:
-    """Whether progress is shown on `stream`: it is a terminal, not a dumb one, and no CI variable is set (some CI
-    runners allocate a pseudo-terminal)."""
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb" and not os.environ.get("CI")
+    """Whether progress is shown on `stream`: it is a terminal (vigil/terminal.py) and no CI variable is set (some
+    CI runners allocate a pseudo-terminal)."""
+    return is_terminal(stream) and not os.environ.get("CI")
 
 
 class StatusLine:

@@ -22,7 +22,7 @@ def add_parsers(commands: Any) -> None:
     slo = commands.add_parser("slo", help="SLO tools").add_subparsers(dest="slo_command", required=True)
     simulate = slo.add_parser("simulate", help="when an SLO's page and ticket fire over standard scenarios "
                               "(a PNG timeline each)")
-    simulate.add_argument("service", help="service name, as in alarm_specs/<service>.yaml")
+    simulate.add_argument("service", help="service name (the name of its file in alarm_specs/)")
     simulate.add_argument("slo", help="SLO key under the service's slos:")
     simulate.add_argument("--env", help="environment (default: the first, by name, where the SLO is enabled)")
     simulate.add_argument("--out", type=Path, default=Path("slo-timelines"),
@@ -94,8 +94,11 @@ def _preview(args: argparse.Namespace) -> int:
         page.write_text(preview.render_page(environment.name, views, note), encoding="utf-8")
         line = f"{environment.name}: {_shown(page)}, {len(views)} dashboard(s)"
         if args.images and views:
-            images = preview_images.screenshots(page, out / environment.name,
-                                                args.browser or preview_images.CHROMIUM)
+            try:
+                images = preview_images.screenshots(page, out / environment.name,
+                                                    args.browser or preview_images.CHROMIUM)
+            except (ImportError, FileNotFoundError) as error:
+                raise UsageError(f"--images: {error} (pip install 'vigil[preview]' for Playwright)") from None
             line += f", {len(images)} image(s) in {_shown(out / environment.name)}"
         print(line)
         summary += [f"- `{environment.name}`: " + ", ".join(_listed(v, args.images) for v in views)] if views else []
