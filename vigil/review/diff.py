@@ -130,9 +130,9 @@ def route_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> l
             per_service.setdefault(alarm.service, []).append(alarm.name)
         detail = f"now notifies {names(after)} (was {names(before)})"
         if reached:
-            detail += (f"; reaches {_count(len(reached), 'alarm')} of {_count(len(per_service), 'service')} ("
-                       + ", ".join(f"{service} {len(alarms)}" for service, alarms in sorted(per_service.items()))
-                       + ")")
+            counts = ", ".join(f"{service} {len(alarms)}" for service, alarms in sorted(per_service.items()))
+            detail += (f"; reaches {inventory.count_of(len(reached), 'alarm')} of "
+                       f"{inventory.count_of(len(per_service), 'service')} ({counts})")
         out.append(Change("changed", f"route {severity}", detail, reaches=dict(sorted(per_service.items()))))
     return out
 
@@ -140,10 +140,6 @@ def route_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> l
 def _only_rerouted(a: AlarmPlan, b: AlarmPlan) -> bool:
     """Whether an alarm kept its severity and actions, so that a change in who it notifies is its route's."""
     return (a.severity, a.actions_enabled, a.alarm_actions) == (b.severity, b.actions_enabled, b.alarm_actions)
-
-
-def _count(count: int, singular: str) -> str:
-    return f"{count} {singular}{'' if count == 1 else 's'}"
 
 
 def _compare(before: dict[str, Any], after: dict[str, Any], subject: Callable[[str], str],
@@ -378,7 +374,7 @@ def render(diffs: list[EnvironmentDiff], output: str) -> str:
                 lines += _folded_markdown(change.reaches)
             if diff.routing_map:
                 lines += ["", "<details open><summary>Routing map</summary>", "", *diff.routing_map, "",
-                          "</details>"]
+                          "</details>", ""]
         else:
             lines.append(f"{diff.environment}: {len(diff.changes) or 'no'} change(s)")
             for change in diff.changes:
@@ -407,7 +403,7 @@ def _folded_markdown(reaches: dict[str, list[str]]) -> list[str]:
     if not reaches:
         return []
     total = sum(len(alarms) for alarms in reaches.values())
-    return ["", f"  <details><summary>{_count(total, 'alarm')}</summary>", "",
+    return ["", f"  <details><summary>{inventory.count_of(total, 'alarm')}</summary>", "",
             *(f"  - {html.escape(service)}: " + _listed(alarms, MARKDOWN_LISTED, lambda name: f"`{name}`")
               for service, alarms in reaches.items()),
             "", "  </details>", ""]
