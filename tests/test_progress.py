@@ -6,18 +6,14 @@ import io
 
 import pytest
 
+from tests.conftest import FakeTerminal
 from vigil.progress import CLEAR, StatusLine, interactive
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def test_a_terminal_gets_one_line_redrawn_and_erased_at_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    terminal = Terminal()
+    terminal = FakeTerminal()
     with StatusLine(terminal) as status:
         for done in range(1, 1001):
             status.count("import: alarms", done, 1000, f"alarm-{done}")
@@ -40,7 +36,7 @@ def test_progress_is_shown_on_terminals_only(monkeypatch: pytest.MonkeyPatch, is
     monkeypatch.setenv("TERM", "xterm")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    stream = Terminal() if isatty else io.StringIO()
+    stream = FakeTerminal() if isatty else io.StringIO()
     assert interactive(stream) is shown
     with StatusLine(stream) as status:
         status("synth: writing 48 templates to cdk.out")
