@@ -15,6 +15,11 @@ CDK_SELECT := $(CDK_CONTEXT) $(if $(DEPLOYMENT),-c deployment=$(DEPLOYMENT),)
 CONCURRENCY ?= 8
 export PATH := $(CURDIR)/$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
+# Debian's Chromium, for the dashboard preview test and `vigil preview --images` (Playwright drives it; it never
+# downloads a browser of its own). CI runs as root on Debian; elsewhere apt-get runs through sudo.
+CHROMIUM := /usr/bin/chromium
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 LOCALSTACK_VENV := .venv-localstack
 # LocalStack needs Python 3.13: from pyenv when it has one, else python3.13 on PATH.
 PYTHON_LOCALSTACK ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
@@ -25,12 +30,12 @@ LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: setup synth test validate plan lock targets diff deploy schema lint golden bench clean local-venv local-up \
-	local-deploy local-down
+.PHONY: setup browser synth test validate plan lock targets diff deploy schema reference docs lint golden bench \
+	slo-timelines clean local-venv local-up local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-docs.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -43,7 +48,11 @@ synth: setup ## Synthesize every environment (or ENV=prod) into cdk.out
 	$(NODE_BIN)/cdk synth --quiet $(CDK_CONTEXT)
 	@echo "cdk.out: $$(ls cdk.out/*.template.json | wc -l) templates"
 
-test: setup local-venv ## Run the test suite, including end-to-end deploys on LocalStack
+browser: ## Install Debian's Chromium when it is missing (apt-get install chromium)
+	@test -x $(CHROMIUM) || { $(AS_ROOT) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq chromium; }
+
+test: setup browser local-venv ## Run the test suite, including end-to-end deploys on LocalStack
 	VIGIL_E2E=1 $(VENV)/bin/python -m pytest
 
 validate: setup ## Check every spec file for every environment
@@ -58,6 +67,9 @@ lock: setup ## Write vigil.lock.json (which stack holds each alarm); commit it
 bench: setup ## Time 10,000 alarms against a hand-written CDK baseline, then an organisation of 100,000 (BENCH_ARGS="--repeat 2")
 	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
+slo-timelines: setup ## Draw when the example SLO (prod wwhd availability) pages and tickets, per scenario, into docs/slo-timelines
+	$(VENV)/bin/python -m vigil slo simulate wwhd availability --env prod --out docs/slo-timelines
+
 targets: setup ## The stacks per environment, account and region (the CI matrix); BASE=origin/main marks changed ones
 	$(VENV)/bin/python -m vigil targets $(if $(ENV),--env $(ENV),) $(if $(BASE),--base $(BASE),)
 
@@ -71,6 +83,13 @@ deploy: setup ## Deploy ENV (required), or STACKS of it, CONCURRENCY stacks at a
 
 schema: setup ## Regenerate the JSON Schemas in schemas/
 	$(VENV)/bin/python -m vigil schema --out schemas
+
+reference: setup ## Regenerate docs/reference/ from the spec models and the CLI; review with git diff
+	$(VENV)/bin/python -m vigil.docs
+
+docs: setup ## Build the documentation site into site/ in strict mode (broken links fail)
+	$(VENV)/bin/python -m vigil.docs --check
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/python -m mkdocs build --strict
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -102,4 +121,4 @@ local-down: ## Stop the LocalStack started by local-up
 	-test -f .localstack/pid && kill $$(cat .localstack/pid) && rm -f .localstack/pid
 
 clean:
-	rm -rf cdk.out .pytest_cache
+	rm -rf cdk.out .pytest_cache site

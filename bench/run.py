@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from bench.generate import generate, generate_org
+from vigil.progress import StatusLine
 
 ROOT = Path(__file__).resolve().parent.parent
 LIKE_FOR_LIKE = "synth (baseline*)"
@@ -118,8 +119,9 @@ def _measure(name: str, command: list[str], env: dict[str, str], out: IO[str], e
     return Measurement(name, seconds, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024, phases)
 
 
-def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0, *, org_accounts: int = 0,
-        org_services: int = 0, jobs: int = 2) -> list[Measurement]:
+def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0,
+        status: StatusLine | None = None, *, org_accounts: int = 0, org_services: int = 0,
+        jobs: int = 2) -> list[Measurement]:
     """Generate the organisation under `out` and measure every part; returns the measurements in order.
 
     Each part starts `settle` seconds after the previous one ended, so that what that one left behind (a
@@ -127,6 +129,8 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
 
     With `repeat` > 1 every part runs that many times, interleaved, and the fastest run of each is kept (the
     least disturbed by other load on the machine).
+
+    `status` shows which part runs, on a terminal.
     """
     org = generate(out / "org", services, alarms)
     python = sys.executable
@@ -146,8 +150,12 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
                          "--jobs", str(jobs)]),
         ]
     best: dict[str, Measurement] = {}
-    for _ in range(max(repeat, 1)):
-        for name, command in parts:
+    runs = max(repeat, 1)
+    for number in range(runs):
+        for index, (name, command) in enumerate(parts):
+            if status is not None:
+                status.count("bench: part", number * len(parts) + index + 1, runs * len(parts),
+                             name + (f" (run {number + 1} of {runs})" if runs > 1 else ""))
             time.sleep(settle)
             result = measure(name, command)
             if name not in best or result.seconds < best[name].seconds:
@@ -210,8 +218,9 @@ def main() -> None:
     org_alarms = args.org_services * args.alarms if args.org_accounts else 0
 
     def measured(out: Path) -> str:
-        results = run(args.services, args.alarms, out, args.repeat, org_accounts=args.org_accounts,
-                      org_services=args.org_services, jobs=args.jobs)
+        with StatusLine() as status:
+            results = run(args.services, args.alarms, out, args.repeat, status=status,
+                          org_accounts=args.org_accounts, org_services=args.org_services, jobs=args.jobs)
         return report(results, args.services, args.alarms, org_alarms)
 
     if args.out:

@@ -1,8 +1,20 @@
-"""Create the CDK app and instantiate every stack of a resolved workspace plan in it."""
+"""Create the CDK app and instantiate every stack of a resolved workspace plan in it.
+
+A monitoring repository's `app.py` (the CDK's entry point, `"app": "python3 app.py"` in cdk.json) is
+
+    import sys
+    from pathlib import Path
+
+    from vigil.stacks.app import synth_workspace
+
+    sys.exit(synth_workspace(Path(__file__).resolve().parent))
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import sys
+from collections.abc import Callable, Collection
+from pathlib import Path
 
 import aws_cdk as cdk
 
@@ -10,15 +22,54 @@ from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan import naming
 from vigil.plan.deployments import planned_stacks
 from vigil.plan.model import WorkspacePlan
+from vigil.plan.resolve import plan_workspace
+from vigil.progress import StatusLine
+from vigil.spec.errors import SpecError
+from vigil.spec.workspace import read_sources
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.monitoring import MonitoringStack
 from vigil.stacks.routing import RoutingStack
 from vigil.stacks.service import ServiceStack, SourceStack
 
+StackProgress = Callable[[int, int, str], None]
+"""Told (stacks built, stacks in all, the last stack's name) while the stacks are built."""
+
 CFN_VALIDATION_CONTEXT = "cfn-validation"
 """`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
 NAG_CONTEXT = "nag"
 """`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
+ENV_CONTEXT = "env"
+"""`-c env=prod` (or `-c env=dev,prod`) synthesizes only those environments; default: every environment."""
+DEPLOYMENT_CONTEXT = "deployment"
+"""`-c deployment=ACCOUNT/REGION` (comma-separated for several) synthesizes only the stacks deployed there
+(one deployment of `vigil targets`, one CI job), planning only the targets with stacks there."""
+
+
+def synth_workspace(root: Path) -> int:
+    """The whole of a CDK app over the spec repository at `root`: read its spec files, plan the environments
+    that context `env` selects, build their stacks and synthesize them. Returns the process exit code: 0, or
+    2 with one `file:line: field: message` line per problem on stderr and nothing synthesized."""
+    app = new_app()
+    selected = app.node.try_get_context(ENV_CONTEXT)
+    only = [name.strip() for name in str(selected).split(",") if name.strip()] if selected else None
+    deployment = app.node.try_get_context(DEPLOYMENT_CONTEXT)
+    deployments = [(account, region) for account, _, region in
+                   (item.strip().partition("/") for item in str(deployment).split(",")) if region] \
+        if deployment else None
+    try:
+        plan = plan_workspace(read_sources(root), only=only, deployments=deployments)
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
+        return 2
+    with StatusLine() as status:  # on a terminal only; `cdk synth` passes its own stderr to the app
+        stacks = build_app(app, plan, progress=lambda done, total, name: status.count("synth: built", done, total,
+                                                                                       name),
+                           deployments=deployments)
+        status(f"synth: writing {len(stacks)} templates to cdk.out")
+        app.synth()
+    return 0
+
 
 def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
     """A CDK app as vigil synthesizes it (vigil/app_settings.py), with the CDK's built-in CloudFormation
@@ -37,14 +88,15 @@ def _enabled(app: cdk.App, key: str) -> bool:
     return str(app.node.try_get_context(key)).lower() == "true"
 
 
-def build_app(app: cdk.App, plan: WorkspacePlan,
+def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None = None,
               deployments: Collection[tuple[str, str]] | None = None) -> list[cdk.Stack]:
     """Add the stacks of each environment (each target of it) of `plan` and return them: a routing stack where
     the target has routing of its own, the stacks of each service (one per shard; with central routing also
     one in the target's account for its log groups, X-Ray and canaries) and, when some dashboard names no
     service, a dashboards stack; and per region of a monitoring account its stack and central routing.
-    `deployments` ((account, region) pairs) builds only the stacks deployed there, as one CI job needs them
-    (vigil/plan/deployments.py lists the same stacks in the same order)."""
+    `progress(done, total, name)` is called after each service stack. `deployments` ((account, region) pairs)
+    builds only the stacks deployed there, as one CI job needs them (vigil/plan/deployments.py lists the same
+    stacks in the same order)."""
     selected = None if deployments is None else {
         s.name for s in planned_stacks(plan, digests=False) if (s.account, s.region) in set(deployments)}
 
@@ -52,12 +104,20 @@ def build_app(app: cdk.App, plan: WorkspacePlan,
         return selected is None or name in selected
 
     stacks: list[cdk.Stack] = []
+    total = sum(1 for e in plan.environments for s in e.services for shard in s.shards if wanted(shard.stack_name))
+    done = 0
     for environment in plan.environments:
         if environment.routing and wanted(naming.routing_stack_name(environment.scope)):
             stacks.append(RoutingStack(app, plan=environment))
         for service in environment.services:
-            shards = {shard.number: ServiceStack(app, environment=environment, service=service, shard=shard)
-                      for shard in service.shards if wanted(shard.stack_name)}
+            shards = {}
+            for shard in service.shards:
+                if not wanted(shard.stack_name):
+                    continue
+                shards[shard.number] = ServiceStack(app, environment=environment, service=service, shard=shard)
+                done += 1
+                if progress is not None:
+                    progress(done, total, shard.stack_name)
             for shard in service.shards:
                 for number in shard.depends_on:
                     if shard.number in shards and number in shards:
