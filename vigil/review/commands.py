@@ -50,7 +50,7 @@ def _simulate(args: argparse.Namespace) -> int:
     plan = plan_workspace(read_sources(args.root), only=[args.env] if args.env else None)
     environment, service, slo = _find(plan.environments, args.service, args.slo)
     out = args.out if args.out.is_absolute() else args.root / args.out
-    print(f"{environment.name} {service.name}/{slo.key}: {number(slo.objective)}% over {slo.window // 86400} days; "
+    print(f"{environment.label} {service.name}/{slo.key}: {number(slo.objective)}% over {slo.window // 86400} days; "
           f"page {slo.page_severity if slo.page_alarm else 'disabled'}, "
           f"ticket {slo.ticket_severity if slo.ticket_alarm else 'disabled'}")
     for scenario in slo_simulate.SCENARIOS:
@@ -60,7 +60,7 @@ def _simulate(args: argparse.Namespace) -> int:
             timeline = slo_simulate.simulate(service, slo, scenario)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        path = out / f"{environment.name}-{service.name}-{slo.key}-{scenario.key}.png"
+        path = out / f"{environment.scope}-{service.name}-{slo.key}-{scenario.key}.png"
         slo_simulate.draw(timeline, service.name, path)
         print(f"  {timeline.summary()}  ({_shown(path)})")
         sys.stdout.flush()
@@ -85,23 +85,23 @@ def _preview(args: argparse.Namespace) -> int:
                   "every dashboard counts as added", file=sys.stderr)
     out = args.out if args.out.is_absolute() else args.root / args.out
     out.mkdir(parents=True, exist_ok=True)
-    before = {e.name: e for e in base.environments} if base else {}
+    before = {e.scope: e for e in base.environments} if base else {}
     summary = []
     for environment in head.environments:
-        views = preview.views(environment, before.get(environment.name), compare=bool(args.base))
-        page = out / f"{environment.name}.html"
+        views = preview.views(environment, before.get(environment.scope), compare=bool(args.base))
+        page = out / f"{environment.scope}.html"
         note = f"Compared with {args.base}: only dashboards it changes are drawn." if args.base else ""
-        page.write_text(preview.render_page(environment.name, views, note), encoding="utf-8")
-        line = f"{environment.name}: {_shown(page)}, {len(views)} dashboard(s)"
+        page.write_text(preview.render_page(environment.scope, views, note), encoding="utf-8")
+        line = f"{environment.scope}: {_shown(page)}, {len(views)} dashboard(s)"
         if args.images and views:
             try:
-                images = preview_images.screenshots(page, out / environment.name,
+                images = preview_images.screenshots(page, out / environment.scope,
                                                     args.browser or preview_images.CHROMIUM)
             except (ImportError, FileNotFoundError) as error:
                 raise UsageError(f"--images: {error} (pip install 'vigil[preview]' for Playwright)") from None
-            line += f", {len(images)} image(s) in {_shown(out / environment.name)}"
+            line += f", {len(images)} image(s) in {_shown(out / environment.scope)}"
         print(line)
-        summary += [f"- `{environment.name}`: " + ", ".join(_listed(v, args.images) for v in views)] if views else []
+        summary += [f"- `{environment.scope}`: " + ", ".join(_listed(v, args.images) for v in views)] if views else []
     (out / "summary.md").write_text("\n".join(summary) + "\n" if summary else "No dashboard changes.\n",
                                     encoding="utf-8")
     return EXIT_OK

@@ -145,7 +145,7 @@ def environment_text_lines(plan: EnvironmentPlan) -> list[str]:
     """The dashboards across services (those naming no service), after the services."""
     if not plan.dashboards:
         return []
-    return ["", f"Dashboards across services (stack vigil-{plan.name}-dashboards):",
+    return ["", f"Dashboards across services (stack vigil-{plan.scope}-dashboards):",
             *(f"  dashboard {d.name}: {dashboard_summary(d)}" for d in plan.dashboards)]
 
 

@@ -127,7 +127,7 @@ def summary_line(plan: EnvironmentPlan) -> str:
              inventory.count_of(sum(len(s.log_groups) for s in plan.services), "log group"),
              f"{inventory.count_of(len(stacks), 'service stack')} "
              f"({_kb(sum(row['template_bytes'] for row in stacks))})"]
-    return f"{plan.name}: " + ", ".join(parts)
+    return f"{plan.label}: " + ", ".join(parts)
 
 
 def _routes_lines(plan: EnvironmentPlan) -> list[str]:
