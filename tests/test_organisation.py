@@ -393,3 +393,54 @@ def test_vigil_targets_prints_the_ci_matrix(spec_repo: SpecRepo, capsys: pytest.
     matrix = json.loads(capsys.readouterr().out)
     assert len(matrix) == 5 and all(set(m) >= {"id", "environment", "account", "region", "role_variable", "stacks"}
                                     for m in matrix)
+
+
+# One deployment at a time, as a CI job ---------------------------------------------------------------------------
+
+def test_a_deployment_plans_only_its_targets_and_builds_only_its_stacks(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    from vigil.stacks.app import build_app, new_app
+
+    per_account = _org(routing="routing: per-account", stackset="")
+    root = spec_repo({"environments/org.yaml": per_account, "alarm_specs/coaching.yaml": SERVICE})
+    plan = plan_workspace(read_sources(root), only=["org"], deployments=[("310000000001", "eu-west-1")])
+    assert [e.target for e in plan.environments] == ["eu"] and plan.monitoring == ()
+    built = build_app(new_app(str(tmp_path / "one")), plan, deployments=[("310000000001", "eu-west-1")])
+    assert sorted(s.stack_name for s in built) == ["vigil-org-eu-coaching", "vigil-org-eu-routing"]
+    # The monitoring account's deployment needs every target: its organisation dashboard shows them all.
+    monitoring = plan_workspace(read_sources(root), only=["org"], deployments=[("310000000009", "us-east-1")])
+    assert len(monitoring.environments) == 3
+    built = build_app(new_app(str(tmp_path / "two")), monitoring, deployments=[("310000000009", "us-east-1")])
+    assert [s.stack_name for s in built] == ["vigil-org-monitoring-us-east-1"]
+
+
+def test_central_deployments_select_targets_by_the_monitoring_accounts_region(spec_repo: SpecRepo) -> None:
+    from vigil.plan.targets import selected_targets
+    from vigil.spec.environment import EnvironmentSpec
+
+    spec = EnvironmentSpec.model_validate(__import__("yaml").safe_load(
+        _org(monitoring='monitoring: {account: "310000000009", region: eu-west-1}')))
+    assert [t.name for t in selected_targets(spec, [("310000000002", "us-east-1")])] == ["shop"]
+    assert [t.name for t in selected_targets(spec, [("310000000009", "us-east-1")])] == ["eu", "shop", "us"]
+    assert [t.name for t in selected_targets(spec, [("310000000001", "us-east-1")])] == ["us"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("version: 1\nservice: orders\ntargets: [us, eu]  # where it runs\n", ("orders", ("us", "eu"))),
+    ("version: 1\nservice: orders\n", None),
+    ("version: 1\nservice: orders\ntargets:\n  - us\n", None),
+    ("version: 1\nservice: orders\n{% if env == 'org' %}targets: [us]{% endif %}\n", None),
+    ("version: 1\nservice: orders\ntargets: [{{ vars.where }}]\n", None),
+], ids=["one-line list", "no targets", "block list", "Jinja block", "Jinja expression"])
+def test_service_targets_are_read_from_the_text_only_when_that_is_certain(text: str, expected: object) -> None:
+    from vigil.plan.targets import declared_targets
+
+    assert declared_targets(text) == expected
+
+
+def test_drills_need_a_target_or_a_region_where_routing_is_in_several_places(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE})
+    code = cli.main(["--root", str(root), "drill", "--env", "org", "--severity", "critical", "--yes"])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "vigil: org routes in 2 places; choose one: --region eu-west-1, --region us-east-1")
