@@ -90,10 +90,10 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
     tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
     plans = []
     for region in monitoring_regions(env):
-        routing = _central_routing(env, document, targets, region) if env.routing == "central" else None
+        routing = _central_routing(env, document, region) if env.routing == "central" else None
         stackset = None
         if env.stackset is not None and region in (env.stackset.regions or monitoring_regions(env)):
-            baseline = None if env.routing == "central" else _baseline_routing(env, document, targets)
+            baseline = None if env.routing == "central" else _baseline_routing(env, document)
             stackset = StackSetPlan(
                 name=naming.stackset_name(env.name), region=region,
                 organizational_units=tuple(env.stackset.organizational_units),
@@ -122,8 +122,7 @@ def _routing_plan(env: EnvironmentSpec, document: LoadedDocument, account: str, 
         drills=drill_alarms(env.name, document.file), scope=scope)
 
 
-def _central_routing(env: EnvironmentSpec, document: LoadedDocument, targets: list[EnvironmentPlan],
-                     region: str) -> EnvironmentPlan:
+def _central_routing(env: EnvironmentSpec, document: LoadedDocument, region: str) -> EnvironmentPlan:
     """Central routing in `region`: the severity topics every alarm of the region's targets notifies (in the
     monitoring account), the channels and the drills."""
     assert env.monitoring is not None
@@ -131,8 +130,7 @@ def _central_routing(env: EnvironmentSpec, document: LoadedDocument, targets: li
                          naming.central_routing_scope(env.name, region))
 
 
-def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument,
-                      targets: list[EnvironmentPlan]) -> EnvironmentPlan:
+def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument) -> EnvironmentPlan:
     """Per-account routing as the StackSet carries it: the same template in every account and region, so its
     account and region are CloudFormation's pseudo parameters, filled in by the construct (empty here)."""
     return _routing_plan(env, document, "", "", env.name)
