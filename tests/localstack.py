@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -19,6 +20,10 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import boto3
+
+from vigil.plan.model import AlarmPlan, EnvironmentPlan
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
@@ -128,3 +133,60 @@ class Receiver:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+
+
+COPIED = ("app.py", "cdk.json", "vigil", "environments", "alarm_specs", "dashboards")
+"""What an end-to-end test copies of the repository to deploy from: the app and the example specs."""
+COMMAND_TIMEOUT_SECONDS = 600
+DELIVERY_TIMEOUT_SECONDS = 30
+
+
+def copy_repository(destination: Path, extra: tuple[str, ...] = ()) -> Path:
+    """Copy the app and example specs (COPIED, then `extra`) to `destination`, so that a test can edit specs
+    and own its cdk.out; return `destination`."""
+    for name in (*COPIED, *extra):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy(source, destination / name)
+    return destination
+
+
+def cdk(workdir: Path, *args: str, account: str = "test", region: str = "us-east-1") -> str:
+    """Run the pinned cdk CLI in `workdir` against LocalStack as `account` (LocalStack takes a 12-digit access
+    key id as the account) in `region`; fail the test with its output if it fails."""
+    environment = {**os.environ, **AWS_ENVIRONMENT, "AWS_ACCESS_KEY_ID": account, "AWS_DEFAULT_REGION": region,
+                   "AWS_REGION": region,
+                   "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}"
+                           f"{os.environ.get('PATH', '')}",
+                   "CDK_DISABLE_VERSION_CHECK": "1"}
+    result = subprocess.run([str(ROOT / "node_modules" / ".bin" / "cdk"), *args], cwd=workdir, env=environment,
+                            capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def client(service: str, account: str = "test", region: str = "us-east-1") -> Any:
+    """A boto3 client of LocalStack as `account` in `region`."""
+    return boto3.client(service, endpoint_url=ENDPOINT_URL, region_name=region,  # type: ignore[call-overload]
+                        aws_access_key_id=account, aws_secret_access_key="test")
+
+
+def uncombined_alarm(plan: EnvironmentPlan, severity: str) -> AlarmPlan:
+    """An alarm of `severity` that no composite refers to, so driving it notifies nothing else. Canary alarms are
+    left out: LocalStack community has no Synthetics, so it skips the canaries those alarms watch."""
+    children = {child for s in plan.services for a in s.alarms for child in a.children}
+    return next(a for s in plan.services for a in s.alarms
+                if a.severity == severity and a.kind != "composite" and a.name not in children
+                and not (a.metric and a.metric.namespace == "CloudWatchSynthetics"))
+
+
+def wait_for(receiver: Receiver, count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """The alarm notifications received once `count` have arrived (or DELIVERY_TIMEOUT_SECONDS passed), and a
+    second longer: anything unexpected (a second delivery, another account's) arrives in it too."""
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
+    while len(receiver.alarm_messages()) < count and time.monotonic() < deadline:
+        time.sleep(0.25)
+    time.sleep(1)
+    return receiver.alarm_messages()
