@@ -19,7 +19,8 @@ from vigil.generated_files import sync
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import shards
-from vigil.plan.resolve import plan_workspace
+from vigil.plan.resolve import environment_specs, plan_workspace
+from vigil.plan.targets import target_scopes
 from vigil.review import diff as plan_diff
 from vigil.review import report
 from vigil.scaffold import DEFAULT_VIGIL_SPEC, TargetNotEmpty
@@ -181,9 +182,11 @@ def _lock(args: argparse.Namespace) -> int:
     sources = read_sources(args.root)
     lock = shards.parse_lock(sources.lock)
     reshard = set(args.reshard or ())
-    kept = {env: {name: keys for name, keys in services.items() if name not in reshard or
-                  (args.env and env not in args.env)}
-            for env, services in lock.environments.items()}
+    # Lock entries are per target ({env}-{target} in an environment with targets): the selected environments'
+    selected = {scope for spec in environment_specs(sources) if not args.env or spec.name in args.env
+                for scope in target_scopes(spec)}
+    kept = {key: {name: keys for name, keys in services.items() if name not in reshard or key not in selected}
+            for key, services in lock.environments.items()}
     plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
     stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.scope, e.services)]
     if args.check:
@@ -199,7 +202,9 @@ def _lock(args: argparse.Namespace) -> int:
     moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
                 if lock.service(e.scope, s.name).get(key, shard.number) != shard.number)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
-    print(f"wrote {shards.LOCK_FILE}: {len(plan.environments)} environments, {stacks} service stacks"
+    environments = len({e.name for e in plan.environments})
+    targets = f" ({len(plan.environments)} targets)" if len(plan.environments) != environments else ""
+    print(f"wrote {shards.LOCK_FILE}: {environments} environments{targets}, {stacks} service stacks"
           + (f"; {moved} alarm(s) move to another stack" if moved else ""))
     return EXIT_OK
 

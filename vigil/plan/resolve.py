@@ -98,6 +98,11 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
     return WorkspacePlan(tuple(plans), tuple(monitoring))
 
 
+def environment_specs(sources: Sources) -> list[EnvironmentSpec]:
+    """The environment files of `sources` that validate (plan_workspace reports the others)."""
+    return [spec for spec, _ in _load_environments(sources, [])]
+
+
 def _load_environments(sources: Sources, problems: list[SpecProblem]) -> list[tuple[EnvironmentSpec, LoadedDocument]]:
     loaded = []
     for source in sources.environments:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from vigil.plan import naming
 from vigil.spec.environment import LOCAL_ACCOUNT_PATTERN, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
@@ -32,6 +33,11 @@ def environment_targets(spec: EnvironmentSpec) -> tuple[Target, ...]:
     if spec.targets:
         return tuple(Target(name, target.account, target.region) for name, target in sorted(spec.targets.items()))
     return (Target(None, spec.account or "", spec.region or ""),)
+
+
+def target_scopes(spec: EnvironmentSpec) -> tuple[str, ...]:
+    """What the names (and lock entries) of each target of `spec` start with (naming.target_scope)."""
+    return tuple(naming.target_scope(spec.name, t.name) for t in environment_targets(spec))
 
 
 def monitoring_regions(spec: EnvironmentSpec) -> tuple[str, ...]:
