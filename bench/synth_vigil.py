@@ -23,7 +23,7 @@ def main() -> None:
     plan = plan_workspace(read_sources(root), deployments=deployments)  # type: ignore[arg-type]
     planned = time.perf_counter()
     app = new_app(outdir)
-    build_app(app, plan, deployments)  # type: ignore[arg-type]
+    build_app(app, plan, deployments=deployments)  # type: ignore[arg-type]
     built = time.perf_counter()
     app.synth()
     done = time.perf_counter()

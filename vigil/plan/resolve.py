@@ -34,7 +34,14 @@ from vigil.plan.monitoring import plan_monitoring, runs_in, with_metrics_account
 from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.slo import resolve_slos
-from vigil.plan.targets import Target, check_targets, declared_targets, environment_targets, selected_targets
+from vigil.plan.targets import (
+    Target,
+    check_targets,
+    declared_targets,
+    environment_targets,
+    missing_place,
+    selected_targets,
+)
 from vigil.plan.tracing import check_unique_names, resolve_tracing
 from vigil.spec.environment import EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
@@ -108,9 +115,14 @@ def _load_environments(sources: Sources, problems: list[SpecProblem]) -> list[tu
     for source in sources.environments:
         try:
             document = parse(source.path, source.text)
+        except SpecError as error:
+            problems.extend(error.problems)
+            continue
+        try:
             spec = validate_document(document, EnvironmentSpec)
         except SpecError as error:
             problems.extend(error.problems)
+            problems.extend(missing_place(document))  # said with the rest, not only once the rest is right
             continue
         if spec.name != source.stem:
             problems.append(document.problem(("name",), f'expected "{source.stem}" to match the file name, '

@@ -94,6 +94,17 @@ def deployment_places(spec: EnvironmentSpec) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(places))
 
 
+def missing_place(document: LoadedDocument) -> list[SpecProblem]:
+    """`account` and `region`, each a problem where missing from an environment file without `targets` (worded
+    as pydantic words a missing required field); read from the file's data, so that they are reported also
+    when other fields do not validate."""
+    data = document.data if isinstance(document.data, dict) else {}
+    if "targets" in data:
+        return []
+    return [document.problem((field,), "required field is missing") for field in ("account", "region")
+            if field not in data]
+
+
 def check_targets(spec: EnvironmentSpec, document: LoadedDocument) -> list[SpecProblem]:
     """Problems with where `spec` deploys, one per problem, at the line of the field concerned."""
     problems: list[SpecProblem] = []
@@ -116,9 +127,7 @@ def check_targets(spec: EnvironmentSpec, document: LoadedDocument) -> list[SpecP
                                            f'"{seen[where]}"; a target is one account in one region')
             seen.setdefault(where, name)
     else:
-        for field in ("account", "region"):
-            if getattr(spec, field) is None:
-                problem((), f"{field}: required field is missing (or give targets: several accounts and regions)")
+        problems.extend(missing_place(document))
         for field in ("monitoring", "stackset"):
             if getattr(spec, field) is not None:
                 problem((field,), "needs targets: a monitoring account watches an environment's targets")
