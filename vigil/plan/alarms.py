@@ -58,12 +58,6 @@ def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> 
     return replace(alarm, condition=condition, description=alarm_description(alarm, condition, env))
 
 
-def check_period(context: ServiceContext, path: tuple[str | int, ...], period: int) -> None:
-    """CloudWatch alarm periods: 10, 20 or 30 seconds (high resolution) or a multiple of 60 seconds."""
-    if period not in (10, 20, 30) and (period < 60 or period % 60):
-        context.problem(path, f"expected 10s, 20s, 30s or a multiple of 60s, got {period}s")
-
-
 def _override(context: ServiceContext, alarm: AlarmSpec) -> AlarmOverride:
     return alarm.env.get(context.env_name) or _NO_OVERRIDE
 
@@ -78,11 +72,6 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
         if resolved is None:
             return None
         alarm = resolved
-    forms = [f for f in ("metric", "expression", "composite") if getattr(alarm, f) is not None]
-    if len(forms) != 1:
-        found = " and ".join(forms) if forms else "none"
-        context.problem(path, f"expected exactly one of metric, expression or composite, got {found}")
-        return None
     spec = context.spec
     severity = override.severity or alarm.severity
     name = names[key]
@@ -113,10 +102,6 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
 def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str, str],
                enabled: dict[str, AlarmSpec], common: dict[str, Any]) -> AlarmPlan | None:
     path = ("alarms", key, "composite")
-    for field in ("threshold", "anomaly", "metrics", "namespace", "dimensions", "stat", "period",
-                  "evaluation_periods", "datapoints_to_alarm", "missing_data"):
-        if getattr(alarm, field) is not None:
-            context.problem(("alarms", key, field), "not allowed on a composite alarm")
     rule = alarm.composite or ""
     syntax = rule_syntax_error(rule)
     if syntax:
@@ -152,8 +137,6 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     path = ("alarms", key)
     defaults = context.spec.defaults
     period = override.period or alarm.period or defaults.period or DEFAULT_PERIOD
-    period_path = (*path, "env", context.env_name, "period") if override.period else (*path, "period")
-    check_period(context, period_path, period)
     evaluation = override.evaluation_periods or alarm.evaluation_periods or defaults.evaluation_periods or 1
     datapoints = override.datapoints_to_alarm or alarm.datapoints_to_alarm or evaluation
     if datapoints > evaluation:
@@ -165,7 +148,7 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
                         f"period x evaluation_periods is {period * evaluation} s; CloudWatch allows {limit} s "
                         f"({'1 day for periods under 1 hour' if limit == ONE_DAY else '7 days'})")
     threshold = override.threshold or alarm.threshold
-    if (threshold is None) == (alarm.anomaly is None):
+    if threshold is None and alarm.anomaly is None:  # the spec model refuses both; an override may give it
         context.problem(path, "expected exactly one of threshold or anomaly")
         return None
     fields: dict[str, Any] = {
@@ -173,19 +156,10 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
         "missing_data": MISSING_DATA[alarm.missing_data or defaults.missing_data or "missing"],
     }
     if alarm.metric is not None:
-        if alarm.metrics is not None:
-            context.problem((*path, "metrics"), "metrics belong to an expression; this alarm has metric")
         single = MetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
                                             dimensions=alarm.dimensions, stat=alarm.stat, period=None)
         fields["metric"] = context.metric_query(path, "m1", single, period)  # fields validated with the alarm
     else:
-        if alarm.anomaly is not None:
-            context.problem((*path, "anomaly"), "anomaly detection needs a single metric; use metric, not "
-                                                "expression")
-        for field in ("namespace", "dimensions", "stat"):
-            if getattr(alarm, field) is not None:
-                context.problem((*path, field), f"not used by an expression alarm: set {field} on each of its "
-                                                "metrics, or in defaults")
         fields["expression"] = alarm.expression
         fields["metrics"] = _expression_metrics(context, path, alarm, period)
     if threshold is not None:
@@ -198,9 +172,6 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
                         period: int) -> tuple[MetricQuery, ...]:
     metrics = alarm.metrics or {}
-    if not metrics:
-        context.problem((*path, "metrics"), "required: an expression needs its metrics, e.g. "
-                                            "{errors: {metric: Errors, stat: Sum}}")
     check_expression_metrics(context, (*path, "metrics"), metrics)
     for used in metric_ids(alarm.expression or ""):
         if used not in metrics:
@@ -209,8 +180,6 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
-        if metric.period is not None:
-            check_period(context, (*metric_path, "period"), metric.period)
         queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
     return tuple(queries)
 
