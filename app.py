@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from vigil.exit_codes import EXIT_OK, EXIT_SPEC
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
@@ -28,10 +29,10 @@ def main() -> int:
     except SpecError as error:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
-        return 2
+        return EXIT_SPEC
     build_app(app, plan)
     app.synth()
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":
