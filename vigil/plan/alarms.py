@@ -16,7 +16,9 @@ from vigil.plan.limits import (
     MAX_ALARM_NAME,
     MAX_COMPOSITE_RULE,
     MAX_METRICS_PER_ALARM,
+    SECONDS_PER_DAY,
     action_count_problems,
+    max_evaluation_seconds,
 )
 from vigil.plan.logs import alarm_with_filter
 from vigil.plan.model import AlarmPlan, MetricQuery
@@ -24,7 +26,6 @@ from vigil.spec.metrics import MetricSpec
 from vigil.spec.service import AlarmOverride, AlarmSpec
 from vigil.spec.types import ANOMALY_OPERATORS, Severity
 
-ONE_DAY, SEVEN_DAYS, ONE_HOUR = 86400, 604800, 3600
 MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breaching": "breaching", "ignore": "ignore"}
 """TreatMissingData for each `missing_data` of the spec."""
 _NO_OVERRIDE = AlarmOverride()
@@ -142,11 +143,11 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     if datapoints > evaluation:
         context.problem((*path, "datapoints_to_alarm"), f"expected at most evaluation_periods ({evaluation}), "
                                                         f"got {datapoints}")
-    limit = ONE_DAY if period < ONE_HOUR else SEVEN_DAYS
+    limit = max_evaluation_seconds(period)
     if period * evaluation > limit:
         context.problem((*path, "evaluation_periods"),
                         f"period x evaluation_periods is {period * evaluation} s; CloudWatch allows {limit} s "
-                        f"({'1 day for periods under 1 hour' if limit == ONE_DAY else '7 days'})")
+                        f"({'1 day for periods under 1 hour' if limit == SECONDS_PER_DAY else '7 days'})")
     threshold = override.threshold or alarm.threshold
     if threshold is None and alarm.anomaly is None:  # the spec model refuses both; an override may give it
         context.problem(path, "expected exactly one of threshold or anomaly")

@@ -21,6 +21,8 @@ from vigil.plan.limits import (
     MAX_CANARY_RUN_SECONDS,
     MIN_CANARY_INTERVAL_SECONDS,
     MIN_CANARY_RETENTION_DAYS,
+    SECONDS_PER_DAY,
+    max_evaluation_seconds,
 )
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
@@ -32,7 +34,6 @@ RUNTIME_VERSION = "syn-python-selenium-14.0"
 HANDLER = "index.handler"
 """Inline canary scripts are stored as index.py; the entry point is its handler function."""
 NAMESPACE = "CloudWatchSynthetics"
-ONE_DAY, SEVEN_DAYS = 86400, 604800
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCRIPT_TEMPLATE = Path(__file__).resolve().parent.parent / "functions" / "canary" / "canary.py.j2"
@@ -85,7 +86,7 @@ class _CanaryResolver:
         alarm = canary.alarm
         if alarm.failed > alarm.of:
             self.problem((*path, "alarm", "failed"), f"expected at most alarm.of ({alarm.of}), got {alarm.failed}")
-        limit = ONE_DAY if every < 3600 else SEVEN_DAYS
+        limit = max_evaluation_seconds(every)
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
                                                  f"{words(limit)} CloudWatch evaluates")
@@ -122,10 +123,11 @@ class _CanaryResolver:
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
     def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
-        if seconds % ONE_DAY or not MIN_CANARY_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_CANARY_RETENTION_DAYS:
+        days = seconds // SECONDS_PER_DAY
+        if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
             self.problem(path, f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to "
                                f"{MAX_CANARY_RETENTION_DAYS}d, got {words(seconds)}")
-        return max(seconds // ONE_DAY, MIN_CANARY_RETENTION_DAYS)
+        return max(seconds // SECONDS_PER_DAY, MIN_CANARY_RETENTION_DAYS)
 
     def _steps(self) -> list[StepSpec]:
         canary, path = self.canary, self.path
