@@ -84,8 +84,6 @@ class _CanaryResolver:
                                              f"{words(run_timeout)} a run may last (the schedule interval, at "
                                              "most 14 min)")
         alarm = canary.alarm
-        if alarm.failed > alarm.of:
-            self.problem((*path, "alarm", "failed"), f"expected at most alarm.of ({alarm.of}), got {alarm.failed}")
         limit = max_evaluation_seconds(every)
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
@@ -131,27 +129,14 @@ class _CanaryResolver:
 
     def _steps(self) -> list[StepSpec]:
         canary, path = self.canary, self.path
-        if (canary.url is None) == (canary.steps is None):
-            self.problem(path, "expected exactly one of url (a heartbeat) or steps (an API check), got "
-                               + ("both" if canary.url else "neither"))
-            return []
-        if canary.steps is not None:
-            for field in ("method", "headers", "body", "expect"):
-                if field in canary.model_fields_set:
-                    self.problem((*path, field), "set this on each step; this canary has steps")
-            if not canary.steps:
-                self.problem((*path, "steps"), "expected at least one step")
+        if canary.steps is not None:  # the spec model has checked url or steps, and the steps' names
             steps = list(canary.steps)
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
         known = set(canary.secrets)
-        seen: set[str] = set()
         for index, step in enumerate(steps):
             step_path = (*path, "steps", index) if canary.steps is not None else path
-            if step.name in seen:
-                self.problem((*step_path, "name"), f'step "{step.name}" is already defined in this canary')
-            seen.add(step.name)
             for field, text in _templated(step):
                 for used in VARIABLE.findall(text):
                     if not VARIABLE_NAME.match(used):
@@ -167,8 +152,6 @@ class _CanaryResolver:
                 except (TypeError, ValueError):
                     self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
                                                       "and mappings); quote dates and times")
-            if step.method in ("GET", "HEAD") and step.body is not None:
-                self.problem((*step_path, "body"), f"a {step.method} request has no body")
             known.update(step.save)
         return steps
 
