@@ -48,7 +48,7 @@ AlarmPeriod = Annotated[
     int,
     PlainValidator(parse_alarm_period),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["1m", "5m", "1h"], "anyOf": [
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["30s", "1m", "5m", "1h"], "anyOf": [
         {"pattern": r"^\s*(10|20|30)\s*s\s*$"},
         {"pattern": r"^\s*0*[1-9][0-9]*\s*[mhd]\s*$"},
         {"allOf": [{"pattern": r"^\s*[0-9]*[02468]0\s*s\s*$"}, {"pattern": r"^\s*0*[1-9]"},
