@@ -68,7 +68,7 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
                     strict_lock: bool) -> WorkspacePlan:
-    problems: list[SpecProblem] = []
+    problems: list[SpecProblem] = list(sources.problems)
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = _load_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
