@@ -108,8 +108,9 @@ def test_lock_check_reports_a_stale_lock_and_validate_notes_it(spec_repo: SpecRe
     root = spec_repo({SVC: service(["a"]), "vigil.lock.json": (root / "vigil.lock.json").read_text()})
     capsys.readouterr()
     assert main(["--root", str(root), "validate", "--env", "prod"]) == 0
-    assert capsys.readouterr().err == ("note: vigil.lock.json: prod/coaching: 1 alarm(s) not in the lock, 5 no "
-                                       "longer planned; run `python -m vigil lock`\n")
+    assert capsys.readouterr().err == ("note: vigil.lock.json is out of date for 1 service(s) (prod/coaching); run "
+                                       "`python -m vigil lock` (`python -m vigil lock --check` lists the "
+                                       "differences)\n")
 
 
 def test_reshard_is_the_one_way_to_move_alarms(spec_repo: SpecRepo, budget_of_two: None,

@@ -154,6 +154,7 @@ class _Builder:
 
     def __init__(self, file: str, origin: Rendered) -> None:
         self.file = file
+        self.text = origin.text
         self.origin = origin
         self.lines: dict[Path, int] = {}
         self.problems: list[SpecProblem] = []
@@ -170,7 +171,8 @@ class _Builder:
         for event in _events(text):
             kind = type(event)
             if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                value, count = (self._scalar(event), 1) if kind is yaml.ScalarEvent else self._alias(event)
+                slot = _slot(stack)
+                value, count = (self._scalar(event, slot), 1) if kind is yaml.ScalarEvent else self._alias(event, slot)
                 self._count(count, event)
                 if kind is yaml.ScalarEvent and event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
@@ -179,13 +181,13 @@ class _Builder:
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 self._count(1, event)
                 mapping = kind is yaml.MappingStartEvent
+                path = self._child_path(stack, event)
                 if event.tag not in (_MAP_TAGS if mapping else _SEQ_TAGS):
                     self._problem(event, f"unsupported YAML tag {_short_tag(event.tag)}; spec files use plain "
-                                         "mappings, lists and values")
+                                         "mappings, lists and values", path)
                 if len(stack) >= limits.MAX_NESTING_DEPTH:
-                    self._problem(event, f"nested over {limits.MAX_NESTING_DEPTH} levels deep")
+                    self._problem(event, f"nested over {limits.MAX_NESTING_DEPTH} levels deep", path)
                     raise _LimitReached
-                path = self._child_path(stack, event)
                 if event.anchor is not None:
                     self.open_anchors.add(event.anchor)
                 stack.append(_Collection({} if mapping else [], path, event.anchor, self.values))
@@ -298,43 +300,58 @@ class _Builder:
         merged.update(mapping.data)
         return merged
 
-    def _alias(self, event: Any) -> tuple[Any, int]:
+    def _alias(self, event: Any, path: Path) -> tuple[Any, int]:
         self.aliases += 1
         if self.aliases > limits.MAX_ALIASES:
-            self._problem(event, f"over {limits.MAX_ALIASES:,} aliases")
+            self._problem(event, f"over {limits.MAX_ALIASES:,} aliases", path)
             raise _LimitReached
         name = event.anchor
         if name in self.open_anchors:
-            self._problem(event, f"alias *{name} refers to a value that contains it")
+            self._problem(event, f"alias *{name} refers to a value that contains it", path)
             return None, 1
         if name not in self.anchors:
-            self._problem(event, f"alias *{name} names no anchor (&{name}) defined before it")
+            self._problem(event, f"alias *{name} names no anchor (&{name}) defined before it", path)
             return None, 1
         return self.anchors[name]
 
-    def _scalar(self, event: Any) -> Any:
+    def _scalar(self, event: Any, path: Path) -> Any:
         tag, value = event.tag, event.value
+        if event.style in (">", "|") and (hint := _comparison_hint(self.text, event.start_mark.line + 1)):
+            self._problem(event, hint, path)
+            return value
         if tag is None or tag == "!":
             tag = _Resolver.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else _STR_TAG
             if tag not in _IMPLICIT_TAGS:
                 return value
         elif tag not in _SCALAR_TAGS:
-            self._problem(event, f"unsupported YAML tag {_short_tag(tag)}; spec files use plain values")
+            self._problem(event, f"unsupported YAML tag {_short_tag(tag)}; spec files use plain values", path)
             return value
         if tag == _STR_TAG:
             return value
         if tag == _YAML + "int" and len(value) > limits.MAX_INTEGER_DIGITS:
-            self._problem(event, f"a number of over {limits.MAX_INTEGER_DIGITS:,} digits")
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
             return None
         try:
             result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
-            self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}')
+            self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', path)
             return value
         if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > _MAX_INTEGER_BITS:
-            self._problem(event, f"a number of over {limits.MAX_INTEGER_DIGITS:,} digits")
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
             return None
         return result
+
+
+def _slot(stack: list[_Collection]) -> Path:
+    """The path of the next value read into the innermost collection (its mapping's, for a key)."""
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if not parent.is_mapping:
+        return (*parent.path, len(parent.data))
+    if parent.key is _NO_KEY:
+        return parent.path
+    return (*parent.path, "<<" if parent.key is _MERGE else parent.key)
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.runtime import LoopContext, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 from jinja2.visitor import NodeTransformer
 
@@ -370,7 +370,9 @@ _PRECHECKS: dict[str, Callable[..., None]] = {"replace": _check_replace, "join":
 
 def _range(*args: int) -> range:
     """`range()`, its items counted against the template's iterations."""
-    numbers_range = safe_range(*args)
+    numbers_range = range(*args)
+    if len(numbers_range) > limits.MAX_TEMPLATE_ITERATIONS:
+        raise TemplateBudgetExceeded(f"range() of over {limits.MAX_TEMPLATE_ITERATIONS:,} numbers")
     budget = _BUDGET.get()
     if budget is not None:
         budget.iterations += len(numbers_range)

@@ -43,7 +43,7 @@ def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
                       for shard in service.shards}
             for shard in service.shards:
                 for number in shard.depends_on:
-                    shards[shard.number].add_dependency(shards[number], "composite alarm children")
+                    shards[shard.number].add_stack_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
         if environment.dashboards:
             stacks.append(DashboardsStack(app, environment=environment))
