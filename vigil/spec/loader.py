@@ -131,7 +131,7 @@ class _LimitReached(Exception):
 class _Collection:
     """A mapping or list being built, with what is needed to finish it."""
 
-    __slots__ = ("anchor", "data", "key", "key_line", "merges", "path", "seen", "values_before", "is_mapping")
+    __slots__ = ("anchor", "data", "is_mapping", "key", "key_line", "merges", "path", "seen", "values_before")
 
     def __init__(self, data: Any, path: Path, anchor: str | None, values_before: int) -> None:
         self.data = data

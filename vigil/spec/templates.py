@@ -281,9 +281,9 @@ class _SpecEnvironment(ImmutableSandboxedEnvironment):
         _current_budget()
         if operator == "%" and isinstance(left, str):
             raise jinja2.sandbox.SecurityError("% formatting of text is not available; join text with ~")
-        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
-            if left.bit_length() * right > limits.MAX_INTEGER_BITS:
-                raise TemplateBudgetExceeded(f"an integer over {limits.MAX_INTEGER_BITS:,} bits")
+        if (operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0
+                and left.bit_length() * right > limits.MAX_INTEGER_BITS):
+            raise TemplateBudgetExceeded(f"an integer over {limits.MAX_INTEGER_BITS:,} bits")
         if operator == "*":
             self._check_product(left, right)
         if operator == "+" and isinstance(left, (str, list, tuple)):
@@ -300,7 +300,7 @@ class _SpecEnvironment(ImmutableSandboxedEnvironment):
             if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
                 _charge_before(_size(sequence, limits.MAX_RENDERED_CHARS) * max(times, 0))
 
-    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,  # noqa: N805
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
         budget = _current_budget()
         if isinstance(__obj, jinja2.Undefined):
