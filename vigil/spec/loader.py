@@ -100,8 +100,9 @@ def parse(file: str, text: str, source_lines: tuple[int, ...] | None = None) -> 
         builder.problems.append(SpecProblem(file, origin.source_line(line), "", message))
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character or "\0")
         builder.problems.append(SpecProblem(file, origin.source_line(line), "", f"invalid YAML: {error.reason} "
-                                            f"(character {error.character!r})"))
+                                            f"(U+{character:04X})"))
     except yaml.YAMLError as error:
         builder.problems.append(SpecProblem(file, 1, "", f"invalid YAML: {error}"))
     except _LimitReached:
