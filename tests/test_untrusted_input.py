@@ -351,3 +351,20 @@ def test_as_a_process_no_signal_no_hang(spec_repo: SpecRepo, text: str) -> None:
                             text=True, cwd=ROOT, timeout=60, check=False)
     lines = check_contract(result.returncode, result.stderr, time.monotonic() - started)
     assert len(lines) == 1, result.stderr
+
+
+def test_the_readme_loop_example_writes_one_alarm_per_queue(spec_repo: SpecRepo) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    loop = readme.split("```yaml\nalarms:\n{% for queue", 1)[1].split("```", 1)[0]
+    root = spec_repo({SVC: "version: 1\nservice: coaching\nowner: o\nalarms:\n{% for queue" + loop})
+    for name in ("dev", "prod", "staging"):
+        path = root / "environments" / f"{name}.yaml"
+        path.write_text(path.read_text().replace("vars: {", "vars: {queues: [orders, payments], "))
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    prod = next(e for e in plan_workspace(read_sources(root)).environments if e.name == "prod")
+    alarms = {alarm.name: alarm for alarm in prod.services[0].alarms}
+    assert sorted(alarms) == ["prod-coaching-orders-backlog", "prod-coaching-payments-backlog"]
+    metric = alarms["prod-coaching-orders-backlog"].metric
+    assert metric is not None and dict(metric.dimensions) == {"QueueName": "orders-prod"}
