@@ -132,7 +132,7 @@ def test_a_malformed_lock_is_a_clear_error(spec_repo: SpecRepo) -> None:
     with pytest.raises(SpecError) as caught:
         stacks(root)
     assert [str(p) for p in caught.value.problems] == [
-        'vigil.lock.json: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
+        'vigil.lock.json:1: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
         "it with `python -m vigil lock`"]
 
 

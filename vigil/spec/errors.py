@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+from vigil.spec.input_limits import MAX_PROBLEMS_PER_FILE
 
 
 @dataclass(frozen=True, order=True)
@@ -37,5 +40,34 @@ class SpecError(Exception):
     """Raised when specs are invalid; carries every problem found, in file and line order."""
 
     def __init__(self, problems: list[SpecProblem]) -> None:
-        self.problems = sorted(set(problems))
+        self.problems = _at_most_per_file(sorted(set(problems)))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _at_most_per_file(problems: list[SpecProblem]) -> list[SpecProblem]:
+    """The first MAX_PROBLEMS_PER_FILE problems of each file, and a line counting the others."""
+    counts = Counter(problem.file for problem in problems)
+    if max(counts.values(), default=0) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    kept: list[SpecProblem] = []
+    shown: Counter[str] = Counter()
+    for problem in problems:
+        if problem.message.startswith(_MORE):
+            counts[problem.file] += int(problem.message[len(_MORE):]) - 1
+            continue
+        shown[problem.file] += 1
+        if shown[problem.file] <= MAX_PROBLEMS_PER_FILE:
+            kept.append(problem)
+    for file, count in counts.items():
+        if count > MAX_PROBLEMS_PER_FILE:
+            last = max(problem.line for problem in kept if problem.file == file)
+            kept.append(more_problems(file, last, count - MAX_PROBLEMS_PER_FILE))
+    return sorted(kept, key=lambda problem: (problem.file, problem.message.startswith(_MORE), problem))
+
+
+_MORE = "more problems in this file, not shown: "
+
+
+def more_problems(file: str, line: int, count: int) -> SpecProblem:
+    """The line that stands for `count` problems of `file` left out (over MAX_PROBLEMS_PER_FILE)."""
+    return SpecProblem(file, line, "", f"{_MORE}{count}")

@@ -18,19 +18,27 @@ MAX_NESTING_DEPTH = 64
 """Mappings and lists inside one another; the deepest example spec uses 8."""
 MAX_ALIASES = 1000
 """Aliases (`*name`) in one file."""
-MAX_VALUES = 500_000
+MAX_VALUES = 100_000
 """Values in one parsed file (keys, scalars, mappings and lists), counting each alias as often as it is used, so
-that a few aliases cannot stand for billions of values (the "billion laughs")."""
+that a few aliases cannot stand for billions of values (the "billion laughs"). A 1 MiB file of alarms holds about
+40,000."""
 MAX_INTEGER_DIGITS = 4300
 """Digits in an integer: Python's own limit on converting text to int (sys.get_int_max_str_digits())."""
 
+# Problems
+MAX_PROBLEMS_PER_FILE = 100
+"""Problems listed for one file; one more line counts the rest."""
+
 # Jinja
+MAX_TEMPLATE_TAGS = 1000
+"""`{{ ... }}` and `{% ... %}` in one file: compiling a template takes time with their number (the example specs
+use a few dozen)."""
 MAX_RENDERED_CHARS = 2 * 1024 * 1024
 """Characters a file may render to, and that any one value inside a template may hold."""
 MAX_TEMPLATE_WORK_CHARS = 8 * MAX_RENDERED_CHARS
 """Characters a template may produce in all, counting values that it builds and then discards."""
 MAX_TEMPLATE_ITERATIONS = 100_000
-"""Loop iterations in one rendering, over all loops (and items in a `range()`)."""
+"""Loop iterations in one rendering, over all loops (and numbers in one `range()`)."""
 MAX_TEMPLATE_CALL_DEPTH = 32
 """Macro calls and recursive loops inside one another."""
 MAX_TEMPLATE_SECONDS = 1.0

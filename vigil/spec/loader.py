@@ -80,13 +80,28 @@ def load(file: str, text: str, context: Mapping[str, Any]) -> LoadedDocument:
     return parse(file, rendered.text, rendered.source_lines)
 
 
-@functools.lru_cache(maxsize=4096)
 def parse(file: str, text: str, source_lines: tuple[int, ...] | None = None) -> LoadedDocument:
-    """Parse YAML text into plain data with line numbers. Cached: environments often render files alike.
+    """Parse YAML text into plain data with line numbers. Raises SpecError with every problem found.
 
     `source_lines` maps each line of `text` to the line of the file that produced it (see Rendered). The
     returned document is shared between callers and must not be modified.
     """
+    parsed = _parse(file, text, source_lines)
+    if isinstance(parsed, SpecError):
+        raise SpecError(parsed.problems)
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument | SpecError:
+    """Cached, failures too: environments often render files alike."""
+    try:
+        return _parse_uncached(file, text, source_lines)
+    except SpecError as error:
+        return error
+
+
+def _parse_uncached(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument:
     origin = Rendered(text, source_lines)
     if len(text) > limits.MAX_RENDERED_CHARS:
         raise SpecError([SpecProblem(file, 1, "", f"the file is over {limits.MAX_RENDERED_CHARS:,} characters")])
@@ -332,11 +347,17 @@ class _Builder:
         if tag == _YAML + "int" and len(value) > limits.MAX_INTEGER_DIGITS:
             self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
             return None
-        try:
-            result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
-            self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', path)
-            return value
+        key = (tag, value)
+        result = _CONSTRUCTED.get(key, _NO_KEY)
+        if result is _NO_KEY:
+            try:
+                result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
+                self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', path)
+                return value
+            if len(_CONSTRUCTED) > 100_000:
+                _CONSTRUCTED.clear()
+            _CONSTRUCTED[key] = result
         if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > _MAX_INTEGER_BITS:
             self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
             return None
@@ -356,6 +377,8 @@ def _slot(stack: list[_Collection]) -> Path:
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCTED: dict[tuple[str, str], Any] = {}
+"""Scalars already constructed, by tag and text (numbers, booleans, null and dates are immutable)."""
 
 
 class _ResolverType(yaml.resolver.Resolver):

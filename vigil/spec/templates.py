@@ -82,6 +82,10 @@ def render(file: str, text: str, context: Mapping[str, Any]) -> Rendered:
     if _LINE_MARK in text:
         line = text.count("\n", 0, text.index(_LINE_MARK)) + 1
         raise SpecError([SpecProblem(file, line, "", "the file holds a NUL character")])
+    tags = text.count("{{") + text.count("{%")
+    if tags > limits.MAX_TEMPLATE_TAGS:
+        raise SpecError([SpecProblem(file, 1, "", f"template: {tags:,} {{{{ }}}} and {{% %}} tags; a file may "
+                                                  f"hold {limits.MAX_TEMPLATE_TAGS:,}")])
     template = _compiled(file, text)
     budget = _Budget(context)
     token = _BUDGET.set(budget)
@@ -369,15 +373,10 @@ _PRECHECKS: dict[str, Callable[..., None]] = {"replace": _check_replace, "join":
 
 
 def _range(*args: int) -> range:
-    """`range()`, its items counted against the template's iterations."""
+    """`range()` of at most MAX_TEMPLATE_ITERATIONS numbers (a loop over it counts each one)."""
     numbers_range = range(*args)
     if len(numbers_range) > limits.MAX_TEMPLATE_ITERATIONS:
         raise TemplateBudgetExceeded(f"range() of over {limits.MAX_TEMPLATE_ITERATIONS:,} numbers")
-    budget = _BUDGET.get()
-    if budget is not None:
-        budget.iterations += len(numbers_range)
-        if budget.iterations > limits.MAX_TEMPLATE_ITERATIONS:
-            raise TemplateBudgetExceeded(f"loops run over {limits.MAX_TEMPLATE_ITERATIONS:,} iterations")
     return numbers_range
 
 

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.errors import SpecError, SpecProblem, more_problems
+from vigil.spec.input_limits import MAX_PROBLEMS_PER_FILE
 from vigil.spec.loader import LoadedDocument, Path, dotted
 from vigil.spec.types import PATTERN_MEANINGS
 
@@ -35,7 +36,8 @@ def validate_document(document: LoadedDocument, model: type[Model]) -> Model:
 
 def _problems(document: LoadedDocument, model: type[BaseModel], error: ValidationError) -> list[SpecProblem]:
     problems: dict[str, SpecProblem] = {}
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    for detail in details[:MAX_PROBLEMS_PER_FILE]:
         path = _data_path(document.data, detail["loc"])
         if detail["type"] in ("missing", "union_tag_not_found"):
             name = detail["loc"][-1] if detail["type"] == "missing" else detail["ctx"]["discriminator"].strip("'")
@@ -45,6 +47,9 @@ def _problems(document: LoadedDocument, model: type[BaseModel], error: Validatio
         else:
             problem = document.problem(path, _message(detail, model, detail["loc"]))
         problems.setdefault(problem.field, problem)
+    if len(details) > MAX_PROBLEMS_PER_FILE:
+        last = max(problem.line for problem in problems.values())
+        return [*problems.values(), more_problems(document.file, last, len(details) - MAX_PROBLEMS_PER_FILE)]
     return list(problems.values())
 
 
