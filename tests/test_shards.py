@@ -176,10 +176,11 @@ def test_plan_shows_stacks_with_resources_and_template_size(spec_repo: SpecRepo,
 
 
 def test_sharded_stacks_synthesize_with_a_stack_dependency_for_composite_children(
-        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path) -> None:
+        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     root = spec_repo({SVC: service(["a", "b", "c"], {"p0": "ALARM(c) OR ALARM(a)"})})
     assert lock(root) == 0
     templates = synth_repo(root, tmp_path / "out", only=["prod"], nag=True)
+    assert "deprecated" not in capfd.readouterr().err  # Stack.addStackDependency, not addDependency
     assert sorted(templates) == ["vigil-prod-coaching", "vigil-prod-coaching-2", "vigil-prod-routing"]
     second = templates["vigil-prod-coaching-2"]
     assert second["Description"].endswith(", part 2")

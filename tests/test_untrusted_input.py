@@ -368,3 +368,10 @@ def test_the_readme_loop_example_writes_one_alarm_per_queue(spec_repo: SpecRepo)
     assert sorted(alarms) == ["prod-coaching-orders-backlog", "prod-coaching-payments-backlog"]
     metric = alarms["prod-coaching-orders-backlog"].metric
     assert metric is not None and dict(metric.dimensions) == {"QueueName": "orders-prod"}
+
+
+def test_rendered_size_is_limited(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    line = "#" + "x" * 98 + "\n"
+    text = "{% for i in range(30000) %}" + line + "{% endfor %}\n" + SERVICE_YAML
+    assert service_problems(spec_repo, capsys, text) == [
+        f"{SVC}:1: template: the file renders to over {limits.MAX_RENDERED_CHARS:,} characters"]

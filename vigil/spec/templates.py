@@ -90,12 +90,11 @@ def render(file: str, text: str, context: Mapping[str, Any]) -> Rendered:
     budget = _Budget(context)
     token = _BUDGET.set(budget)
     try:
-        output = _generate(template, context, budget)
+        return _without_markers(_generate(template, context, budget))
     except Exception as error:  # a template is a program: whatever it raises is the spec's problem
         raise SpecError([SpecProblem(file, _template_line(template, error), "", _message(error))]) from None
     finally:
         _BUDGET.reset(token)
-    return _without_markers(output)
 
 
 def _compiled(file: str, text: str) -> jinja2.Template:
