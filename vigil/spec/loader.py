@@ -87,18 +87,18 @@ def parse(file: str, text: str, source_lines: tuple[int, ...] | None = None) -> 
     returned document is shared between callers and must not be modified.
     """
     parsed = _parse(file, text, source_lines)
-    if isinstance(parsed, SpecError):
-        raise SpecError(parsed.problems)
+    if isinstance(parsed, tuple):
+        raise SpecError(list(parsed))
     return parsed
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument | SpecError:
-    """Cached, failures too: environments often render files alike."""
+def _parse(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument | tuple[SpecProblem, ...]:
+    """Cached, failures too (as their problems): environments often render files alike."""
     try:
         return _parse_uncached(file, text, source_lines)
     except SpecError as error:
-        return error
+        return tuple(error.problems)
 
 
 def _parse_uncached(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument:
