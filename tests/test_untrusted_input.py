@@ -353,8 +353,8 @@ def test_as_a_process_no_signal_no_hang(spec_repo: SpecRepo, text: str) -> None:
     assert len(lines) == 1, result.stderr
 
 
-def test_the_readme_loop_example_writes_one_alarm_per_queue(spec_repo: SpecRepo) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_documented_loop_example_writes_one_alarm_per_queue(spec_repo: SpecRepo) -> None:
+    readme = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
     loop = readme.split("```yaml\nalarms:\n{% for queue", 1)[1].split("```", 1)[0]
     root = spec_repo({SVC: "version: 1\nservice: coaching\nowner: o\nalarms:\n{% for queue" + loop})
     for name in ("dev", "prod", "staging"):

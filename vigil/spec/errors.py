@@ -21,8 +21,12 @@ class SpecProblem:
     field: str
     message: str
 
+    def __post_init__(self) -> None:
+        if self.line < 1:
+            object.__setattr__(self, "line", 1)
+
     def __str__(self) -> str:
-        location = f"{printable(self.file)}:{max(self.line, 1)}"
+        location = f"{printable(self.file)}:{self.line}"
         message = printable(self.message)
         return f"{location}: {printable(self.field)}: {message}" if self.field else f"{location}: {message}"
 
