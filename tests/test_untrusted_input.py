@@ -375,3 +375,17 @@ def test_rendered_size_is_limited(spec_repo: SpecRepo, capsys: pytest.CaptureFix
     text = "{% for i in range(30000) %}" + line + "{% endfor %}\n" + SERVICE_YAML
     assert service_problems(spec_repo, capsys, text) == [
         f"{SVC}:1: template: the file renders to over {limits.MAX_RENDERED_CHARS:,} characters"]
+
+
+def test_every_problem_is_reported_in_one_run(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    # A model problem in one alarm does not hide a plan problem (M of N) in another, nor does a composite over
+    # the invalid alarm report it as unknown.
+    text = (SERVICE_YAML.replace("stat: p95", "stat: p1000")
+            .replace("    evaluation_periods: 2\n  api-down", "    evaluation_periods: 2\n    datapoints_to_alarm: 3\n"
+                     "  api-down")
+            .replace("  api-down:\n    severity: critical", "  api-down:\n    severity: urgent"))
+    assert service_problems(spec_repo, capsys, text) == [
+        f"{SVC}:16: alarms.high-error-rate.datapoints_to_alarm: expected at most evaluation_periods (2), got 3",
+        f"{SVC}:18: alarms.api-down.severity: expected 'critical', 'warning' or 'info', got \"urgent\"",
+        f'{SVC}:27: alarms.high-latency.stat: expected a statistic: Sum, Average, Minimum, Maximum, SampleCount, a '
+        'percentile like p95 or p99.9, a trimmed mean like tm90 or TM(10%:90%), or PR(:2000); got "p1000"']

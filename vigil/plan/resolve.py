@@ -39,7 +39,7 @@ from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
 from vigil.spec.service import AlarmOverride, AlarmSpec, MetricSpec, ServiceSpec
 from vigil.spec.types import SEVERITIES
-from vigil.spec.validation import validate_document
+from vigil.spec.validation import PartialResult, validate_document, validate_partially
 from vigil.spec.workspace import Sources
 
 DEFAULT_PERIOD = 300
@@ -145,8 +145,8 @@ def template_context(spec: EnvironmentSpec) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _validated_service(document: LoadedDocument) -> ServiceSpec:
-    return validate_document(document, ServiceSpec)
+def _validated_service(document: LoadedDocument) -> PartialResult[ServiceSpec]:
+    return validate_partially(document, ServiceSpec)
 
 
 def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
@@ -157,12 +157,22 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
     documents: dict[str, LoadedDocument] = {}
     first_file: dict[str, str] = {}
     context = template_context(env)
+    # A service with invalid map entries (alarms, slos, ...) is planned without them, so that every problem is
+    # reported in one run; problems that only name an entry left out are consequences, not news.
+    model_problems: list[SpecProblem] = []
+    left_out: set[str] = set()
+    planned_from = len(problems)
     for source in sources.services:
         try:
             document = load(source.path, source.text, context)
-            spec = _validated_service(document)
+            validated = _validated_service(document)
         except SpecError as error:
-            problems.extend(error.problems)
+            model_problems.extend(error.problems)
+            continue
+        model_problems.extend(validated.problems)
+        left_out |= validated.left_out
+        spec = validated.model
+        if spec is None:
             continue
         if spec.service in first_file:
             problems.append(document.problem(("service",), f'service "{spec.service}" is already defined in '
@@ -178,6 +188,10 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
     services = [assign_shards(service, env=env.name, region=env.region, account=env.account,
                               locked=lock.service(env.name, service.name), document=documents[service.name],
                               problems=problems, strict=strict_lock) for service in services]
+    if left_out:
+        problems[planned_from:] = [problem for problem in problems[planned_from:]
+                                   if not any(f'"{key}"' in problem.message for key in left_out)]
+    problems.extend(model_problems)
     return EnvironmentPlan(
         name=env.name,
         account=env.account,
