@@ -12,9 +12,9 @@ from tests.conftest import ROOT, SpecRepo
 from tests.synth import synth_plan, synth_repo
 from vigil.cli import main
 from vigil.plan import limits, shards
-from vigil.plan.cost import ResourceCost
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
+from vigil.plan.template_size import TemplateSize
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 
@@ -34,8 +34,8 @@ def service(keys: list[str], composites: dict[str, str] | None = None) -> str:
 def budget_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two resources per stack, so that sharding shows with a handful of alarms; the service's own dashboard is
     left out of the count, so that each stack holds two alarms."""
-    monkeypatch.setattr(shards, "SHARD_BUDGET", ResourceCost(2, 10**9))
-    monkeypatch.setattr(shards, "service_level_cost", lambda service, **_: ResourceCost(0, 0))
+    monkeypatch.setattr(shards, "SHARD_BUDGET", TemplateSize(2, 10**9))
+    monkeypatch.setattr(shards, "service_level_size", lambda service, **_: TemplateSize(0, 0))
 
 
 def stacks(root: Path, env: str = "prod") -> dict[str, tuple[str, ...]]:
@@ -108,8 +108,9 @@ def test_lock_check_reports_a_stale_lock_and_validate_notes_it(spec_repo: SpecRe
     root = spec_repo({SVC: service(["a"]), "vigil.lock.json": (root / "vigil.lock.json").read_text()})
     capsys.readouterr()
     assert main(["--root", str(root), "validate", "--env", "prod"]) == 0
-    assert capsys.readouterr().err == ("note: vigil.lock.json: prod/coaching: 1 alarm(s) not in the lock, 5 no "
-                                       "longer planned; run `python -m vigil lock`\n")
+    assert capsys.readouterr().err == ("note: vigil.lock.json is out of date for 1 service(s) (prod/coaching); run "
+                                       "`python -m vigil lock` (`python -m vigil lock --check` lists the "
+                                       "differences)\n")
 
 
 def test_reshard_is_the_one_way_to_move_alarms(spec_repo: SpecRepo, budget_of_two: None,
@@ -131,7 +132,7 @@ def test_a_malformed_lock_is_a_clear_error(spec_repo: SpecRepo) -> None:
     with pytest.raises(SpecError) as caught:
         stacks(root)
     assert [str(p) for p in caught.value.problems] == [
-        'vigil.lock.json: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
+        'vigil.lock.json:1: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
         "it with `python -m vigil lock`"]
 
 
@@ -175,10 +176,11 @@ def test_plan_shows_stacks_with_resources_and_template_size(spec_repo: SpecRepo,
 
 
 def test_sharded_stacks_synthesize_with_a_stack_dependency_for_composite_children(
-        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path) -> None:
+        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     root = spec_repo({SVC: service(["a", "b", "c"], {"p0": "ALARM(c) OR ALARM(a)"})})
     assert lock(root) == 0
     templates = synth_repo(root, tmp_path / "out", only=["prod"], nag=True)
+    assert "deprecated" not in capfd.readouterr().err  # Stack.addStackDependency, not addDependency
     assert sorted(templates) == ["vigil-prod-coaching", "vigil-prod-coaching-2", "vigil-prod-routing"]
     second = templates["vigil-prod-coaching-2"]
     assert second["Description"].endswith(", part 2")

@@ -173,21 +173,22 @@ def _validate(args: argparse.Namespace) -> int:
     if sources.lock is not None:
         lock = shards.parse_lock(sources.lock)
         stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.scope, e.services)]
-        for line in stale:
-            print(f"note: {shards.LOCK_FILE}: {line}; run `python -m vigil lock`", file=sys.stderr)
+        if stale:  # one line, however many services: `lock --check` lists them
+            names = [line.partition(":")[0] for line in stale]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            print(f"note: {shards.LOCK_FILE} is out of date for {len(names)} service(s) ({shown}); run "
+                  f"`python -m vigil lock` (`python -m vigil lock --check` lists the differences)", file=sys.stderr)
     return EXIT_OK
 
 
 def _lock(args: argparse.Namespace) -> int:
     sources = read_sources(args.root)
     lock = shards.parse_lock(sources.lock)
-    reshard = set(args.reshard or ())
     # Lock entries are per target ({env}-{target} in an environment with targets): the selected environments'
     selected = {scope for spec in environment_specs(sources) if not args.env or spec.name in args.env
-                for scope in target_scopes(spec)}
-    kept = {key: {name: keys for name, keys in services.items() if name not in reshard or key not in selected}
-            for key, services in lock.environments.items()}
-    plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
+                for scope in target_scopes(spec)} if args.env else None
+    kept = shards.lock_to_plan(lock, reshard=args.reshard or (), envs=selected)
+    plan = plan_workspace(sources, only=args.env, lock=kept, strict_lock=False)
     stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.scope, e.services)]
     if args.check:
         for line in stale:
@@ -195,12 +196,9 @@ def _lock(args: argparse.Namespace) -> int:
         print(f"{shards.LOCK_FILE} is {'out of date: run `python -m vigil lock`' if stale else 'up to date'}",
               file=sys.stderr if stale else sys.stdout)
         return EXIT_SPEC if stale else EXIT_OK
-    written = {env: dict(services) for env, services in lock.environments.items()}
-    for environment in plan.environments:
-        written[environment.scope] = shards.assignments(environment.services)
+    written = shards.updated_lock(lock, plan.environments)
     (args.root / shards.LOCK_FILE).write_text(shards.render_lock(written), encoding="utf-8")
-    moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
-                if lock.service(e.scope, s.name).get(key, shard.number) != shard.number)
+    moved = shards.moved_alarms(lock, plan.environments)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
     environments = len({e.name for e in plan.environments})
     targets = f" ({len(plan.environments)} targets)" if len(plan.environments) != environments else ""

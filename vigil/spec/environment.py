@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""Hosts a local environment's channel endpoint may name."""
+_NOT_CHATBOT = {"not": {"anyOf": [{"required": ["workspace_id"]}, {"required": ["channel_id"]}]}}
 
 
 class SecretRef(SpecModel):
@@ -34,6 +41,12 @@ class PagerDutyChannel(SpecModel):
 class SlackChannel(SpecModel):
     """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["webhook"], **_NOT_CHATBOT},
+        {"required": ["workspace_id", "channel_id"], "not": {"required": ["webhook"]}},
+        {"required": ["endpoint"]},
+    ]})
+
     type: Literal["slack"] = Field(description="Channel type.")
     workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
         default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
@@ -48,6 +61,22 @@ class SlackChannel(SpecModel):
         default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
         "for end-to-end tests against LocalStack."
     )
+
+    @model_validator(mode="after")
+    def _one_way_to_slack(self) -> Self:
+        problems = RuleProblems()
+        chatbot = self.workspace_id is not None or self.channel_id is not None
+        if self.endpoint is not None:
+            pass  # a local endpoint replaces both ways
+        elif chatbot and self.webhook is not None:
+            problems.add(("webhook",), "expected either webhook or workspace_id + channel_id, not both")
+        elif chatbot and (self.workspace_id is None or self.channel_id is None):
+            missing = "channel_id" if self.channel_id is None else "workspace_id"
+            problems.add((missing,), "required field is missing; AWS Chatbot needs workspace_id and channel_id")
+        elif not chatbot and self.webhook is None:
+            problems.add((), "expected webhook, or workspace_id and channel_id")
+        problems.raise_any(type(self))
+        return self
 
 
 class EmailChannel(SpecModel):
@@ -125,6 +154,16 @@ class EnvironmentSpec(SpecModel):
     """One environment: where it deploys (one `account` and `region`, or several `targets`), severity routes
     and channels."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"local": {"const": True}}, "required": ["local"]},
+        "then": {"properties": {
+            "account": {"pattern": LOCAL_ACCOUNT_PATTERN},
+            "channels": {"additionalProperties": {"properties": {"endpoint": {
+                "pattern": r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?$"}}}},
+        }},
+        "else": {"properties": {"channels": {"additionalProperties": {"not": {"required": ["endpoint"]}}}}},
+    })
+
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     name: Name = Field(description="Environment name; must match the file name (prod for prod.yaml).")
     account: AccountId | None = Field(default=None, description="12-digit AWS account id (with `region`; or "
@@ -152,3 +191,81 @@ class EnvironmentSpec(SpecModel):
     channels: dict[Key, Channel] = Field(default_factory=dict, description="Notification channels by name.")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")
+
+    @model_validator(mode="after")
+    def _routes_and_local_channels(self) -> Self:
+        problems = RuleProblems()
+        for severity, channels in self.routes.items():
+            for index, channel in enumerate(channels):
+                if channel not in self.channels:
+                    known = ", ".join(sorted(self.channels)) or "none defined"
+                    problems.add(("routes", severity, index), f'unknown channel "{channel}"; channels: {known}')
+        self._check_targets(problems)
+        for name, channel in self.channels.items():
+            if channel.endpoint is None:
+                continue
+            if not self.local:
+                problems.add(("channels", name, "endpoint"), "only allowed in a local environment (local: true)")
+            elif urlsplit(channel.endpoint).hostname not in LOOPBACK_HOSTS:
+                problems.add(("channels", name, "endpoint"), f"expected a loopback URL (127.0.0.1 or localhost), "
+                                                             f'got "{channel.endpoint}"')
+        problems.raise_any(type(self))
+        return self
+
+    def _check_targets(self, problems: RuleProblems) -> None:
+        """Where the environment deploys: `account` and `region`, or `targets` (one account in one region
+        each); what `monitoring`, `routing: central` and `stackset` need; the accounts of a local environment."""
+        if self.targets is not None:
+            if not self.targets:
+                problems.add(("targets",), "expected at least one target")
+            for field in ("account", "region"):
+                if getattr(self, field) is not None:
+                    problems.add((field,), f"expected either {field} or targets, not both: each target names its "
+                                           "account and region")
+            seen: dict[tuple[str, str], str] = {}
+            for name, target in sorted(self.targets.items()):
+                where = (target.account, target.region)
+                if where in seen:
+                    problems.add(("targets", name), f'account {target.account} in {target.region} is already '
+                                                    f'target "{seen[where]}"; a target is one account in one region')
+                seen.setdefault(where, name)
+        else:
+            for field in ("account", "region"):
+                if getattr(self, field) is None:
+                    problems.add((field,), MISSING_FIELD)
+            for field in ("monitoring", "stackset"):
+                if getattr(self, field) is not None:
+                    problems.add((field,), "needs targets: a monitoring account watches an environment's targets")
+        if self.routing == "central" and self.monitoring is None:
+            problems.add(("routing",), "central routing needs a monitoring account (monitoring: {account, region})")
+        if self.stackset is not None and self.monitoring is None and self.targets is not None:
+            problems.add(("stackset",), "needs a monitoring account: the StackSet links every account to its sink")
+        if self.stackset is not None and self.routing == "per-account":
+            for name, channel in self.channels.items():
+                if isinstance(channel, SlackChannel) and channel.webhook is not None and channel.endpoint is None:
+                    problems.add(("channels", name, "webhook"),
+                                 "a StackSet carries the routing with per-account routing, and its template cannot "
+                                 "carry the forwarder function's code; use a Chatbot channel (workspace_id, "
+                                 "channel_id) or routing: central")
+        if self.local:
+            accounts: list[tuple[tuple[str | int, ...], str | None]] = [(("account",), self.account)]
+            accounts += [(("targets", name, "account"), t.account) for name, t in (self.targets or {}).items()]
+            if self.monitoring is not None:
+                accounts.append((("monitoring", "account"), self.monitoring.account))
+            for path, account in accounts:
+                if account is not None and not re.match(LOCAL_ACCOUNT_PATTERN, account):
+                    problems.add(path, f"a local environment must use LocalStack's accounts (000000000000 to "
+                                       f"000000000099), got {account}")
+
+
+MISSING_FIELD = "required field is missing"
+"""How a missing required field is reported (pydantic's words)."""
+
+
+def missing_place(data: object) -> list[tuple[str, str]]:
+    """(field, message) for `account` and `region` missing from an environment file's data without `targets`:
+    read from the data, so that they are reported with the model's other problems, not only once those are
+    fixed (the model's own check runs only on an otherwise valid file)."""
+    if not isinstance(data, dict) or "targets" in data:
+        return []
+    return [(field, MISSING_FIELD) for field in ("account", "region") if field not in data]

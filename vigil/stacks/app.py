@@ -121,7 +121,7 @@ def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None 
             for shard in service.shards:
                 for number in shard.depends_on:
                     if shard.number in shards and number in shards:
-                        shards[shard.number].add_dependency(shards[number], "composite alarm children")
+                        shards[shard.number].add_stack_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
             source = naming.source_stack_name(environment.scope, service.name)
             if environment.central and service.has_source_resources and wanted(source):
