@@ -80,7 +80,8 @@ class Note:
 @dataclass
 class ImportResult:
     """What an import read and what it writes. `files` maps a path relative to the output root to its text;
-    `names` maps each imported alarm's original name to the name vigil deploys it under."""
+    `names` maps each imported alarm's original name to the name vigil deploys it under; `topics` each SNS
+    topic's ARN to the severity its alarms were imported with."""
 
     env: str
     account: str
@@ -89,6 +90,8 @@ class ImportResult:
     names: dict[str, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, Severity] = field(default_factory=dict)
+    """The severity each SNS topic the alarms notified was routed as, by topic ARN."""
 
     def note(self, kind: str, subject: str, message: str) -> None:
         """Record a note."""
@@ -195,6 +198,7 @@ class _TopicRouting:
                 self.result.note("approximated", f"topic {name}", "severity not evident from the name; "
                                  "routed as warning (set it with --topic-severity NAME=SEVERITY)")
             self.severities[arn] = severity
+            self.result.topics[arn] = severity
             self._route(arn, name, severity)
         return self.severities[arn]
 
