@@ -23,8 +23,11 @@ from typing import Any
 import yaml
 
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
+from vigil.live.import_check import check_files
+from vigil.live.import_services import ServicePlacer, service_name
 from vigil.plan import naming
-from vigil.plan.expressions import metric_ids, rule_syntax_error
+from vigil.plan import shards
+from vigil.plan.expressions import metric_ids, rule_references, rule_syntax_error
 from vigil.plan.limits import MAX_METRICS_PER_ALARM
 from vigil.plan.resolve import DEFAULT_PERIOD, RESERVED_EXPRESSION_ID
 from vigil.spec.durations import format_duration
@@ -35,6 +38,9 @@ OWNER_TAGS = ("owner", "Owner", "team", "Team")
 DEFAULT_SERVICE = "imported"
 PLACEHOLDER_OWNER = "CHANGE-ME"
 SUMMARY_MAX = 512
+MAX_CHECK_ROUNDS = 5
+"""Times the import re-validates its files after leaving out what would not validate (a composite over a left-out
+alarm is found in the next round)."""
 
 _SYMBOLS = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
             "LessThanOrEqualToThreshold": "<="}
@@ -92,6 +98,8 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     topics: dict[str, Severity] = field(default_factory=dict)
     """The severity each SNS topic the alarms notified was routed as, by topic ARN."""
+    placed: dict[str, str] = field(default_factory=dict)
+    """The service of every alarm read, imported or not, by its original name."""
 
     def note(self, kind: str, subject: str, message: str) -> None:
         """Record a note."""
@@ -134,7 +142,13 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     result.counts.update(metric_alarms=len(metric_alarms), composite_alarms=len(composite_alarms))
     tags = _alarm_tags(cloudwatch, [*metric_alarms, *composite_alarms], progress)
     topics = _TopicRouting(session, options, result)
-    builder = _SpecBuilder(options, result, topics, tags)
+    children = {c["AlarmName"]: [_reference_name(r) for r in _references(c.get("AlarmRule", ""))]
+                for c in composite_alarms}
+    placer = ServicePlacer(env=options.env, service_tags=options.service_tags, prefixes=options.prefixes,
+                           default_service=options.default_service, alarms=[*metric_alarms, *composite_alarms],
+                           tags=tags, children=children)
+    result.placed.update(placer.services)
+    builder = _SpecBuilder(options, result, topics, tags, placer)
     for alarm in sorted(metric_alarms, key=lambda a: a["AlarmName"]):
         builder.metric_alarm(alarm)
     builder.composite_alarms(sorted(composite_alarms, key=lambda a: a["AlarmName"]))
@@ -145,10 +159,12 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     sections: dict[str, dict[str, Any]] = {}
     for reader in (read_log_groups, read_xray_groups):
         reader(session, options, result, services, sections, progress)
-    builder.write_services(sections)
     result.files[f"environments/{options.env}.yaml"] = topics.environment_file(options.env, account,
                                                                                 session.region)
+    builder.write_valid(sections)
     read_dashboards(session, options, result, builder.alarms, progress)
+    builder.check_dashboards(sections)
+    builder.note_renames()
     return result
 
 
@@ -259,41 +275,13 @@ class _SpecBuilder:
     """Turns describe_alarms entries into spec entries grouped by service."""
 
     def __init__(self, options: ImportOptions, result: ImportResult, topics: _TopicRouting,
-                 tags: dict[str, dict[str, str]]) -> None:
+                 tags: dict[str, dict[str, str]], placer: ServicePlacer) -> None:
         self.options = options
         self.result = result
         self.topics = topics
         self.tags = tags
+        self.placer = placer
         self.alarms: dict[str, _Alarm] = {}
-        self.keys: dict[str, set[str]] = {}
-
-    def _place(self, alarm: dict[str, Any], service: str | None = None) -> tuple[str, str]:
-        name = alarm["AlarmName"]
-        env = self.options.env
-        rest = name[len(env) + 1:] if name.startswith(f"{env}-") else name
-        tags = self.tags.get(name, {})
-        prefix = ""
-        if service is None:
-            service = next((_service_name(tags[t]) for t in self.options.service_tags if tags.get(t)), None)
-        if service is None:
-            for candidate in sorted(self.options.prefixes, key=len, reverse=True):
-                if rest.startswith(candidate):
-                    service, prefix = self.options.prefixes[candidate], candidate
-                    break
-        if service is None:
-            head = re.split(r"[-_./ ]", rest, maxsplit=1)
-            service = _service_name(head[0]) if len(head) == 2 else None
-        service = service or self.options.default_service
-        if not prefix and rest.lower().startswith(service):
-            prefix = service
-        stripped = rest[len(prefix):].lstrip("-_./ ") if prefix else rest
-        key = _key(stripped or rest)
-        used = self.keys.setdefault(service, set())
-        unique, number = key, 2
-        while unique in used:
-            unique, number = f"{key[:120]}-{number}", number + 1
-        used.add(unique)
-        return service, unique
 
     def _severity(self, alarm: dict[str, Any]) -> Severity | None:
         name = alarm["AlarmName"]
@@ -385,14 +373,23 @@ class _SpecBuilder:
         queries = alarm.get("Metrics") or []
         expressions = [q for q in queries if q.get("Expression")]
         stats = [q for q in queries if q.get("MetricStat")]
-        if len(expressions) != 1 or len(expressions) + len(stats) != len(queries):
-            return (f"metric math with {len(expressions)} expressions; vigil alarms have one expression over "
-                    "plain metrics")
-        if any(q.get("AccountId") for q in queries):
-            return "a cross-account metric (AccountId)"
+        accounts = sorted({q["AccountId"] for q in queries if q.get("AccountId")})
+        if accounts:
+            return f"a metric of another account ({', '.join(accounts)})"
+        if not expressions and len(stats) == 1:
+            return self._listed_metric(alarm, stats[0], entry, namespaces, periods)
+        returned = [q["Id"] for q in queries if q.get("ReturnData", True)]
+        if len(expressions) > 1:
+            return (f"metric math with {len(expressions)} expressions ({', '.join(q['Id'] for q in expressions)}); "
+                    "vigil alarms have one expression over plain metrics")
+        if not expressions:
+            return f"{len(stats)} metrics and no expression to combine them"
         if len(stats) > MAX_METRICS_PER_ALARM:
             return f"{len(stats)} metrics; vigil allows {MAX_METRICS_PER_ALARM} per alarm"
         expression = expressions[0]
+        if not _BAND.match(expression["Expression"]) and returned != [expression["Id"]]:
+            return (f"queries {', '.join(returned) or 'none'} return data; an alarm's expression must be the only "
+                    "one that does")
         metrics: dict[str, Any] = {}
         for query in stats:
             stat_block = query["MetricStat"]
@@ -428,11 +425,14 @@ class _SpecBuilder:
         unknown = [i for i in metric_ids(expression["Expression"]) if i not in metrics]
         if unknown:
             return f"the expression refers to {', '.join(unknown)}, which are not plain metrics of the alarm"
+        if not metrics:
+            return "an expression over no metric (a Metrics Insights query or a constant series)"
         if expression.get("Period"):
-            return "a period on the expression itself"
-        labels = [q["Id"] for q in queries if q.get("Label") and q is not expression]
+            return f"a period of {expression['Period']} s on the expression itself"
+        labels = [q["Id"] for q in queries if q.get("Label")]
         if labels:
-            self.result.note("approximated", alarm["AlarmName"], f"labels of {', '.join(labels)} dropped")
+            self.result.note("approximated", alarm["AlarmName"], f"labels of {', '.join(labels)} dropped: not in "
+                                                                 "the spec format")
         period = periods[0] if periods else DEFAULT_PERIOD
         for spec in metrics.values():
             if spec["period"] == period:
@@ -440,12 +440,36 @@ class _SpecBuilder:
         entry.update(expression=expression["Expression"], metrics=metrics, period=period)
         return None
 
-    def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int],
-             service: str | None = None) -> None:
+    def _listed_metric(self, alarm: dict[str, Any], query: dict[str, Any], entry: dict[str, Any],
+                       namespaces: list[str], periods: list[int]) -> str | None:
+        """A single metric in the Metrics list form (as the CDK writes a labelled metric) as `metric:`."""
+        if not query.get("ReturnData", True):
+            return f"its only metric ({query['Id']}) returns no data"
+        stat_block = query["MetricStat"]
+        stat = _stat(stat_block.get("Stat"))
+        if stat is None:
+            return f"statistic {stat_block.get('Stat')} is not one vigil accepts"
+        metric = stat_block["Metric"]
+        entry.update(metric=metric["MetricName"], namespace=metric["Namespace"], stat=stat)
+        dimensions = _dimensions(metric.get("Dimensions"))
+        if dimensions:
+            entry["dimensions"] = dimensions
+        entry["period"] = int(stat_block["Period"])
+        namespaces.append(metric["Namespace"])
+        periods.append(int(stat_block["Period"]))
+        if query.get("Label"):
+            self.result.note("approximated", alarm["AlarmName"], f"label {query['Label']!r} of its metric dropped: "
+                                                                 "not in the spec format")
+        if stat_block.get("Unit"):
+            self.result.note("approximated", alarm["AlarmName"], f"unit {stat_block['Unit']} dropped: not in the "
+                                                                 "spec format")
+        return None
+
+    def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int]) -> None:
         severity = self._severity(alarm)
         if severity is None:
             return
-        service, key = self._place(alarm, service)
+        service, key = self.placer.services[alarm["AlarmName"]], self.placer.key(alarm["AlarmName"])
         head: dict[str, Any] = {"severity": severity}
         description = alarm.get("AlarmDescription") or ""
         if description:
@@ -455,11 +479,7 @@ class _SpecBuilder:
             head["summary"] = description[:SUMMARY_MAX]
         self.alarms[alarm["AlarmName"]] = _Alarm(alarm, service, key, severity, {**head, **entry}, namespaces,
                                                  periods)
-        deployed = naming.alarm_name(self.options.env, service, key)
-        self.result.names[alarm["AlarmName"]] = deployed
-        if deployed != alarm["AlarmName"]:
-            self.result.note("renamed", alarm["AlarmName"], f"deployed as {deployed} (service {service}, key {key}); "
-                                                            "delete the original once the new one is deployed")
+        self.result.names[alarm["AlarmName"]] = naming.alarm_name(self.options.env, service, key)
 
     def composite_alarms(self, composites: list[dict[str, Any]]) -> None:
         pending = {c["AlarmName"]: c for c in composites}
@@ -491,12 +511,82 @@ class _SpecBuilder:
         rewritten = _STATE_CALL.sub(lambda m: f"{m.group(1)}({self.alarms[_reference_name(m.group(3))].key})", rule)
         if rule_syntax_error(rewritten):
             return self._skip(alarm, f"rule not understood: {rule_syntax_error(rewritten)}")
-        self._add(alarm, {"composite": rewritten}, [], [], service=services.pop())
+        self._add(alarm, {"composite": rewritten}, [], [])
         return None
+
+    def write_valid(self, sections: dict[str, dict[str, Any]]) -> None:
+        """Write the service files, leaving out (and listing) each entry `vigil validate` would refuse, and the
+        alarms and composites that depend on it."""
+        for _ in range(MAX_CHECK_ROUNDS):
+            self.write_services(sections)
+            check = check_files({p: t for p, t in self.result.files.items() if not p.startswith("dashboards/")},
+                                self._entry_keys(sections))
+            for (file, section, key), details in sorted(check.entries.items()):
+                self._drop(file, section, key, f"would not validate: {'; '.join(details)}", sections)
+            for file, problems in sorted(check.files.items()):
+                for problem in problems:
+                    self.result.note("todo", file, f"does not validate: {problem}")
+            if check.ok or not check.entries:
+                return
+
+    def check_dashboards(self, sections: dict[str, dict[str, Any]]) -> None:
+        """Leave out each dashboard file that does not validate; write the lock when a service needs several
+        stacks (what `vigil lock` would write), so that `vigil validate` passes on the files as written."""
+        check = check_files(self.result.files, self._entry_keys(sections))
+        for file, problems in sorted(check.files.items()):
+            if file.startswith("dashboards/") and file in self.result.files:
+                del self.result.files[file]
+                self.result.counts["dashboards_imported"] = self.result.counts.get("dashboards_imported", 1) - 1
+                self.result.note("not-imported", f"dashboard {file}", f"would not validate: {'; '.join(problems)}")
+        if check.lock is not None:
+            self.result.files[shards.LOCK_FILE] = check.lock
+
+    def note_renames(self) -> None:
+        """A renamed note for every written alarm whose deployed name differs from its original name."""
+        for name, alarm in sorted(self.alarms.items()):
+            deployed = self.result.names[name]
+            if deployed != name:
+                self.result.note("renamed", name, f"deployed as {deployed} (service {alarm.service}, key "
+                                                  f"{alarm.key}); delete the original once the new one is deployed")
+
+    def _entry_keys(self, sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
+        keys: dict[str, dict[str, set[str]]] = {}
+        for alarm in self.alarms.values():
+            keys.setdefault(f"alarm_specs/{alarm.service}.yaml", {}).setdefault("alarms", set()).add(alarm.key)
+        for service, section in sections.items():
+            file = keys.setdefault(f"alarm_specs/{service}.yaml", {})
+            file["log_groups"] = set(section.get("log_groups", {}))
+            for kind in ("groups", "sampling_rules"):
+                file[f"tracing.{kind}"] = set(section.get("tracing", {}).get(kind, {}))
+        return keys
+
+    def _drop(self, file: str, section: str, key: str, reason: str, sections: dict[str, dict[str, Any]]) -> None:
+        service = file.removeprefix("alarm_specs/").removesuffix(".yaml")
+        if section != "alarms":
+            container = sections.get(service, {})
+            for part in section.split("."):
+                container = container.get(part, {})
+            if key in container:
+                del container[key]
+                kind = {"log_groups": "log group", "tracing.groups": "X-Ray group"}.get(section, "sampling rule")
+                self.result.note("skipped", f"{kind} {key}", reason)
+            return
+        dropped = [name for name, alarm in self.alarms.items() if alarm.service == service and alarm.key == key]
+        for name in dropped:
+            del self.alarms[name]
+            del self.result.names[name]
+            self.result.note("skipped", name, reason)
+            for other, alarm in list(self.alarms.items()):
+                if other in self.alarms and alarm.service == service and key in rule_references(
+                        alarm.entry.get("composite") or ""):
+                    self._drop(file, "alarms", alarm.key, f"its rule refers to {name}, which is not imported",
+                               sections)
 
     def write_services(self, sections: dict[str, dict[str, Any]] | None = None) -> None:
         """One file per service: its alarms and `sections` (log_groups, tracing) by service."""
         sections = sections or {}
+        for stale in [path for path in self.result.files if path.startswith("alarm_specs/")]:
+            del self.result.files[stale]
         by_service: dict[str, list[_Alarm]] = {service: [] for service in sections}
         for alarm in self.alarms.values():
             by_service.setdefault(alarm.service, []).append(alarm)
@@ -577,9 +667,7 @@ def _dimensions(dimensions: list[dict[str, str]] | None) -> dict[str, str]:
 
 
 def _service_name(value: str) -> str | None:
-    name = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:40].rstrip("-")
-    return name or None
+    return service_name(value)
 
 
 def _key(value: str) -> str:
