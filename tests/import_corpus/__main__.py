@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the imported files here (default: a temporary directory)")
     parser.add_argument("--list", choices=("exact", "reported", "unreported", "skipped", "lost"))
     args = parser.parse_args(argv)
-    measurement, result = measure(load_all(), args.out)
+    measurement, _ = measure(load_all(), args.out)
     print("\n".join(measurement.lines()))
     if args.list:
         items = getattr(measurement, args.list)

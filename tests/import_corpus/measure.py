@@ -168,8 +168,8 @@ def measure(alarms: list[CorpusAlarm], root: Path | None = None,
 def compare(alarms: list[CorpusAlarm], result: ImportResult, root: Path,
             properties: Callable[..., dict[str, Any]] | None = None) -> Measurement:
     """Classify every corpus alarm against the files the import wrote under `root`."""
-    from vigil.spec.errors import SpecError
     from vigil.plan.resolve import plan_workspace
+    from vigil.spec.errors import SpecError
     from vigil.spec.workspace import read_sources
 
     if properties is None:

@@ -82,7 +82,7 @@ def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from vigil.live import importer
+    from vigil.live import import_report, importer
 
     severities = _pairs(args.topic_severity, "--topic-severity")
     unknown = sorted(set(severities.values()) - set(SEVERITIES))
@@ -97,7 +97,7 @@ def _import(args: argparse.Namespace) -> int:
     result = importer.import_account(session, options, _progress(args))
     out = args.out if args.out.is_absolute() else args.root / args.out
     importer.write_files(result, out, force=args.force)
-    print(importer.render(result, args.format))
+    print(import_report.render(result, args.format))
     return EXIT_OK
 
 

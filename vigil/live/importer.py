@@ -12,7 +12,7 @@ silently. Log groups with their metric filters and X-Ray groups join the service
 
 from __future__ import annotations
 
-import json
+import html
 import math
 import re
 from collections import Counter
@@ -25,8 +25,7 @@ import yaml
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.live.import_check import check_files
 from vigil.live.import_services import ServicePlacer, service_name
-from vigil.plan import naming
-from vigil.plan import shards
+from vigil.plan import naming, shards
 from vigil.plan.expressions import metric_ids, rule_references, rule_syntax_error
 from vigil.plan.limits import MAX_METRICS_PER_ALARM
 from vigil.plan.resolve import DEFAULT_PERIOD, RESERVED_EXPRESSION_ID
@@ -38,6 +37,8 @@ OWNER_TAGS = ("owner", "Owner", "team", "Team")
 DEFAULT_SERVICE = "imported"
 PLACEHOLDER_OWNER = "CHANGE-ME"
 SUMMARY_MAX = 512
+NOTE_MAX = 300
+"""Characters of one report item's subject or message (longer ones, such as AWS error bodies, are cut)."""
 MAX_CHECK_ROUNDS = 5
 """Times the import re-validates its files after leaving out what would not validate (a composite over a left-out
 alarm is found in the next round)."""
@@ -102,8 +103,11 @@ class ImportResult:
     """The service of every alarm read, imported or not, by its original name."""
 
     def note(self, kind: str, subject: str, message: str) -> None:
-        """Record a note."""
-        self.notes.append(Note(kind, subject, message))
+        """Record a note (once), each part on one line of readable text (an AWS error body may be a whole HTML
+        page)."""
+        note = Note(kind, one_line(subject), one_line(message))
+        if note not in self.notes:
+            self.notes.append(note)
 
     def read_all(self, client: Any, operation: str, key: str, subject: str) -> list[dict[str, Any]] | None:
         """Every item of a paginated listing; None, with a not-imported note naming `subject`, when the account
@@ -164,7 +168,7 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     builder.write_valid(sections)
     read_dashboards(session, options, result, builder.alarms, progress)
     builder.check_dashboards(sections)
-    builder.note_renames()
+    builder.finish()
     return result
 
 
@@ -541,8 +545,14 @@ class _SpecBuilder:
         if check.lock is not None:
             self.result.files[shards.LOCK_FILE] = check.lock
 
-    def note_renames(self) -> None:
-        """A renamed note for every written alarm whose deployed name differs from its original name."""
+    def finish(self) -> None:
+        """Notes of alarms left out lose their approximations (only why they were left out matters); every
+        written alarm whose deployed name differs from its original name gets a renamed note."""
+        left_out = set(self.result.placed) - set(self.result.names)
+        self.result.notes[:] = [n for n in self.result.notes if n.kind != "approximated" or n.subject not in left_out]
+        self._note_renames()
+
+    def _note_renames(self) -> None:
         for name, alarm in sorted(self.alarms.items()):
             deployed = self.result.names[name]
             if deployed != name:
@@ -646,6 +656,15 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
     return {k: v for k, v in out.items() if v is not None}
 
 
+def one_line(text: str, limit: int = NOTE_MAX) -> str:
+    """`text` as one line of plain text: markup dropped, entities decoded, whitespace collapsed, cut to `limit`
+    characters with an ellipsis."""
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.S | re.I)
+    text = html.unescape(re.sub(r"<[^<>]{0,2000}>", " ", text))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _references(rule: str) -> list[str]:
     return [m.group(3).strip() for m in _STATE_CALL.finditer(rule)]
 
@@ -701,37 +720,3 @@ def _dump(document: dict[str, Any], header: str) -> str:
     if any(token in body for token in ("{{", "{%", "{#")):  # spec files are Jinja2 templates: keep values literal
         text = f"# {header}\n{{% raw %}}\n{body}{{% endraw %}}\n"
     return text
-
-
-def result_data(result: ImportResult) -> dict[str, Any]:
-    """A JSON-ready view of an import: counts, files, renames and notes."""
-    return {
-        "environment": result.env, "account": result.account, "region": result.region, "counts": result.counts,
-        "files": sorted(result.files), "names": result.names,
-        "notes": [{"kind": n.kind, "subject": n.subject, "message": n.message} for n in result.notes],
-    }
-
-
-def render(result: ImportResult, output: str) -> str:
-    """The import report as text, markdown or json."""
-    if output == "json":
-        return json.dumps(result_data(result), indent=2, sort_keys=True)
-    imported = len(result.names)
-    read = result.counts.get("metric_alarms", 0) + result.counts.get("composite_alarms", 0)
-    summary = (f"Imported {imported} of {read} alarms from account {result.account}, {result.region} for "
-               f"environment {result.env} into {len(result.files)} files.")
-    order = ("skipped", "approximated", "renamed", "not-imported", "todo")
-    grouped = {kind: [n for n in result.notes if n.kind == kind] for kind in order}
-    if output == "markdown":
-        lines = [f"### vigil import: `{result.env}`", "", summary, "", "Files: " +
-                 ", ".join(f"`{f}`" for f in sorted(result.files))]
-        for kind, notes in grouped.items():
-            if notes:
-                lines += ["", f"#### {kind} ({len(notes)})", "", "| subject | detail |", "| --- | --- |"]
-                lines += [f"| `{n.subject}` | {n.message.replace('|', chr(92) + '|')} |" for n in notes]
-        return "\n".join(lines)
-    lines = [summary, "Files:"] + [f"  {f}" for f in sorted(result.files)]
-    for kind, notes in grouped.items():
-        if notes:
-            lines += ["", f"{kind} ({len(notes)}):"] + [f"  {n.subject}: {n.message}" for n in notes]
-    return "\n".join(lines)
