@@ -91,7 +91,7 @@ def test_a_labelled_single_metric_imports_as_metric(tmp_path: Path) -> None:
                                                             "MetricStat": {"Metric": {"Namespace": "Shop",
                                                                                       "MetricName": "Errors"},
                                                                            "Period": 300, "Stat": "p99"}}])
-    measurement, result = measure([listed], tmp_path)
+    measurement, _ = measure([listed], tmp_path)
     spec = yaml.safe_load((tmp_path / "alarm_specs/shop.yaml").read_text())
     assert spec["alarms"]["errors"]["metric"] == "Errors"
     assert spec["alarms"]["errors"]["stat"] == "p99"
@@ -102,7 +102,8 @@ def test_report_has_a_summary_table_per_service(tmp_path: Path) -> None:
     info = {"AlarmActions": [f"{TOPIC}shop-info"]}
     alarms = [_alarm("shop-a", tags={"service": "shop"}, **info),
               _alarm("shop-b", tags={"service": "shop"}, Unit="Count", **info),
-              _alarm("shop-c", tags={"service": "shop"}, EvaluationPeriods=2000, **info), _alarm("web-a", AlarmActions=[f"{TOPIC}ops-info"])]
+              _alarm("shop-c", tags={"service": "shop"}, EvaluationPeriods=2000, **info),
+              _alarm("web-a", AlarmActions=[f"{TOPIC}ops-info"])]
     _, result = measure(alarms, tmp_path)
     assert [(n.kind, n.message) for n in result.notes if n.subject == "shop-c"] == [
         ("skipped", "would not validate: evaluation_periods: period x evaluation_periods is 120000 s; CloudWatch "
