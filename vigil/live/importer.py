@@ -349,11 +349,14 @@ class _SpecBuilder:
         operator = alarm.get("ComparisonOperator", "")
         if "anomaly" in entry:
             if operator not in _BAND_DIRECTIONS:
-                return self._skip(alarm, f"comparison {operator} with an anomaly band")
+                return self._skip(alarm, f"an anomaly band with comparison {operator}, which CloudWatch refuses: a "
+                                         f"band takes {', '.join(_BAND_DIRECTIONS)}")
             entry["anomaly"]["direction"] = _BAND_DIRECTIONS[operator]
         else:
             if operator not in _SYMBOLS:
-                return self._skip(alarm, f"comparison {operator} without an anomaly band")
+                return self._skip(alarm, f"comparison {operator} without an anomaly band, which CloudWatch refuses "
+                                         "(the comparison needs a band as ThresholdMetricId)"
+                                  if operator in _BAND_DIRECTIONS else f"comparison {operator} is not one CloudWatch has")
             threshold = alarm.get("Threshold")
             if threshold is None or not math.isfinite(float(threshold)):
                 return self._skip(alarm, f"threshold {threshold} is not a finite number")
@@ -430,7 +433,7 @@ class _SpecBuilder:
         if unknown:
             return f"the expression refers to {', '.join(unknown)}, which are not plain metrics of the alarm"
         if not metrics:
-            return "an expression over no metric (a Metrics Insights query or a constant series)"
+            return _metricless(expression["Expression"])
         if expression.get("Period"):
             return f"a period of {expression['Period']} s on the expression itself"
         labels = [q["Id"] for q in queries if q.get("Label")]
@@ -654,6 +657,16 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
             metrics[metric_id] = spec
         out["metrics"] = metrics
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _metricless(expression: str) -> str:
+    """Why an alarm on an expression over no metric of its own is not imported."""
+    if re.search(r"\bSEARCH\s*\(", expression):
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-search-expressions.html
+        return "a SEARCH expression, which CloudWatch does not evaluate in alarms (it returns many time series)"
+    if re.match(r"\s*SELECT\b", expression, re.I):
+        return "a Metrics Insights query (SELECT ...), which the spec cannot state"
+    return f"an expression over no metric ({one_line(expression, 80)}), which the spec cannot state"
 
 
 def one_line(text: str, limit: int = NOTE_MAX) -> str:
