@@ -354,9 +354,9 @@ class _SpecBuilder:
             entry["anomaly"]["direction"] = _BAND_DIRECTIONS[operator]
         else:
             if operator not in _SYMBOLS:
-                return self._skip(alarm, f"comparison {operator} without an anomaly band, which CloudWatch refuses "
-                                         "(the comparison needs a band as ThresholdMetricId)"
-                                  if operator in _BAND_DIRECTIONS else f"comparison {operator} is not one CloudWatch has")
+                return self._skip(alarm, (f"comparison {operator} without an anomaly band, which CloudWatch "
+                                          "refuses (the comparison needs a band as ThresholdMetricId)")
+                                  if operator in _BAND_DIRECTIONS else f"comparison {operator} is not CloudWatch's")
             threshold = alarm.get("Threshold")
             if threshold is None or not math.isfinite(float(threshold)):
                 return self._skip(alarm, f"threshold {threshold} is not a finite number")
