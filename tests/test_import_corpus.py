@@ -10,7 +10,7 @@ import pytest
 
 from tests.import_corpus.measure import CorpusAlarm, Measurement, load_all, measure
 from tests.import_corpus.shapes import describe_shape
-from vigil.live.importer import ImportResult
+from vigil.live.import_result import ImportResult
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 

@@ -10,8 +10,8 @@ import yaml
 from tests.import_corpus.measure import measure
 from tests.test_import_corpus import _alarm
 from vigil.live.import_report import render
+from vigil.live.import_result import ImportResult, one_line
 from vigil.live.import_services import ServicePlacer, readable_key, topic_service
-from vigil.live.importer import ImportResult, one_line
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:"
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from tests.import_corpus.shapes import ACCOUNT, REGION, load_corpus, terraform_shape
 from vigil.live.aws import AwsSession
-from vigil.live.importer import ImportOptions, ImportResult, import_account, write_files
+from vigil.live.import_result import ImportOptions, ImportResult
+from vigil.live.importer import import_account, write_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import_corpus"
 ENV = "prod"
@@ -173,7 +174,7 @@ def compare(alarms: list[CorpusAlarm], result: ImportResult, root: Path,
     from vigil.spec.workspace import read_sources
 
     if properties is None:
-        from vigil.constructs.alarms import alarm_properties as properties
+        from vigil.plan.alarm_shape import alarm_properties as properties
     measurement = Measurement(total=len(alarms), by_origin=Counter(a.origin for a in alarms))
     try:
         plan = plan_workspace(read_sources(root))

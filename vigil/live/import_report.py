@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.live.importer import ImportResult
+from vigil.live.import_result import ImportResult
 
 KINDS = ("skipped", "approximated", "renamed", "not-imported", "todo")
 

@@ -16,13 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vigil.live.import_result import service_name, words
 from vigil.plan import naming
 from vigil.spec.types import SEVERITIES
 
 MAX_KEY = 128
 """Characters in a spec key (vigil/spec/types.py Key)."""
-MAX_SERVICE = 40
-"""Characters in a service name (vigil/spec/types.py Name)."""
 RESOURCE_DIMENSIONS = ("ServiceName", "FunctionName", "TableName", "QueueName", "DBInstanceIdentifier",
                        "DBClusterIdentifier", "ApiName", "ApiId", "StateMachineArn", "StreamName",
                        "DeliveryStreamName", "TopicName", "BucketName", "DistributionId", "CacheClusterId",
@@ -39,34 +38,20 @@ _TOPIC_NOISE = frozenset({
 """Words of a topic name that say how or how loudly, not what: left out when a topic names a service."""
 
 
-def service_name(value: str) -> str | None:
-    """A valid service name from free text (`Orders API` -> `orders-api`), None if nothing is left."""
-    name = re.sub(r"[^a-z0-9-]+", "-", _words(value)).strip("-")
-    name = re.sub(r"-{2,}", "-", re.sub(r"^[^a-z]+", "", name))[:MAX_SERVICE].rstrip("-")
-    return name or None
-
-
 def readable_key(value: str) -> str:
     """A spec key from an alarm or filter name: words in lower case joined by single `-`, dots kept between
     digits (`TM-99.99`), at most 128 characters; `alarm` if nothing is left."""
-    key = re.sub(r"[^a-z0-9.]+", "-", _words(value))
+    key = re.sub(r"[^a-z0-9.]+", "-", words(value))
     key = re.sub(r"-*\.[-.]*", lambda m: "." if m.group(0) == "." else "-", key)
     key = re.sub(r"-{2,}", "-", key).strip("-.")
     return key[:MAX_KEY].rstrip("-.") or "alarm"
 
 
-def _words(value: str) -> str:
-    """`DummyApiLatency` -> `dummy-api-latency`, `CPUUtilization` -> `cpu-utilization`, `5XXError` -> `5xx-error`."""
-    text = re.sub(r"([a-z])([A-Z])", r"\1-\2", value)
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)
-    return text.lower()
-
-
 def topic_service(topic_arn: str, env: str) -> str | None:
     """The service a topic name names, once severity and delivery words are left out; None if none is left."""
-    words = [w for w in re.split(r"[^a-z0-9]+", _words(topic_arn.rsplit(":", 1)[-1]))
-             if w and w not in _TOPIC_NOISE and w != env and not w.isdigit()]
-    return service_name("-".join(words)) if words else None
+    telling = [w for w in re.split(r"[^a-z0-9]+", words(topic_arn.rsplit(":", 1)[-1]))
+               if w and w not in _TOPIC_NOISE and w != env and not w.isdigit()]
+    return service_name("-".join(telling)) if telling else None
 
 
 def resource_of(alarm: Mapping[str, Any]) -> str | None:
@@ -149,7 +134,7 @@ class ServicePlacer:
         return self.default_service, "default"
 
     def _without_env(self, name: str) -> str:
-        return name[len(self.env) + 1:] if name.startswith(f"{self.env}-") else name
+        return naming.without_env_prefix(self.env, name)
 
     def _join_composites(self, children: Mapping[str, list[str]]) -> None:
         """A composite and the alarms it names (transitively) move to one service: the one tags, prefixes, names

@@ -11,6 +11,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vigil.plan import naming
+from vigil.plan.alarm_shape import (
+    ANOMALY_BAND_ID,
+    DEFAULT_PERIOD,
+    DEFAULT_STAT,
+    EXPRESSION_ID,
+    anomaly_band_expression,
+)
 from vigil.plan.expressions import metric_ids
 from vigil.plan.limits import (
     MAX_ALARMS_PER_WIDGET,
@@ -34,18 +41,15 @@ from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load
 from vigil.spec.service import ServiceSpec
+from vigil.spec.types import SYMBOLS, format_number
 from vigil.spec.validation import validate_document
 from vigil.spec.workspace import Sources
 
-DEFAULT_PERIOD = 300
-DEFAULT_STAT = "Average"
 GRAPH_WIDTH, GRAPH_HEIGHT = 8, 6
 """Size of a generated alarm graph: three per row."""
 
 _VIEWS = {"line": ("timeSeries", False), "stacked": ("timeSeries", True), "bar": ("bar", False),
           "number": ("singleValue", False), "pie": ("pie", False), "table": ("table", False)}
-_SYMBOLS = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
-            "LessThanOrEqualToThreshold": "<="}
 
 
 @dataclass
@@ -269,17 +273,17 @@ def alarm_graph(alarm: AlarmPlan, region: str) -> Widget:
     if alarm.metric is not None:
         metrics.append(metric_line(alarm.metric, id=alarm.metric.id, label=alarm.metric.metric))
         if alarm.kind == "anomaly":
-            metrics.append([{"expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band)})",
-                             "id": "band", "label": "expected band"}])
+            metrics.append([{"expression": anomaly_band_expression(alarm.metric, alarm.band or 0),
+                             "id": ANOMALY_BAND_ID, "label": "expected band"}])
     else:
         metrics.extend(metric_line(m, id=m.id, visible=False) for m in alarm.metrics)
-        metrics.append([{"expression": alarm.expression, "id": "expr", "label": alarm.key}])
+        metrics.append([{"expression": alarm.expression, "id": EXPRESSION_ID, "label": alarm.key}])
     properties: dict[str, Any] = {"title": alarm.key, "region": region, "view": "timeSeries", "stacked": False,
                                   "period": alarm.period, "metrics": metrics}
-    if alarm.kind == "threshold" and alarm.threshold is not None and alarm.operator in _SYMBOLS:
-        symbol = _SYMBOLS[alarm.operator]
+    if alarm.kind == "threshold" and alarm.threshold is not None and alarm.operator in SYMBOLS:
+        symbol = SYMBOLS[alarm.operator]
         properties["annotations"] = {"horizontal": [{
-            "label": f"{alarm.severity} {symbol} {_number(alarm.threshold)}", "value": alarm.threshold,
+            "label": f"{alarm.severity} {symbol} {format_number(alarm.threshold or 0)}", "value": alarm.threshold,
             "fill": "above" if symbol.startswith(">") else "below"}]}
     return Widget("metric", GRAPH_WIDTH, GRAPH_HEIGHT, properties)
 
@@ -305,11 +309,6 @@ def log_group_filters_widget(group: LogGroupPlan, region: str) -> Widget:
 
 def _search_term(text: str) -> str:
     return f'"{text}"' if any(c in text for c in " ,{}()=\"'") else text
-
-
-def _number(value: float | None) -> str:
-    value = value or 0
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 # Declared dashboards --------------------------------------------------------------------------------------------

@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.plan import inventory
-from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
     AlarmPlan,
+    CanaryPlan,
     DashboardPlan,
     EnvironmentPlan,
     LogGroupPlan,
+    SamplingRulePlan,
     SloPlan,
     WorkspacePlan,
+    XRayGroupPlan,
     plain_data,
 )
 from vigil.plan.report import channel_kind
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.durations import words
 
 ALARM_FIELDS = (

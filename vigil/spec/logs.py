@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, PlainValidator, StringConstraints, WithJsonSchema
 
 from vigil.spec.durations import parse_duration
-from vigil.spec.types import Key, SpecModel
+from vigil.spec.types import Key, SpecModel, format_number
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653)
@@ -108,7 +108,7 @@ def parse_value(value: object) -> str:
     if isinstance(value, bool):
         raise ValueError(f"expected a number or a field like $.latency, got {_show(value)}")
     if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else repr(value)
+        return format_number(value)
     if isinstance(value, str) and (_NUMBER.match(value.strip()) or _FIELD.match(value.strip())):
         return value.strip()
     raise ValueError(f"expected a number or a field like $.latency, got {_show(value)}")

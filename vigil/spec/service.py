@@ -6,38 +6,32 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec
+from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.slo import SloSpec
 from vigil.spec.tracing import TracingSpec
-from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
+from vigil.spec.types import (
+    AnomalyDirection,
+    Duration,
+    HttpsUrl,
+    Key,
+    MetricId,
+    Name,
+    Severity,
+    SpecModel,
+    Stat,
+    Threshold,
+)
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
-Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-MetricName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-Dimensions = dict[Annotated[str, StringConstraints(min_length=1, max_length=255)],
-                  Annotated[str, StringConstraints(min_length=1, max_length=1024)]]
-
-
-class MetricSpec(SpecModel):
-    """One CloudWatch metric with its statistic; unset fields come from the service defaults."""
-
-    metric: MetricName = Field(description="CloudWatch metric name.")
-    namespace: Namespace | None = Field(default=None, description="Default: the service's defaults.namespace.")
-    dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
-    stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
-    period: Duration | None = Field(default=None, description="Default: the alarm's period.")
-
-
-slo_spec.SloSpec.model_rebuild(_types_namespace={"MetricSpec": MetricSpec, "MetricName": MetricName,
-                                                 "Namespace": Namespace, "Dimensions": Dimensions})
 
 
 class AnomalySpec(SpecModel):
     """An anomaly-detection band instead of a static threshold."""
 
     band: float = Field(default=2, gt=0, le=100, description="Band width in standard deviations; default 2.")
-    direction: Literal["above", "below", "both"] = Field(
+    direction: AnomalyDirection = Field(
         default="both", description="Which side of the band breaches; default both."
     )
 
@@ -117,7 +111,7 @@ class ServiceSpec(SpecModel):
     tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
     canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
                                                   description="CloudWatch Synthetics canaries by stable key.")
-    slos: dict[Key, slo_spec.SloSpec] = Field(default_factory=dict, description="Service level objectives by "
+    slos: dict[Key, SloSpec] = Field(default_factory=dict, description="Service level objectives by "
                                               "stable key, alerted by multiwindow burn-rate alarms.")
     log_groups: dict[LogGroupName, LogGroupSpec] = Field(
         default_factory=dict, description="Log groups by name (Jinja allowed): retention, filters, queries.")

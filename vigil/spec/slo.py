@@ -3,14 +3,12 @@ of metrics, latency from a bound on one metric; alerted by multiwindow, multi-bu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
 from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
-
-if TYPE_CHECKING:  # resolved by vigil.spec.service, which defines MetricSpec and imports this module
-    from vigil.spec.service import Dimensions, MetricName, MetricSpec, Namespace
 
 
 class LatencySpec(SpecModel):

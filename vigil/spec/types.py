@@ -39,6 +39,15 @@ OPERATORS = {
     "<": "LessThanThreshold",
     "<=": "LessThanOrEqualToThreshold",
 }
+"""The ComparisonOperator CloudWatch expects for each comparison a threshold is written with."""
+SYMBOLS = {operator: symbol for symbol, operator in OPERATORS.items()}
+"""The inverse of OPERATORS: GreaterThanThreshold -> `>`."""
+AnomalyDirection = Literal["above", "below", "both"]
+ANOMALY_OPERATORS: dict[str, str] = {"above": "GreaterThanUpperThreshold", "below": "LessThanLowerThreshold",
+                                     "both": "LessThanLowerOrGreaterThanUpperThreshold"}
+"""The ComparisonOperator of an anomaly alarm for each side of the band that breaches."""
+ANOMALY_DIRECTIONS = {operator: direction for direction, operator in ANOMALY_OPERATORS.items()}
+"""The inverse of ANOMALY_OPERATORS: GreaterThanUpperThreshold -> above."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,13 @@ class Comparison:
         return OPERATORS[self.operator]
 
     def __str__(self) -> str:
-        return f"{self.operator} {_number(self.value)}"
+        return f"{self.operator} {format_number(self.value)}"
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """A number as vigil writes it in names, descriptions, expressions and templates: whole numbers without a
+    decimal point (`5`, not `5.0`), others as Python's shortest round-trip form (`0.5`, `1e-05`), the same as
+    JavaScript's `JSON.stringify` for the values CloudWatch takes."""
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
