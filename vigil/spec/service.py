@@ -6,9 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from vigil.spec.alarm_options import (
+    AccountId,
+    AlarmActionsSpec,
+    AlarmQuerySpec,
+    Label,
+    LowSampleCount,
+    NotifyState,
+    SuppressorSpec,
+)
 from vigil.spec.canaries import CanaryKey, CanarySpec
-from vigil.spec.logs import LogGroupName, LogGroupSpec
-from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.logs import LogGroupName, LogGroupSpec, Unit
+from vigil.spec.metrics import Dimensions, MetricName, Namespace
 from vigil.spec.slo import SloSpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import (
@@ -34,6 +43,8 @@ class AnomalySpec(SpecModel):
     direction: AnomalyDirection = Field(
         default="both", description="Which side of the band breaches; default both."
     )
+    label: Label | None = Field(default=None, description="Name CloudWatch shows for the band; default: "
+                                                          "`{metric or alarm key} (expected band)`.")
 
 
 class AlarmOverride(SpecModel):
@@ -69,7 +80,25 @@ class AlarmSpec(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
     )
-    metrics: dict[MetricId, MetricSpec] | None = Field(default=None, description="Named metrics of `expression`.")
+    metrics: dict[MetricId, AlarmQuerySpec] | None = Field(
+        default=None, description="Named metrics of `expression`, and intermediate expressions over them "
+                                  "(`{expression: ...}`) that `expression` uses.")
+    expression_period: Duration | None = Field(
+        default=None, description="Period of the expression's own result; default: its metrics'.")
+    query: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = Field(
+        default=None, description="A CloudWatch Metrics Insights query returning one time series, e.g. SELECT "
+                                  "MAX(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId); `period` is its period.")
+    label: Label | None = Field(default=None, description="Name CloudWatch shows for what the alarm watches (its "
+                                                          "metric, expression or query); default: none for a "
+                                                          "metric, the alarm key otherwise.")
+    account: AccountId | None = Field(
+        default=None, description="Account that publishes the alarm's metric, when it is not the environment's "
+                                  "(listed in the environment's source_accounts).")
+    unit: Unit | None = Field(default=None, description="Only data points of the metric in this unit count; "
+                                                        "default: any.")
+    evaluate_low_sample_count_percentile: LowSampleCount | None = Field(
+        default=None, description="For a percentile statistic: with too few data points, evaluate anyway or "
+                                  "ignore (keep the state); default: CloudWatch's (evaluate).")
     threshold: Threshold | None = Field(default=None, description='Breaching condition, e.g. "> 5".')
     anomaly: AnomalySpec | None = Field(default=None, description="Anomaly band instead of a threshold.")
     composite: Annotated[str, StringConstraints(min_length=1)] | None = Field(
@@ -79,6 +108,18 @@ class AlarmSpec(SpecModel):
     datapoints_to_alarm: int | None = Field(default=None, ge=1, description="M in M of N; default N.")
     missing_data: MissingData | None = Field(default=None, description="Treatment of missing data; default "
                                              "defaults.missing_data, else missing.")
+    notify: list[NotifyState] | None = Field(
+        default=None, description="States whose entry notifies the severity's channels, e.g. [alarm, ok, "
+                                  "insufficient_data]; [] notifies nobody; default: the environment's notify for "
+                                  "the severity.")
+    actions: AlarmActionsSpec | None = Field(
+        default=None, description="Actions by ARN beside the severity routing (Lambda, Systems Manager OpsItem or "
+                                  "Incident Manager, EC2, Auto Scaling), by state.")
+    actions_enabled: bool = Field(default=True, description="false keeps the alarm evaluating but takes no "
+                                                            "action (no notification); default true.")
+    suppressor: SuppressorSpec | None = Field(
+        default=None, description="Composite alarms only: an alarm of the service that, while in ALARM, "
+                                  "suppresses this alarm's actions.")
     env: dict[Name, AlarmOverride] = Field(default_factory=dict, description="Per-environment overrides.")
 
 
