@@ -29,6 +29,9 @@ def test_corpus_nothing_lost_or_unreported(corpus: tuple[Measurement, ImportResu
     assert measurement.unreported == {}
     assert measurement.validation == []
     assert len(measurement.exact) + len(measurement.reported) + len(measurement.skipped) == measurement.total
+    holdable = measurement.total - len(measurement.refused())
+    assert len(measurement.exact) >= 0.95 * holdable
+    assert set(measurement.skipped) == set(measurement.refused())  # every skip is an alarm CloudWatch refuses
 
 
 def test_corpus_files_validate_as_written(corpus: tuple[Measurement, ImportResult, Path]) -> None:

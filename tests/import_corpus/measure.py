@@ -22,9 +22,12 @@ from tests.import_corpus.shapes import ACCOUNT, REGION, load_corpus, terraform_s
 from vigil.live.aws import AwsSession
 from vigil.live.import_result import ImportOptions, ImportResult
 from vigil.live.importer import import_account, write_files
+from vigil.plan.alarm_shape import EXPRESSION_ID
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import_corpus"
 ENV = "prod"
+_REFUSED = re.compile(r"CloudWatch (refuses|allows|does not evaluate)|not a 12-digit AWS account id")
+"""Skip reasons that name a rule of CloudWatch's own (the alarm could not exist in an account)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,10 @@ class Measurement:
     validation: list[str] = field(default_factory=list)
     """Problems `vigil validate` finds in the written files (must be empty)."""
 
+    def refused(self) -> list[str]:
+        """The skipped alarms that CloudWatch itself would refuse (the reason says which of its rules)."""
+        return [name for name, message in self.skipped.items() if _REFUSED.search(message)]
+
     def skipped_by_reason(self) -> Counter[str]:
         """Skips grouped by their reason, alarm-specific values replaced by `…`."""
         return Counter(_reason(message) for message in self.skipped.values())
@@ -133,8 +140,12 @@ class Measurement:
         """The measurement as report lines."""
         exact = len(self.exact)
         origins = ", ".join(f"{origin} {count}" for origin, count in sorted(self.by_origin.items()))
+        refused = self.refused()
+        holdable = self.total - len(refused)
         out = [f"alarms in the corpus: {self.total} ({origins})",
-               f"imported exactly: {exact} ({100 * exact / max(self.total, 1):.1f}%)",
+               f"alarms CloudWatch would refuse (reported, not written): {len(refused)}",
+               f"imported exactly: {exact} ({100 * exact / max(self.total, 1):.1f}% of the corpus, "
+               f"{100 * exact / max(holdable, 1):.1f}% of the {holdable} alarms CloudWatch can hold)",
                f"imported with a reported difference: {len(self.reported)}"]
         fields = Counter(f for diffs in self.reported.values() for f in diffs)
         out += [f"  {name}: {count}" for name, count in sorted(fields.items(), key=lambda i: (-i[1], i[0]))]
@@ -214,12 +225,26 @@ def _topic(result: ImportResult, arn: str) -> str:
 def differing_fields(original: dict[str, Any], deployed: dict[str, Any], topic: Callable[[str], str],
                      names: dict[str, str]) -> list[str]:
     """The fields in which `deployed` (CloudFormation properties) differs from `original` (DescribeAlarms)."""
-    want, got = canonical(original, topic, names), canonical(deployed, lambda t: t, {})
+    want = canonical(original, topic, names)
+    got = canonical(_unlabelled_like(deployed, original), lambda t: t, {})
     if "AlarmDescription" in original:
         want["Summary"] = original["AlarmDescription"]
         got["Summary"] = original["AlarmDescription"] if (
             f"Summary: {original['AlarmDescription']}\n" in deployed.get("AlarmDescription", "")) else "(changed)"
     return sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+
+
+def _unlabelled_like(deployed: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    """`deployed` without the label vigil gives the expression an alarm returns (its key) when the original's
+    had none: a display name CloudWatch otherwise fills in, not behaviour (the README says so)."""
+    queries = original.get("Metrics") or []
+    band = original.get("ThresholdMetricId")
+    returned = [q for q in queries if q.get("Expression") and q.get("ReturnData", True) and q["Id"] != band]
+    if not returned or returned[0].get("Label") or not deployed.get("Metrics"):
+        return deployed
+    metrics = [{k: v for k, v in q.items() if k != "Label"} if q.get("Id") == EXPRESSION_ID else q
+               for q in deployed["Metrics"]]
+    return {**deployed, "Metrics": metrics}
 
 
 def canonical(props: dict[str, Any], topic: Callable[[str], str], names: dict[str, str]) -> dict[str, Any]:

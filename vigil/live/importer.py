@@ -22,21 +22,22 @@ from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.live.import_check import check_files
 from vigil.live.import_dashboards import read_dashboards
 from vigil.live.import_logs import read_log_groups, read_xray_groups
+from vigil.live.import_metrics import NotExpressible, watched_fields
 from vigil.live.import_result import (
     ImportedAlarm,
     ImportOptions,
     ImportResult,
-    one_line,
     spec_key,
     spec_yaml,
 )
 from vigil.live.import_services import ServicePlacer
 from vigil.plan import naming, shards
-from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
-from vigil.plan.expressions import metric_ids, rule_references, rule_syntax_error
-from vigil.plan.limits import MAX_METRICS_PER_ALARM
+from vigil.plan.alarm_shape import DEFAULT_PERIOD
+from vigil.plan.alarms import DEFAULT_NOTIFY
+from vigil.plan.expressions import rule_references, rule_syntax_error
+from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration
-from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity, parse_stat
+from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity
 
 OWNER_TAGS = ("owner", "Owner", "team", "Team")
 PLACEHOLDER_OWNER = "CHANGE-ME"
@@ -46,7 +47,6 @@ MAX_CHECK_ROUNDS = 5
 alarm is found in the next round)."""
 
 _MISSING = {"missing": "missing", "notBreaching": "not_breaching", "breaching": "breaching", "ignore": "ignore"}
-_BAND = re.compile(r"^\s*ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)\s*(?:,\s*([0-9.]+)\s*)?\)\s*$")
 _STATE_CALL = re.compile(r'\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*("?)([^()"]*?)\2\s*\)')
 _SEVERITY_WORDS: tuple[tuple[Severity, re.Pattern[str]], ...] = (
     ("critical", re.compile(r"crit|page|pager|urgent|sev-?1|p1\b|high|emergency", re.I)),
@@ -54,6 +54,8 @@ _SEVERITY_WORDS: tuple[tuple[Severity, re.Pattern[str]], ...] = (
     ("info", re.compile(r"info|notice|low|sev-?3|p3\b|email|digest", re.I)),
 )
 _SEVERITY_RANK = {severity: index for index, severity in enumerate(SEVERITIES)}
+_ACTION_KEYS: tuple[tuple[NotifyState, str], ...] = (
+    ("alarm", "AlarmActions"), ("ok", "OKActions"), ("insufficient_data", "InsufficientDataActions"))
 
 
 def import_account(session: AwsSession, options: ImportOptions, progress: Progress = no_progress) -> ImportResult:
@@ -71,6 +73,7 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     tags = _alarm_tags(cloudwatch, [*metric_alarms, *composite_alarms], progress)
     topics = _TopicRouting(session, options, result)
     children = {c["AlarmName"]: [_reference_name(r) for r in _references(c.get("AlarmRule", ""))]
+                + ([_reference_name(c["ActionsSuppressor"])] if c.get("ActionsSuppressor") else [])
                 for c in composite_alarms}
     placer = ServicePlacer(env=options.env, service_tags=options.service_tags, prefixes=options.prefixes,
                            default_service=options.default_service, alarms=[*metric_alarms, *composite_alarms],
@@ -85,7 +88,7 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     for reader in (read_log_groups, read_xray_groups):
         reader(session, options, result, services, sections, progress)
     result.files[f"environments/{options.env}.yaml"] = topics.environment_file(options.env, account,
-                                                                                session.region)
+                                                                                session.region, builder.accounts)
     builder.write_valid(sections)
     read_dashboards(session, options, result, builder.alarms, progress)
     builder.check_dashboards(sections)
@@ -185,12 +188,16 @@ class _TopicRouting:
                          "vigil has no channel for this protocol (channels: pagerduty, slack, email)")
         return None
 
-    def environment_file(self, env: str, account: str, region: str) -> str:
+    def environment_file(self, env: str, account: str, region: str, source_accounts: set[str]) -> str:
+        """The environment skeleton: routes and channels from the topics, and the accounts whose metrics the
+        imported alarms read."""
         document: dict[str, Any] = {
             "version": 1, "name": env, "account": account, "region": region,
             "routes": {s: self.routes[s] for s in SEVERITIES if self.routes.get(s)},
             "channels": dict(sorted(self.channels.items())),
         }
+        if source_accounts:
+            document["source_accounts"] = sorted(source_accounts)
         header = (f"Imported from account {account}, {region} by `python -m vigil import`. Channels come from the "
                   "subscriptions of the topics the alarms notified; secrets are CHANGE-ME placeholders.")
         return spec_yaml(document, header)
@@ -207,66 +214,61 @@ class _SpecBuilder:
         self.tags = tags
         self.placer = placer
         self.alarms: dict[str, ImportedAlarm] = {}
+        self.accounts: set[str] = set()
+        """Accounts whose metrics imported alarms read: the environment's source accounts."""
 
-    def _severity(self, alarm: dict[str, Any]) -> Severity | None:
+    def _routing(self, alarm: dict[str, Any]) -> dict[str, Any]:
+        """The head of a spec entry from an alarm's actions: its severity (from the SNS topics it notifies),
+        the states that notify (when not the severity's default), its actions by ARN, actions_enabled."""
         name = alarm["AlarmName"]
-        actions = alarm.get("AlarmActions", [])
-        sns = [a for a in actions if ":sns:" in a]
-        for other in (a for a in actions if ":sns:" not in a):
-            self.result.note("approximated", name, f"alarm action {other} dropped: vigil routes alarms to SNS "
-                                                   "severity topics only")
-        if alarm.get("InsufficientDataActions"):
-            self.result.note("approximated", name, "INSUFFICIENT_DATA actions dropped: vigil notifies on ALARM "
-                                                   "and OK")
-        if not alarm.get("ActionsEnabled", True):
-            self.result.note("approximated", name, "actions were disabled; vigil deploys alarms with actions "
-                                                   "enabled")
-        if not sns:
-            self.result.note("approximated", name, "notified nobody; imported as severity info")
-            return "info"
-        severities = sorted({self.topics.severity(arn) for arn in sns}, key=_SEVERITY_RANK.__getitem__)
+        composite = "AlarmRule" in alarm
+        topics: dict[NotifyState, list[str]] = {}
+        extra: dict[NotifyState, list[str]] = {}
+        for state, key in _ACTION_KEYS:
+            for arn in alarm.get(key) or []:
+                if ":sns:" in arn:
+                    topics.setdefault(state, []).append(arn)
+                elif not re.match(ACTION_ARN_PATTERN, arn):
+                    self.result.note("approximated", name, f"{state} action {arn} dropped: not a Lambda, Systems "
+                                                           "Manager, EC2 or Auto Scaling action vigil can state")
+                elif composite and any(kind in arn for kind in (":automate:", ":swf:", ":autoscaling:")):
+                    self.result.note("approximated", name, f"{state} action {arn} dropped: EC2 and Auto Scaling "
+                                                           "actions need a metric alarm")
+                else:
+                    extra.setdefault(state, []).append(arn)
+        arns = [arn for state in topics for arn in topics[state]]
+        severities = sorted({self.topics.severity(arn) for arn in arns}, key=_SEVERITY_RANK.__getitem__)
         if len(severities) > 1:
             self.result.note("approximated", name, f"notified topics of severities {', '.join(severities)}; "
                                                    f"imported as {severities[0]}")
-        severity = severities[0]
-        ok = [a for a in alarm.get("OKActions", []) if ":sns:" in a]
-        if bool(ok) != (severity != "info"):
-            had = "OK notifications" if ok else "no OK notifications"
-            gets = "sends OK notifications" if severity != "info" else "sends no OK notifications"
-            self.result.note("approximated", name, f"had {had}; as a {severity} alarm it {gets}")
-        return severity
+        severity: Severity = severities[0] if severities else "info"
+        head: dict[str, Any] = {"severity": severity}
+        notify = [state for state in NOTIFY_STATES if state in topics]
+        if tuple(notify) != DEFAULT_NOTIFY[severity]:
+            head["notify"] = notify
+        if extra:
+            head["actions"] = {state: extra[state] for state in NOTIFY_STATES if state in extra}
+        if not alarm.get("ActionsEnabled", True):
+            head["actions_enabled"] = False
+        return head
 
     def _skip(self, alarm: dict[str, Any], reason: str) -> None:
         self.result.note("skipped", alarm["AlarmName"], reason)
 
     def metric_alarm(self, alarm: dict[str, Any]) -> None:
         name = alarm["AlarmName"]
-        entry: dict[str, Any] = {}
-        namespaces: list[str] = []
-        periods: list[int] = []
-        for unsupported, why in (("Unit", "a unit"), ("EvaluateLowSampleCountPercentile",
-                                                      "low-sample-count percentile evaluation")):
-            if alarm.get(unsupported):
-                self.result.note("approximated", name, f"{why} ({alarm[unsupported]}) dropped: not in the spec "
-                                                       "format")
-        if alarm.get("MetricName"):
-            if alarm.get("ThresholdMetricId"):
-                return self._skip(alarm, "a threshold metric id on a single-metric alarm")
-            stat = _stat(alarm.get("Statistic") or alarm.get("ExtendedStatistic"))
-            if stat is None:
-                return self._skip(alarm, f"statistic {alarm.get('Statistic') or alarm.get('ExtendedStatistic')} "
-                                         "is not one vigil accepts")
-            entry.update(metric=alarm["MetricName"], namespace=alarm["Namespace"], stat=stat)
-            dimensions = _dimensions(alarm.get("Dimensions"))
-            if dimensions:
-                entry["dimensions"] = dimensions
-            namespaces.append(alarm["Namespace"])
-            periods.append(int(alarm["Period"]))
-            entry["period"] = int(alarm["Period"])
-        else:
-            shape = self._metrics(alarm, entry, namespaces, periods)
-            if shape is not None:
-                return self._skip(alarm, shape)
+        operator = alarm.get("ComparisonOperator", "")
+        if alarm.get("ThresholdMetricId") and operator not in ANOMALY_DIRECTIONS:
+            return self._skip(alarm, f"an anomaly band with comparison {operator}, which CloudWatch refuses: a "
+                                     f"band takes {', '.join(ANOMALY_DIRECTIONS)}")
+        try:
+            watched = watched_fields(alarm)
+        except NotExpressible as reason:
+            return self._skip(alarm, str(reason))
+        entry = watched.fields
+        for note in watched.notes:
+            self.result.note("approximated", name, note)
+        self.accounts.update(watched.accounts)
         operator = alarm.get("ComparisonOperator", "")
         if "anomaly" in entry:
             if operator not in ANOMALY_DIRECTIONS:
@@ -292,121 +294,21 @@ class _SpecBuilder:
             return self._skip(alarm, f"missing-data treatment {missing}")
         if missing != "missing":
             entry["missing_data"] = _MISSING[missing]
-        self._add(alarm, entry, namespaces, periods)
-        return None
-
-    def _metrics(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str],
-                 periods: list[int]) -> str | None:
-        """Fill `entry` from an alarm's Metrics; return why it cannot be expressed, or None."""
-        queries = alarm.get("Metrics") or []
-        expressions = [q for q in queries if q.get("Expression")]
-        stats = [q for q in queries if q.get("MetricStat")]
-        accounts = sorted({q["AccountId"] for q in queries if q.get("AccountId")})
-        if accounts:
-            return f"a metric of another account ({', '.join(accounts)})"
-        if not expressions and len(stats) == 1:
-            return self._listed_metric(alarm, stats[0], entry, namespaces, periods)
-        returned = [q["Id"] for q in queries if q.get("ReturnData", True)]
-        if len(expressions) > 1:
-            return (f"metric math with {len(expressions)} expressions ({', '.join(q['Id'] for q in expressions)}); "
-                    "vigil alarms have one expression over plain metrics")
-        if not expressions:
-            return f"{len(stats)} metrics and no expression to combine them"
-        if len(stats) > MAX_METRICS_PER_ALARM:
-            return f"{len(stats)} metrics; vigil allows {MAX_METRICS_PER_ALARM} per alarm"
-        expression = expressions[0]
-        if not _BAND.match(expression["Expression"]) and returned != [expression["Id"]]:
-            return (f"queries {', '.join(returned) or 'none'} return data; an alarm's expression must be the only "
-                    "one that does")
-        metrics: dict[str, Any] = {}
-        for query in stats:
-            stat_block = query["MetricStat"]
-            metric = stat_block["Metric"]
-            stat = _stat(stat_block.get("Stat"))
-            if stat is None:
-                return f"statistic {stat_block.get('Stat')} is not one vigil accepts"
-            if not re.match(r"^[a-z][a-zA-Z0-9_]{0,254}$", query["Id"]) or query["Id"] == EXPRESSION_ID:
-                return f'metric id "{query["Id"]}" cannot be kept ("{EXPRESSION_ID}" is reserved)'
-            if stat_block.get("Unit"):
-                self.result.note("approximated", alarm["AlarmName"], f"unit {stat_block['Unit']} of metric "
-                                 f"{query['Id']} dropped: not in the spec format")
-            spec: dict[str, Any] = {"metric": metric["MetricName"], "namespace": metric["Namespace"], "stat": stat}
-            dimensions = _dimensions(metric.get("Dimensions"))
-            if dimensions:
-                spec["dimensions"] = dimensions
-            spec["period"] = int(stat_block["Period"])
-            metrics[query["Id"]] = spec
-            namespaces.append(metric["Namespace"])
-            periods.append(int(stat_block["Period"]))
-        band = _BAND.match(expression["Expression"])
-        if band:
-            if alarm.get("ThresholdMetricId") != expression["Id"]:
-                return "an anomaly band that is not the alarm's threshold"
-            if len(metrics) != 1 or band.group(1) not in metrics:
-                return "an anomaly band over metric math; vigil bands a single metric"
-            (spec,) = metrics.values()
-            entry.update({k: v for k, v in spec.items() if k != "period"}, period=spec["period"])
-            entry["anomaly"] = {"band": _number(float(band.group(2) or 2), as_text=False)}
-            return None
-        if alarm.get("ThresholdMetricId"):
-            return "a threshold metric id on metric math (only anomaly bands are supported)"
-        unknown = [i for i in metric_ids(expression["Expression"]) if i not in metrics]
-        if unknown:
-            return f"the expression refers to {', '.join(unknown)}, which are not plain metrics of the alarm"
-        if not metrics:
-            return _metricless(expression["Expression"])
-        if expression.get("Period"):
-            return f"a period of {expression['Period']} s on the expression itself"
-        labels = [q["Id"] for q in queries if q.get("Label")]
-        if labels:
-            self.result.note("approximated", alarm["AlarmName"], f"labels of {', '.join(labels)} dropped: not in "
-                                                                 "the spec format")
-        period = periods[0] if periods else DEFAULT_PERIOD
-        for spec in metrics.values():
-            if spec["period"] == period:
-                del spec["period"]
-        entry.update(expression=expression["Expression"], metrics=metrics, period=period)
-        return None
-
-    def _listed_metric(self, alarm: dict[str, Any], query: dict[str, Any], entry: dict[str, Any],
-                       namespaces: list[str], periods: list[int]) -> str | None:
-        """A single metric in the Metrics list form (as the CDK writes a labelled metric) as `metric:`."""
-        if not query.get("ReturnData", True):
-            return f"its only metric ({query['Id']}) returns no data"
-        stat_block = query["MetricStat"]
-        stat = _stat(stat_block.get("Stat"))
-        if stat is None:
-            return f"statistic {stat_block.get('Stat')} is not one vigil accepts"
-        metric = stat_block["Metric"]
-        entry.update(metric=metric["MetricName"], namespace=metric["Namespace"], stat=stat)
-        dimensions = _dimensions(metric.get("Dimensions"))
-        if dimensions:
-            entry["dimensions"] = dimensions
-        entry["period"] = int(stat_block["Period"])
-        namespaces.append(metric["Namespace"])
-        periods.append(int(stat_block["Period"]))
-        if query.get("Label"):
-            self.result.note("approximated", alarm["AlarmName"], f"label {query['Label']!r} of its metric dropped: "
-                                                                 "not in the spec format")
-        if stat_block.get("Unit"):
-            self.result.note("approximated", alarm["AlarmName"], f"unit {stat_block['Unit']} dropped: not in the "
-                                                                 "spec format")
+        self._add(alarm, entry, watched.namespaces, watched.periods)
         return None
 
     def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int]) -> None:
-        severity = self._severity(alarm)
-        if severity is None:
-            return
+        head = self._routing(alarm)
+        severity = head["severity"]
         service, key = self.placer.services[alarm["AlarmName"]], self.placer.key(alarm["AlarmName"])
-        head: dict[str, Any] = {"severity": severity}
         description = alarm.get("AlarmDescription") or ""
         if description:
             if len(description) > SUMMARY_MAX:
                 self.result.note("approximated", alarm["AlarmName"], f"description shortened to {SUMMARY_MAX} "
                                                                      "characters (the summary's limit)")
             head["summary"] = description[:SUMMARY_MAX]
-        self.alarms[alarm["AlarmName"]] = ImportedAlarm(alarm, service, key, severity, {**head, **entry}, namespaces,
-                                                 periods)
+        self.alarms[alarm["AlarmName"]] = ImportedAlarm(alarm, service, key, severity, {**head, **entry},
+                                                        namespaces, periods)
         self.result.names[alarm["AlarmName"]] = naming.alarm_name(self.options.env, service, key)
 
     def composite_alarms(self, composites: list[dict[str, Any]]) -> None:
@@ -416,6 +318,7 @@ class _SpecBuilder:
             progress = False
             for name, alarm in list(pending.items()):
                 children = [_reference_name(r) for r in _references(alarm.get("AlarmRule", ""))]
+                children += [_reference_name(alarm["ActionsSuppressor"])] if alarm.get("ActionsSuppressor") else []
                 if any(c in pending for c in children if c != name):
                     continue
                 del pending[name]
@@ -433,13 +336,23 @@ class _SpecBuilder:
         if len(services) != 1:
             return self._skip(alarm, f"its rule spans services {', '.join(sorted(services))}; vigil composites "
                                      "combine alarms of one service")
-        if alarm.get("ActionsSuppressor"):
-            self.result.note("approximated", alarm["AlarmName"], f"actions suppressor {alarm['ActionsSuppressor']} "
-                                                                 "dropped: not in the spec format")
         rewritten = _STATE_CALL.sub(lambda m: f"{m.group(1)}({self.alarms[_reference_name(m.group(3))].key})", rule)
         if rule_syntax_error(rewritten):
             return self._skip(alarm, f"rule not understood: {rule_syntax_error(rewritten)}")
-        self._add(alarm, {"composite": rewritten}, [], [])
+        entry: dict[str, Any] = {"composite": rewritten}
+        if alarm.get("ActionsSuppressor"):
+            suppressor = self.alarms.get(_reference_name(alarm["ActionsSuppressor"]))
+            if suppressor is None or suppressor.service != services.copy().pop():
+                why = "not imported" if suppressor is None else f"in service {suppressor.service}"
+                self.result.note("approximated", alarm["AlarmName"], f"actions suppressor "
+                                 f"{alarm['ActionsSuppressor']} dropped: it is {why}")
+            else:
+                entry["suppressor"] = {"alarm": suppressor.key}
+                for field, key in (("wait", "ActionsSuppressorWaitPeriod"),
+                                   ("extension", "ActionsSuppressorExtensionPeriod")):
+                    if alarm.get(key):
+                        entry["suppressor"][field] = format_duration(int(alarm[key]))
+        self._add(alarm, entry, [], [])
         return None
 
     def write_valid(self, sections: dict[str, dict[str, Any]]) -> None:
@@ -567,6 +480,8 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
         del out["namespace"]
     if "period" in out:
         out["period"] = None if out["period"] == period else format_duration(out["period"])
+    if "expression_period" in out:
+        out["expression_period"] = format_duration(out["expression_period"])
     if out.get("metrics"):
         metrics = {}
         for metric_id, spec in out["metrics"].items():
@@ -580,16 +495,6 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _metricless(expression: str) -> str:
-    """Why an alarm on an expression over no metric of its own is not imported."""
-    if re.search(r"\bSEARCH\s*\(", expression):
-        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-search-expressions.html
-        return "a SEARCH expression, which CloudWatch does not evaluate in alarms (it returns many time series)"
-    if re.match(r"\s*SELECT\b", expression, re.I):
-        return "a Metrics Insights query (SELECT ...), which the spec cannot state"
-    return f"an expression over no metric ({one_line(expression, 80)}), which the spec cannot state"
-
-
 def _references(rule: str) -> list[str]:
     return [m.group(3).strip() for m in _STATE_CALL.finditer(rule)]
 
@@ -597,17 +502,6 @@ def _references(rule: str) -> list[str]:
 def _reference_name(reference: str) -> str:
     """An alarm name from a composite rule reference, which may be the name or the alarm's ARN."""
     return reference.split(":alarm:", 1)[1] if ":alarm:" in reference else reference.strip()
-
-
-def _stat(value: str | None) -> str | None:
-    try:
-        return parse_stat(value)
-    except ValueError:
-        return None
-
-
-def _dimensions(dimensions: list[dict[str, str]] | None) -> dict[str, str]:
-    return {d["Name"]: d["Value"] for d in sorted(dimensions or [], key=lambda d: d["Name"])}
 
 
 def _number(value: float, *, as_text: bool = True) -> Any:

@@ -86,8 +86,10 @@ class AlarmSpec(SpecModel):
     expression_period: Duration | None = Field(
         default=None, description="Period of the expression's own result; default: its metrics'.")
     query: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = Field(
-        default=None, description="A CloudWatch Metrics Insights query returning one time series, e.g. SELECT "
-                                  "MAX(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId); `period` is its period.")
+        default=None, description="An expression over no metric of the alarm, with `period` as its period: a "
+                                  "CloudWatch Metrics Insights query returning one time series, e.g. SELECT "
+                                  "MAX(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId), or a series such as "
+                                  "TIME_SERIES(1).")
     label: Label | None = Field(default=None, description="Name CloudWatch shows for what the alarm watches (its "
                                                           "metric, expression or query); default: none for a "
                                                           "metric, the alarm key otherwise.")
