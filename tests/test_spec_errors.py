@@ -199,7 +199,8 @@ def test_validate_as_a_process_exits_2_without_traceback(spec_repo: SpecRepo) ->
                             capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"{SVC}:4: alarms.a: expected exactly one of metric, expression, query or composite")
+    assert result.stderr.startswith(f"{SVC}:4: alarms.a: expected exactly one of metric, expression, query or "
+                                    "composite")
 
 
 @pytest.mark.parametrize("garbage", ["", "- just\n- a list\n", "\x00\x01binary", "{{ unclosed", "a: b: c"],
