@@ -101,7 +101,7 @@ def test_a_labelled_single_metric_imports_as_metric(tmp_path: Path) -> None:
 def test_report_has_a_summary_table_per_service(tmp_path: Path) -> None:
     info = {"AlarmActions": [f"{TOPIC}shop-info"]}
     alarms = [_alarm("shop-a", tags={"service": "shop"}, **info),
-              _alarm("shop-b", tags={"service": "shop"}, Unit="Count", **info),
+              _alarm("shop-b", tags={"service": "shop"}, AlarmActions=[f"{TOPIC}shop-info", f"{TOPIC}ops-critical"]),
               _alarm("shop-c", tags={"service": "shop"}, EvaluationPeriods=2000, **info),
               _alarm("web-a", AlarmActions=[f"{TOPIC}ops-info"])]
     _, result = measure(alarms, tmp_path)
