@@ -285,7 +285,8 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
                                 else "an expression cannot use itself")
         if expression.period is not None:
             check_period(context, (*path, "metrics", expression_id, "period"), expression.period)
-    cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions] for k, e in expressions.items()})
+    cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions and u != k]
+                    for k, e in expressions.items()})
     if cycle:
         context.problem((*path, "metrics", cycle[0]), f"expressions refer to each other in a cycle: "
                                                       f"{' -> '.join(cycle)}")

@@ -20,7 +20,7 @@ def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
     """
     if alarm.kind == "composite":
         return composite_rule or alarm.rule or ""
-    subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.expression)
+    subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.label or alarm.expression)
     if alarm.kind == "anomaly":
         side = _BAND_SIDE_WORDS[ANOMALY_DIRECTIONS[alarm.operator or ""]]
         test = f"{side} the {format_number(alarm.band or 0)}-sigma anomaly band"

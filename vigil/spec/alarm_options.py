@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
@@ -68,7 +69,7 @@ class ExpressionSpec(SpecModel):
 
 
 def _metric_or_expression(value: Any) -> str:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return "expression" if "expression" in value else "metric"
     return "expression" if isinstance(value, ExpressionSpec) else "metric"
 
