@@ -15,9 +15,9 @@ import pytest
 from tests.conftest import SpecRepo
 from tests.synth import alarm_by_name, synth_repo
 from vigil.live.verify import actual_properties, expected_properties
-from vigil.plan.diff import diff_plans
 from vigil.plan.pricing import alarm_lines, load_prices
 from vigil.plan.resolve import plan_workspace
+from vigil.review.diff import diff_plans
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 
