@@ -34,6 +34,7 @@ from vigil.live.import_services import ServicePlacer
 from vigil.plan import naming, shards
 from vigil.plan.alarm_shape import DEFAULT_PERIOD
 from vigil.plan.alarms import DEFAULT_NOTIFY
+from vigil.plan.describe import parse_description
 from vigil.plan.expressions import rule_references, rule_syntax_error
 from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration
@@ -217,9 +218,10 @@ class _SpecBuilder:
         self.accounts: set[str] = set()
         """Accounts whose metrics imported alarms read: the environment's source accounts."""
 
-    def _routing(self, alarm: dict[str, Any]) -> dict[str, Any]:
-        """The head of a spec entry from an alarm's actions: its severity (from the SNS topics it notifies),
-        the states that notify (when not the severity's default), its actions by ARN, actions_enabled."""
+    def _routing(self, alarm: dict[str, Any], stated: Severity | None = None) -> dict[str, Any]:
+        """The head of a spec entry from an alarm's actions: its severity (from the SNS topics it notifies, else
+        `stated`, the one a vigil description states, else info), the states that notify (when not the
+        severity's default), its actions by ARN, actions_enabled."""
         name = alarm["AlarmName"]
         composite = "AlarmRule" in alarm
         topics: dict[NotifyState, list[str]] = {}
@@ -241,7 +243,7 @@ class _SpecBuilder:
         if len(severities) > 1:
             self.result.note("approximated", name, f"notified topics of severities {', '.join(severities)}; "
                                                    f"imported as {severities[0]}")
-        severity: Severity = severities[0] if severities else "info"
+        severity: Severity = severities[0] if severities else stated or "info"
         head: dict[str, Any] = {"severity": severity}
         notify = [state for state in NOTIFY_STATES if state in topics]
         if tuple(notify) != DEFAULT_NOTIFY[severity]:
@@ -298,10 +300,18 @@ class _SpecBuilder:
         return None
 
     def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int]) -> None:
-        head = self._routing(alarm)
+        described = parse_description(alarm.get("AlarmDescription") or "")
+        stated = described.severity if described is not None and described.severity in SEVERITIES else None
+        head = self._routing(alarm, stated)  # type: ignore[arg-type]
         severity = head["severity"]
         service, key = self.placer.services[alarm["AlarmName"]], self.placer.key(alarm["AlarmName"])
+        if entry.get("label") == key and ("expression" in entry or "query" in entry):
+            del entry["label"]  # the label vigil gives an expression by default
         description = alarm.get("AlarmDescription") or ""
+        if described is not None:  # vigil's own description: its parts, not the whole text
+            description = described.summary or ""
+            if described.runbook:
+                head["runbook"] = described.runbook
         if description:
             if len(description) > SUMMARY_MAX:
                 self.result.note("approximated", alarm["AlarmName"], f"description shortened to {SUMMARY_MAX} "
@@ -449,10 +459,15 @@ class _SpecBuilder:
                 defaults["namespace"] = namespace
             if period != DEFAULT_PERIOD:
                 defaults["period"] = format_duration(period)
+            runbooks = {a.entry.get("runbook") for a in alarms}
+            runbook = runbooks.pop() if len(runbooks) == 1 else None  # every alarm's: the service's runbook
             entries = {}
             for alarm in sorted(alarms, key=lambda a: a.key):
-                entries[alarm.key] = _with_defaults(alarm.entry, namespace, period)
+                entry = {k: v for k, v in alarm.entry.items() if not (k == "runbook" and runbook)}
+                entries[alarm.key] = _with_defaults(entry, namespace, period)
             document: dict[str, Any] = {"version": 1, "service": service, "owner": owner}
+            if runbook:
+                document["runbook"] = runbook
             if defaults:
                 document["defaults"] = defaults
             if entries:
