@@ -158,11 +158,14 @@ def composite_alarm(spec: dict[str, Any], topics: dict[str, str]) -> dict[str, A
 
 
 class _CloudWatchWithComposites:
-    """The moto CloudWatch client, with composite alarms appended to the last DescribeAlarms page."""
+    """The moto CloudWatch client, with composite alarms appended to the last DescribeAlarms page and their tags
+    (by alarm name; none by default) answered by ListTagsForResource."""
 
-    def __init__(self, client: Any, composites: list[dict[str, Any]]) -> None:
+    def __init__(self, client: Any, composites: list[dict[str, Any]],
+                 tags: dict[str, list[dict[str, str]]] | None = None) -> None:
         self._client = client
         self._composites = composites
+        self._tags = tags or {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
@@ -183,18 +186,22 @@ class _CloudWatchWithComposites:
         return _Paginator()
 
     def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        if any(c["AlarmArn"] == ResourceARN for c in self._composites):
-            return {"Tags": []}
+        for composite in self._composites:
+            if composite["AlarmArn"] == ResourceARN:
+                return {"Tags": self._tags.get(composite["AlarmName"], [])}
         return self._client.list_tags_for_resource(ResourceARN=ResourceARN)
 
 
 class CompositeInjectingSession(AwsSession):
-    """An AwsSession whose CloudWatch client also returns `composites` from DescribeAlarms."""
+    """An AwsSession whose CloudWatch client also returns `composites` from DescribeAlarms, with `tags` (by alarm
+    name) for them."""
 
-    def __init__(self, region: str, composites: list[dict[str, Any]]) -> None:
+    def __init__(self, region: str, composites: list[dict[str, Any]],
+                 tags: dict[str, list[dict[str, str]]] | None = None) -> None:
         super().__init__(region)
-        self._composites = composites
+        self.composites = composites
+        self._tags = tags
 
     def client(self, service: str) -> Any:
         client = super().client(service)
-        return _CloudWatchWithComposites(client, self._composites) if service == "cloudwatch" else client
+        return _CloudWatchWithComposites(client, self.composites, self._tags) if service == "cloudwatch" else client
