@@ -231,15 +231,26 @@ def test_options_where_cloudwatch_would_refuse_them(tmp_path: Path, change: str,
     assert len(error.value.problems) == 1, error.value.problems
 
 
-def test_exact_messages_for_misplaced_options(spec_repo: SpecRepo) -> None:
-    text = SERVICE.replace("    stat: p99\n", "    stat: Average\n")
+@pytest.mark.parametrize(("change", "replacement", "message"), [
+    ("    stat: p99\n", "    stat: Average\n",
+     "alarm_specs/coaching.yaml:12: alarms.labelled.evaluate_low_sample_count_percentile: only for a percentile "
+     "statistic like p99; this alarm's statistic is Average"),
+    ('    account: "210987654321"\n', '    account: "999999999999"\n',
+     "alarm_specs/coaching.yaml:21: alarms.remote-queue.account: account 999999999999 is not a source account of "
+     "environment prod (source_accounts: 210987654321)"),
+    ("    query: SELECT", "    account: \"210987654321\"\n    query: SELECT",
+     "alarm_specs/coaching.yaml:43: alarms.hottest-cpu.account: not used by a query alarm"),
+    ("    composite: ALARM(remote-queue) OR ALARM(error-ratio)\n",
+     "    composite: ALARM(remote-queue) OR ALARM(error-ratio)\n    label: Degraded\n",
+     "alarm_specs/coaching.yaml:59: alarms.degraded.label: not allowed on a composite alarm"),
+], ids=["low-sample evaluation on an Average", "an account the environment does not read from",
+        "an account on a query", "a label on a composite"])
+def test_exact_messages_for_misplaced_options(spec_repo: SpecRepo, change: str, replacement: str,
+                                              message: str) -> None:
+    assert change in SERVICE
     root = spec_repo({"environments/prod.yaml": PROD, "environments/dev.yaml": None,
-                      "environments/staging.yaml": None, "alarm_specs/coaching.yaml": text.replace(
-                          '    account: "210987654321"\n', '    account: "999999999999"\n')}, service=None)
+                      "environments/staging.yaml": None,
+                      "alarm_specs/coaching.yaml": SERVICE.replace(change, replacement, 1)}, service=None)
     with pytest.raises(SpecError) as error:
         plan_workspace(read_sources(root))
-    assert [str(p) for p in error.value.problems] == [
-        "alarm_specs/coaching.yaml:12: alarms.labelled.evaluate_low_sample_count_percentile: only for a percentile "
-        "statistic like p99; this alarm's statistic is Average",
-        "alarm_specs/coaching.yaml:21: alarms.remote-queue.account: account 999999999999 is not a source account "
-        "of environment prod (source_accounts: 210987654321)"]
+    assert [str(p) for p in error.value.problems] == [message]

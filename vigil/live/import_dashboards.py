@@ -40,11 +40,10 @@ def read_dashboards(session: AwsSession, options: ImportOptions, result: ImportR
                     progress: Progress) -> None:
     """Write each dashboard the spec can express; list the others with the reason."""
     cloudwatch = session.client("cloudwatch")
-    entries = result.read_all(cloudwatch, "list_dashboards", "DashboardEntries", "dashboards")
+    entries = result.read_counted(cloudwatch, "list_dashboards", "DashboardEntries", "dashboards", "dashboards",
+                                  progress)
     if entries is None:
         return
-    result.counts["dashboards"] = len(entries)
-    progress(f"import: read {len(entries)} dashboards")
     imported = 0
     for entry in sorted(entries, key=lambda e: e["DashboardName"]):
         name = entry["DashboardName"]

@@ -136,11 +136,9 @@ def read_xray_groups(session: AwsSession, options: ImportOptions, result: Import
                      sections: Sections, progress: Progress) -> None:
     """Add every X-Ray group but Default to the `tracing.groups` of its service in `sections`."""
     xray = session.client("xray")
-    groups = result.read_all(xray, "get_groups", "Groups", "X-Ray groups")
+    groups = result.read_counted(xray, "get_groups", "Groups", "X-Ray groups", "xray_groups", progress)
     if groups is None:
         return
-    result.counts["xray_groups"] = len(groups)
-    progress(f"import: read {len(groups)} X-Ray groups")
     env = options.env
     for group in sorted(groups, key=lambda g: g["GroupName"]):
         name = group["GroupName"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from vigil.live.aws import pages
+from vigil.live.aws import Progress, pages
 from vigil.spec.types import Severity
 
 SERVICE_TAGS = ("service", "Service", "app", "application")
@@ -79,6 +79,15 @@ class ImportResult:
         except Exception as error:
             self.note("not-imported", subject, f"could not be read: {error}")
             return None
+
+    def read_counted(self, client: Any, operation: str, key: str, subject: str, count: str,
+                     progress: Progress) -> list[dict[str, Any]] | None:
+        """`read_all`, then the number read recorded as `counts[count]` and reported to `progress`."""
+        items = self.read_all(client, operation, key, subject)
+        if items is not None:
+            self.counts[count] = len(items)
+            progress(f"import: read {len(items)} {subject}")
+        return items
 
 
 NOTE_MAX = 300

@@ -3,7 +3,6 @@ defaults filled in, names, actions and descriptions set, and CloudWatch's limits
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +16,9 @@ from vigil.plan.limits import (
     MAX_ALARM_NAME,
     MAX_COMPOSITE_RULE,
     MAX_METRICS_PER_ALARM,
+    SECONDS_PER_DAY,
     action_count_problems,
+    max_evaluation_seconds,
 )
 from vigil.plan.logs import alarm_with_filter
 from vigil.plan.model import AlarmPlan, ExpressionQuery, MetricQuery
@@ -26,7 +27,6 @@ from vigil.spec.metrics import MetricSpec
 from vigil.spec.service import AlarmOverride, AlarmSpec
 from vigil.spec.types import ANOMALY_OPERATORS, Severity
 
-ONE_DAY, SEVEN_DAYS, ONE_HOUR = 86400, 604800, 3600
 MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breaching": "breaching", "ignore": "ignore"}
 """TreatMissingData for each `missing_data` of the spec."""
 _NO_OVERRIDE = AlarmOverride()
@@ -71,12 +71,6 @@ def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> 
     return replace(alarm, condition=condition, description=alarm_description(alarm, condition, env))
 
 
-def check_period(context: ServiceContext, path: tuple[str | int, ...], period: int) -> None:
-    """CloudWatch alarm periods: 10, 20 or 30 seconds (high resolution) or a multiple of 60 seconds."""
-    if period not in (10, 20, 30) and (period < 60 or period % 60):
-        context.problem(path, f"expected 10s, 20s, 30s or a multiple of 60s, got {period}s")
-
-
 def _override(context: ServiceContext, alarm: AlarmSpec) -> AlarmOverride:
     return alarm.env.get(context.env_name) or _NO_OVERRIDE
 
@@ -91,12 +85,6 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
         if resolved is None:
             return None
         alarm = resolved
-    forms = [f for f in ("metric", "expression", "query", "composite") if getattr(alarm, f) is not None]
-    if len(forms) != 1:
-        found = " and ".join(forms) if forms else "none"
-        context.problem(path, f"expected exactly one of metric, expression, query or composite, got {found}")
-        return None
-    _check_options(context, path, alarm)
     spec = context.spec
     severity = override.severity or alarm.severity
     name = names[key]
@@ -130,10 +118,6 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
 def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str, str],
                enabled: dict[str, AlarmSpec], common: dict[str, Any]) -> AlarmPlan | None:
     path = ("alarms", key, "composite")
-    for field in ("threshold", "anomaly", "metrics", "namespace", "dimensions", "stat", "period",
-                  "evaluation_periods", "datapoints_to_alarm", "missing_data"):
-        if getattr(alarm, field) is not None:
-            context.problem(("alarms", key, field), "not allowed on a composite alarm")
     rule = alarm.composite or ""
     syntax = rule_syntax_error(rule)
     if syntax:
@@ -182,20 +166,18 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     path = ("alarms", key)
     defaults = context.spec.defaults
     period = override.period or alarm.period or defaults.period or DEFAULT_PERIOD
-    period_path = (*path, "env", context.env_name, "period") if override.period else (*path, "period")
-    check_period(context, period_path, period)
     evaluation = override.evaluation_periods or alarm.evaluation_periods or defaults.evaluation_periods or 1
     datapoints = override.datapoints_to_alarm or alarm.datapoints_to_alarm or evaluation
     if datapoints > evaluation:
         context.problem((*path, "datapoints_to_alarm"), f"expected at most evaluation_periods ({evaluation}), "
                                                         f"got {datapoints}")
-    limit = ONE_DAY if period < ONE_HOUR else SEVEN_DAYS
+    limit = max_evaluation_seconds(period)
     if period * evaluation > limit:
         context.problem((*path, "evaluation_periods"),
                         f"period x evaluation_periods is {period * evaluation} s; CloudWatch allows {limit} s "
-                        f"({'1 day for periods under 1 hour' if limit == ONE_DAY else '7 days'})")
+                        f"({'1 day for periods under 1 hour' if limit == SECONDS_PER_DAY else '7 days'})")
     threshold = override.threshold or alarm.threshold
-    if (threshold is None) == (alarm.anomaly is None):
+    if threshold is None and alarm.anomaly is None:  # the spec model refuses both; an override may give it
         context.problem(path, "expected exactly one of threshold or anomaly")
         return None
     fields: dict[str, Any] = {
@@ -204,23 +186,17 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
         "evaluate_low_sample_count_percentile": alarm.evaluate_low_sample_count_percentile,
     }
     if alarm.metric is not None:
-        if alarm.metrics is not None:
-            context.problem((*path, "metrics"), "metrics belong to an expression; this alarm has metric")
         single = AlarmMetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
                                                  dimensions=alarm.dimensions, stat=alarm.stat, period=None,
                                                  label=alarm.label, account=alarm.account, unit=alarm.unit)
         fields["metric"] = context.metric_query(path, "m1", single, period)  # fields validated with the alarm
+        stat = fields["metric"].stat
+        if alarm.evaluate_low_sample_count_percentile is not None and alarm.stat is None and not stat.startswith("p"):
+            context.problem((*path, "evaluate_low_sample_count_percentile"), f"only for a percentile statistic like "
+                                                                             f"p99; this alarm's statistic is {stat}")
     elif alarm.query is not None:
-        if alarm.anomaly is not None:
-            context.problem((*path, "anomaly"), "not allowed on a Metrics Insights query: set a threshold")
         fields.update(expression=alarm.query, expression_period=period, label=alarm.label)
     else:
-        for field in ("namespace", "dimensions", "stat"):
-            if getattr(alarm, field) is not None:
-                context.problem((*path, field), f"not used by an expression alarm: set {field} on each of its "
-                                                "metrics, or in defaults")
-        if alarm.expression_period is not None:
-            check_period(context, (*path, "expression_period"), alarm.expression_period)
         metrics, expressions = _expression_metrics(context, path, alarm, period)
         fields.update(expression=alarm.expression, metrics=metrics, expressions=expressions, label=alarm.label,
                       expression_period=alarm.expression_period)
@@ -232,36 +208,6 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     return AlarmPlan(condition="", description="", **common, **fields)
 
 
-_PERCENTILE = re.compile(r"^p\d")
-
-
-def _check_options(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec) -> None:
-    """Each option only where CloudWatch takes it: a metric's label, account and unit on a metric alarm, an
-    expression period on an expression, low-sample-count evaluation on a percentile, a suppressor on a
-    composite, an account the environment reads from."""
-    single = alarm.metric is not None or alarm.filter is not None
-    for field, allowed, where in (
-            ("account", single, "a metric alarm (set account on each metric of an expression)"),
-            ("unit", single, "a metric alarm (set unit on each metric of an expression)"),
-            ("label", alarm.composite is None, "a metric, expression or query alarm"),
-            ("expression_period", alarm.expression is not None, "an expression alarm"),
-            ("suppressor", alarm.composite is not None, "a composite alarm"),
-            ("evaluate_low_sample_count_percentile", single, "a metric alarm with a percentile statistic")):
-        if getattr(alarm, field) is not None and not allowed:
-            context.problem((*path, field), f"only allowed on {where}")
-    stat = alarm.stat or context.spec.defaults.stat or ""
-    if alarm.evaluate_low_sample_count_percentile is not None and single and not _PERCENTILE.match(stat):
-        context.problem((*path, "evaluate_low_sample_count_percentile"),
-                        f"only for a percentile statistic like p99; this alarm's statistic is {stat or 'Average'}")
-    if alarm.composite is not None and alarm.actions is not None:
-        for state, actions in (("alarm", alarm.actions.alarm), ("ok", alarm.actions.ok),
-                               ("insufficient_data", alarm.actions.insufficient_data)):
-            for index, arn in enumerate(actions):
-                if ":automate:" in arn or ":swf:" in arn or ":autoscaling:" in arn:
-                    context.problem((*path, "actions", state, index), "EC2 and Auto Scaling actions need a metric "
-                                                                      "alarm; a composite alarm cannot take them")
-
-
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec, period: int
                         ) -> tuple[tuple[MetricQuery, ...], tuple[ExpressionQuery, ...]]:
     """The metrics and intermediate expressions of an expression alarm, checked: every id an expression uses is
@@ -269,9 +215,6 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
     entries = alarm.metrics or {}
     metrics = {k: v for k, v in entries.items() if isinstance(v, MetricSpec)}
     expressions = {k: v for k, v in entries.items() if isinstance(v, ExpressionSpec)}
-    if not metrics:
-        context.problem((*path, "metrics"), "required: an expression needs its metrics, e.g. "
-                                            "{errors: {metric: Errors, stat: Sum}}")
     check_expression_metrics(context, (*path, "metrics"), entries, counted=len(metrics))
     known = ", ".join(sorted(entries)) or "none"
     for used in metric_ids(alarm.expression or ""):
@@ -283,8 +226,6 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
                 context.problem((*path, "metrics", expression_id, "expression"),
                                 f'unknown metric id "{used}"; metrics defined: {known}' if used != expression_id
                                 else "an expression cannot use itself")
-        if expression.period is not None:
-            check_period(context, (*path, "metrics", expression_id, "period"), expression.period)
     cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions and u != k]
                     for k, e in expressions.items()})
     if cycle:
@@ -293,8 +234,6 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
-        if metric.period is not None:
-            check_period(context, (*metric_path, "period"), metric.period)
         queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
     intermediate = tuple(ExpressionQuery(id=k, expression=e.expression, label=e.label, period=e.period)
                          for k, e in sorted(expressions.items()))

@@ -21,6 +21,8 @@ from vigil.plan.limits import (
     MAX_CANARY_RUN_SECONDS,
     MIN_CANARY_INTERVAL_SECONDS,
     MIN_CANARY_RETENTION_DAYS,
+    SECONDS_PER_DAY,
+    max_evaluation_seconds,
 )
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
@@ -32,7 +34,6 @@ RUNTIME_VERSION = "syn-python-selenium-14.0"
 HANDLER = "index.handler"
 """Inline canary scripts are stored as index.py; the entry point is its handler function."""
 NAMESPACE = "CloudWatchSynthetics"
-ONE_DAY, SEVEN_DAYS = 86400, 604800
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCRIPT_TEMPLATE = Path(__file__).resolve().parent.parent / "functions" / "canary" / "canary.py.j2"
@@ -83,9 +84,7 @@ class _CanaryResolver:
                                              f"{words(run_timeout)} a run may last (the schedule interval, at "
                                              "most 14 min)")
         alarm = canary.alarm
-        if alarm.failed > alarm.of:
-            self.problem((*path, "alarm", "failed"), f"expected at most alarm.of ({alarm.of}), got {alarm.failed}")
-        limit = ONE_DAY if every < 3600 else SEVEN_DAYS
+        limit = max_evaluation_seconds(every)
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
                                                  f"{words(limit)} CloudWatch evaluates")
@@ -122,34 +121,22 @@ class _CanaryResolver:
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
     def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
-        if seconds % ONE_DAY or not MIN_CANARY_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_CANARY_RETENTION_DAYS:
+        days = seconds // SECONDS_PER_DAY
+        if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
             self.problem(path, f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to "
                                f"{MAX_CANARY_RETENTION_DAYS}d, got {words(seconds)}")
-        return max(seconds // ONE_DAY, MIN_CANARY_RETENTION_DAYS)
+        return max(seconds // SECONDS_PER_DAY, MIN_CANARY_RETENTION_DAYS)
 
     def _steps(self) -> list[StepSpec]:
         canary, path = self.canary, self.path
-        if (canary.url is None) == (canary.steps is None):
-            self.problem(path, "expected exactly one of url (a heartbeat) or steps (an API check), got "
-                               + ("both" if canary.url else "neither"))
-            return []
-        if canary.steps is not None:
-            for field in ("method", "headers", "body", "expect"):
-                if field in canary.model_fields_set:
-                    self.problem((*path, field), "set this on each step; this canary has steps")
-            if not canary.steps:
-                self.problem((*path, "steps"), "expected at least one step")
+        if canary.steps is not None:  # the spec model has checked url or steps, and the steps' names
             steps = list(canary.steps)
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
         known = set(canary.secrets)
-        seen: set[str] = set()
         for index, step in enumerate(steps):
             step_path = (*path, "steps", index) if canary.steps is not None else path
-            if step.name in seen:
-                self.problem((*step_path, "name"), f'step "{step.name}" is already defined in this canary')
-            seen.add(step.name)
             for field, text in _templated(step):
                 for used in VARIABLE.findall(text):
                     if not VARIABLE_NAME.match(used):
@@ -165,8 +152,6 @@ class _CanaryResolver:
                 except (TypeError, ValueError):
                     self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
                                                       "and mappings); quote dates and times")
-            if step.method in ("GET", "HEAD") and step.body is not None:
-                self.problem((*step_path, "body"), f"a {step.method} request has no body")
             known.update(step.save)
         return steps
 

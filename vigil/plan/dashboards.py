@@ -38,12 +38,10 @@ from vigil.spec.dashboards import (
     WidgetMetric,
 )
 from vigil.spec.environment import EnvironmentSpec
-from vigil.spec.errors import SpecError, SpecProblem
-from vigil.spec.loader import LoadedDocument, load
+from vigil.spec.errors import SpecProblem
+from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import SYMBOLS, format_number
-from vigil.spec.validation import validate_document
-from vigil.spec.workspace import Sources
 
 GRAPH_WIDTH, GRAPH_HEIGHT = 8, 6
 """Size of a generated alarm graph: three per row."""
@@ -112,11 +110,11 @@ def metric_line(metric: MetricQuery, **options: Any) -> list[Any]:
     return line
 
 
-def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[ServicePlan],
-                    specs: dict[str, ServiceSpec], context: dict[str, Any], problems: list[SpecProblem]
+def plan_dashboards(env: EnvironmentSpec, declared: list[tuple[DashboardSpec, LoadedDocument]],
+                    services: list[ServicePlan], specs: dict[str, ServiceSpec], problems: list[SpecProblem]
                     ) -> tuple[list[ServicePlan], tuple[DashboardPlan, ...]]:
-    """Add generated and declared dashboards to `services`; return them and the declared dashboards that name
-    no service."""
+    """Add generated and declared dashboards (read by vigil/spec/reading.py) to `services`; return them and the
+    declared dashboards that name no service."""
     by_service: dict[str, list[DashboardPlan]] = {s.name: [] for s in services}
     plans = {s.name: s for s in services}
     for service in services:
@@ -126,13 +124,7 @@ def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[Servi
             by_service[service.name].extend(slo_dashboards(env.name, env.region, service))
     taken = {d.name: d.source for ds in by_service.values() for d in ds}
     unowned: list[DashboardPlan] = []
-    for source in sources.dashboards:
-        try:
-            document = load(source.path, source.text, context)
-            spec = validate_document(document, DashboardSpec)
-        except SpecError as error:
-            problems.extend(error.problems)
-            continue
+    for spec, document in declared:
         resolver = _DeclaredDashboard(env, spec, document, plans, specs, problems)
         plan = resolver.resolve()
         if plan is None:
@@ -143,7 +135,7 @@ def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[Servi
             problems.append(document.problem(("dashboard",), f'dashboard "{plan.name}" is already defined by '
                                                              f"{what}"))
             continue
-        taken[plan.name] = source.path
+        taken[plan.name] = document.file
         if spec.service is None:
             unowned.append(plan)
         else:

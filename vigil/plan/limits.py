@@ -30,6 +30,13 @@ MAX_DIMENSIONS = 30
 """Dimensions of one metric."""
 MAX_COMPOSITE_RULE = 10240
 """Characters in a composite alarm rule, with full alarm names."""
+SECONDS_PER_DAY = 86400
+
+
+def max_evaluation_seconds(period: int) -> int:
+    """How far back an alarm may evaluate (period x evaluation periods), in seconds: one day for periods under
+    an hour, seven days otherwise (PutMetricAlarm, EvaluationPeriods)."""
+    return SECONDS_PER_DAY if period < 3600 else 7 * SECONDS_PER_DAY
 
 # CloudWatch dashboards
 MAX_DASHBOARD_NAME = 255

@@ -26,16 +26,9 @@ def resolve_log_groups(context: ServiceContext) -> tuple[LogGroupPlan, ...]:
     plans = []
     for name, group in sorted(spec.log_groups.items()):
         path = ("log_groups", name)
-        if not group.existing and group.retention is None:
-            report((*path, "retention"), "required field is missing: an owned log group needs a retention "
-                                         "(e.g. 30d, or never)")
-        if group.kms_key is not None:
-            if group.existing:
-                report((*path, "kms_key"), "only for owned log groups: an existing group keeps the key it was "
-                                           "created with")
-            elif group.kms_key.split(":")[3] != region:
-                report((*path, "kms_key"), f"the key is in {group.kms_key.split(':')[3]}; CloudWatch Logs in "
-                                           f"{region} needs a key in the same region")
+        if group.kms_key is not None and not group.existing and group.kms_key.split(":")[3] != region:
+            report((*path, "kms_key"), f"the key is in {group.kms_key.split(':')[3]}; CloudWatch Logs in "
+                                       f"{region} needs a key in the same region")
         if len(group.metric_filters) > MAX_FILTERS_PER_GROUP:
             report((*path, "metric_filters"), f"{len(group.metric_filters)} metric filters; CloudWatch Logs allows "
                                               f"{MAX_FILTERS_PER_GROUP} per log group")
@@ -60,9 +53,6 @@ def _filter(context: ServiceContext, key: str, metric_filter: MetricFilterSpec,
     if len(dimensions) > MAX_FILTER_DIMENSIONS:
         report((*path, "dimensions"), f"{len(dimensions)} dimensions; CloudWatch Logs allows "
                                       f"{MAX_FILTER_DIMENSIONS} per metric filter")
-    if dimensions and metric_filter.default_value is not None:
-        report((*path, "default_value"), "not allowed with dimensions: CloudWatch Logs publishes a default value "
-                                         "only for metric filters without dimensions")
     return MetricFilterPlan(key=key, pattern=metric_filter.pattern, namespace=namespace or "",
                             metric=metric_filter.metric, value=metric_filter.value,
                             default_value=metric_filter.default_value, unit=metric_filter.unit,
@@ -76,10 +66,6 @@ def alarm_with_filter(context: ServiceContext, key: str, alarm: AlarmSpec) -> Al
     path = ("alarms", key, "filter")
     if alarm.filter is None:
         return alarm
-    clashing = [f for f in ("metric", "namespace", "expression", "composite") if getattr(alarm, f) is not None]
-    if clashing:
-        report(path, f"expected filter or {clashing[0]}, not both: filter gives the metric and namespace")
-        return None
     found = [(name, group.metric_filters[alarm.filter]) for name, group in sorted(spec.log_groups.items())
              if alarm.filter in group.metric_filters]
     if not found:

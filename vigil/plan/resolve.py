@@ -12,14 +12,15 @@ from vigil.gc_paused import cyclic_gc_paused
 from vigil.plan.context import ServiceContext
 from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.drills import drill_alarms
-from vigil.plan.environments import load_environments
 from vigil.plan.model import EnvironmentPlan, ServicePlan, WorkspacePlan
 from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.tracing import check_unique_names
+from vigil.spec.dashboards import DashboardSpec
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load
+from vigil.spec.reading import read_environments, read_specs
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import SEVERITIES
 from vigil.spec.validation import validate_document
@@ -43,7 +44,7 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
                     strict_lock: bool) -> WorkspacePlan:
     problems: list[SpecProblem] = []
     lock = parse_lock(sources.lock) if lock is None else lock
-    environments = load_environments(sources, problems)
+    environments = read_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
     wanted = set(only) if only else set(names)
     for unknown in sorted(wanted - set(names)):
@@ -92,7 +93,8 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         services.append(resolve_service(ServiceContext(env, env_names, spec, document, problems)))
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
-    services, dashboards = plan_dashboards(env, sources, services, specs, context, problems)
+    declared = read_specs(sources.dashboards, DashboardSpec, problems, context)
+    services, dashboards = plan_dashboards(env, declared, services, specs, problems)
     services = [assign_shards(service, env=env.name, region=env.region, account=env.account,
                               locked=lock.service(env.name, service.name), document=documents[service.name],
                               problems=problems, strict=strict_lock) for service in services]

@@ -18,13 +18,14 @@ first (the one, deliberate way to move alarms between stacks).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from vigil.plan import naming
+from vigil.plan.alarm_shape import needs
 from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
-from vigil.plan.model import AlarmPlan, ServicePlan, ShardPlan
+from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.plan.template_size import STACK_OVERHEAD_BYTES, TemplateSize, alarm_size, service_level_size
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument
@@ -110,7 +111,7 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
     unlocked = [a for a in service.alarms if a.key not in home]
     unlocked.sort(key=lambda a: (a.kind == "composite", a.key))
     for alarm in unlocked:
-        floor = max((home.get(key_of.get(child, ""), 1) for child in _needs(alarm)), default=1)
+        floor = max((home.get(key_of.get(child, ""), 1) for child in needs(alarm)), default=1)
         number = floor
         while not _fits(used.get(number), sizes[alarm.key]):
             number += 1
@@ -129,17 +130,11 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
         name = naming.service_stack_name(env, service.name, number)
         size = STACK_OVERHEAD_BYTES + stack.template_bytes
         depends = sorted({home[key_of[child]] for a in service.alarms if home[a.key] == number
-                          for child in _needs(a) if child in key_of} - {number})
+                          for child in needs(a) if child in key_of} - {number})
         _check_limits(name, stack.resources, size, env, service.name, document, problems)
         shards.append(ShardPlan(number, name, keys, stack.resources, size, tuple(depends)))
     _check_cycles(service, shards, env, document, problems)
     return replace(service, shards=tuple(shards))
-
-
-def _needs(alarm: AlarmPlan) -> tuple[str, ...]:
-    """The alarms (full names, of the same service) a composite alarm needs deployed first: its children and
-    its actions suppressor."""
-    return (*alarm.children, *filter(None, [alarm.actions_suppressor]))
 
 
 def _fits(used: TemplateSize | None, size: TemplateSize) -> bool:
@@ -204,3 +199,24 @@ def stale_entries(lock: Lock, env: str, services: tuple[ServicePlan, ...]) -> li
     return lines
 
 
+def lock_to_plan(lock: Lock, *, reshard: Iterable[str] = (), envs: Iterable[str] | None = None) -> Lock:
+    """The lock `vigil lock` plans with: the services in `reshard` forgotten (in `envs`, default every
+    environment), so that their alarms are placed afresh."""
+    forget, selected = set(reshard), set(envs) if envs else None
+    return Lock({env: {name: keys for name, keys in services.items()
+                       if name not in forget or (selected is not None and env not in selected)}
+                 for env, services in lock.environments.items()})
+
+
+def updated_lock(lock: Lock, environments: Iterable[EnvironmentPlan]) -> dict[str, dict[str, dict[str, int]]]:
+    """The lock's assignments with those of the planned `environments` replaced (others kept as they are)."""
+    written = {env: dict(services) for env, services in lock.environments.items()}
+    for environment in environments:
+        written[environment.name] = assignments(environment.services)
+    return written
+
+
+def moved_alarms(lock: Lock, environments: Iterable[EnvironmentPlan]) -> int:
+    """Alarms the plan puts in another stack than the lock does (each is deleted and recreated)."""
+    return sum(1 for e in environments for s in e.services for shard in s.shards for key in shard.alarms
+               if lock.service(e.name, s.name).get(key, shard.number) != shard.number)

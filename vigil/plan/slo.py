@@ -32,11 +32,9 @@ from vigil.plan.limits import MAX_ALARM_NAME
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
 from vigil.spec.durations import format_duration, words
 from vigil.spec.metrics import MetricSpec
-from vigil.spec.slo import SloOverride, SloSpec
+from vigil.spec.slo import SOURCES, SloOverride, SloSpec
 from vigil.spec.types import Severity, format_number
 
-WINDOWS = (7 * 86400, 28 * 86400, 30 * 86400)
-"""Compliance windows an SLO may use, in seconds: 7, 28 or 30 days."""
 GUARD_PERIOD = 3600
 """The low-traffic guard counts events over this many seconds (1 hour)."""
 PAGE_BURNS: tuple[tuple[int, int, float], ...] = ((300, 3600, 0.02), (1800, 21600, 0.05))
@@ -94,13 +92,7 @@ class _SloBuilder:
 
     def build(self) -> tuple[list[AlarmPlan], SloPlan] | None:
         slo = self.slo
-        if slo.window not in WINDOWS:
-            self._problem((*self.path, "window"), f"expected 30d, 28d or 7d, got {format_duration(slo.window)}")
-            return None
-        sources = self._sources()
-        if sources is None:
-            return None
-        expression, metrics, total = sources
+        expression, metrics, total = self._sources()
         page_severity: Severity = slo.page.severity or "critical"
         ticket_severity: Severity = slo.ticket.severity or "warning"
         guard = self._guard(total, metrics, page_severity)
@@ -136,25 +128,11 @@ class _SloBuilder:
         )
         return alarms, plan
 
-    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
-        """(ratio expression, metric queries, total-events expression), or None after a problem."""
+    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], str]:
+        """(ratio expression, metric queries, total-events expression). The spec model has checked that exactly
+        one source is given, with total where it needs one."""
         slo = self.slo
-        forms = [name for name in ("errors", "good", "latency", "math") if getattr(slo, name) is not None]
-        if len(forms) != 1:
-            found = " and ".join(forms) if forms else "none"
-            self._problem(self.path, "expected exactly one of errors (with total), good (with total), latency or "
-                                     f"math, got {found}")
-            return None
-        for name in ("errors", "good", "total"):
-            metric = getattr(slo, name)
-            if metric is not None and metric.period is not None:
-                self._problem((*self.path, name, "period"), "not used by an SLO: each burn window sets its own "
-                                                            "period")
-        if forms[0] in ("latency", "math") and slo.total is not None:
-            self._problem((*self.path, "total"), f"not used by a {forms[0]} SLO: "
-                          + ("the event count is the latency metric's SampleCount" if forms[0] == "latency"
-                             else "set math.total"))
-            return None
+        forms = [name for name in SOURCES if getattr(slo, name) is not None]
         if forms[0] == "latency":
             latency = slo.latency
             assert latency is not None
@@ -165,10 +143,7 @@ class _SloBuilder:
             return "1 - good / 100", (good, total), "total"
         if forms[0] == "math":
             return self._math()
-        if slo.total is None:
-            self._problem((*self.path, "total"), f"required field is missing: {forms[0]} needs total, e.g. "
-                                                 "{metric: RequestCount, stat: Sum}")
-            return None
+        assert slo.total is not None
         total = self._query("total", slo.total, ("total",))
         if forms[0] == "errors":
             assert slo.errors is not None
@@ -176,23 +151,16 @@ class _SloBuilder:
         assert slo.good is not None
         return "(total - good) / total", (self._query("good", slo.good, ("good",)), total), "total"
 
-    def _math(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
+    def _math(self) -> tuple[str, tuple[MetricQuery, ...], str]:
         math = self.slo.math
         assert math is not None
         path = (*self.path, "math")
-        if (math.errors is None) == (math.good is None):
-            self._problem(path, "expected exactly one of errors or good")
-            return None
         check_expression_metrics(self.context, (*path, "metrics"), math.metrics)
         for field in ("errors", "good", "total"):
             for used in metric_ids(getattr(math, field) or ""):
                 if used not in math.metrics:
                     known = ", ".join(sorted(math.metrics)) or "none"
                     self._problem((*path, field), f'unknown metric id "{used}"; metrics defined: {known}')
-        for metric_id, metric in math.metrics.items():
-            if metric.period is not None:
-                self._problem((*path, "metrics", metric_id, "period"), "not used by an SLO: each burn window sets "
-                                                                       "its own period")
         queries = tuple(self._query(metric_id, metric, ("math", "metrics", metric_id))
                         for metric_id, metric in sorted(math.metrics.items()))
         total = math.total

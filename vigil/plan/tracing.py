@@ -34,16 +34,8 @@ def resolve_tracing(context: ServiceContext) -> tuple[tuple[XRayGroupPlan, ...],
         path = ("tracing", "groups", key)
         if not enabled_in(group.enabled, group.env.get(env)):
             continue
-        name = naming.xray_name(env, key)
-        count = count_problems()
-        if group.notifications and not group.insights:
-            problem((*path, "notifications"), "Insights notifications need insights: true")
-        error = filter_expression_error(group.filter)
-        if error:
-            problem((*path, "filter"), f"expected an X-Ray filter expression: {error}")
-        if count_problems() == count:
-            groups.append(XRayGroupPlan(key, name, group.filter.strip(), group.insights, group.notifications,
-                                        document.file, document.line_of(path)))
+        groups.append(XRayGroupPlan(key, naming.xray_name(env, key), group.filter.strip(), group.insights,
+                                    group.notifications, document.file, document.line_of(path)))
 
     for key, rule in sorted(tracing.sampling.items()):
         path = ("tracing", "sampling", key)
@@ -54,10 +46,6 @@ def resolve_tracing(context: ServiceContext) -> tuple[tuple[XRayGroupPlan, ...],
         if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
             problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "
                                            f"{MAX_SAMPLING_ATTRIBUTES}")
-        if rule.method != "*" and not rule.method.replace("*", "").replace("?", "").isalpha():
-            problem((*path, "method"), f'expected an HTTP method like GET or *, got "{rule.method}"')
-        if rule.url_path != "*" and not rule.url_path.startswith(("/", "*")):
-            problem((*path, "url_path"), f'expected a path starting with / (or *), got "{rule.url_path}"')
         if count_problems() == count:
             rules.append(SamplingRulePlan(
                 key=key, name=name, priority=rule.priority, fixed_rate=rule.fixed_rate, reservoir=rule.reservoir,
@@ -81,26 +69,3 @@ def check_unique_names(items: Iterable[XRayGroupPlan | SamplingRulePlan]) -> lis
                                         f'{what} "{item.key}" is already defined in {first.source}:{first.line}; '
                                         f"X-Ray names ({{env}}-{{key}}) are unique per account and region"))
     return problems
-
-
-def filter_expression_error(expression: str) -> str:
-    """Why `expression` cannot be an X-Ray filter expression (unbalanced quotes or parentheses), or ''."""
-    depth = 0
-    quote = ""
-    for char in expression:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return "a ')' without its '('"
-    if quote:
-        return f"an unclosed {quote} quote"
-    if depth:
-        return "a '(' without its ')'"
-    return ""

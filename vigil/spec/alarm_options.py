@@ -15,7 +15,7 @@ from pydantic import Discriminator, Field, StringConstraints, Tag
 
 from vigil.spec.logs import Unit
 from vigil.spec.metrics import MetricSpec
-from vigil.spec.types import Duration, Key, SpecModel
+from vigil.spec.types import AlarmPeriod, Duration, Key, SpecModel
 
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 """A 12-digit AWS account id."""
@@ -65,7 +65,7 @@ class ExpressionSpec(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = Field(
         description="Metric math over the alarm's other metric and expression ids, e.g. FILL(errors, 0).")
     label: Label | None = Field(default=None, description="Name CloudWatch shows for the result; default: none.")
-    period: Duration | None = Field(default=None, description="Period of the result; default: its metrics'.")
+    period: AlarmPeriod | None = Field(default=None, description="Period of the result; default: its metrics'.")
 
 
 def _metric_or_expression(value: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from vigil.spec.types import Duration, SpecModel, Stat
+from vigil.spec.types import AlarmPeriod, SpecModel, Stat
 
 Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 MetricName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -22,4 +22,4 @@ class MetricSpec(SpecModel):
     namespace: Namespace | None = Field(default=None, description="Default: the service's defaults.namespace.")
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
-    period: Duration | None = Field(default=None, description="Default: the alarm's period.")
+    period: AlarmPeriod | None = Field(default=None, description="Default: the alarm's period.")

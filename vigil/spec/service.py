@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.alarm_options import (
     AccountId,
@@ -18,11 +18,12 @@ from vigil.spec.alarm_options import (
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec, Unit
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
+from vigil.spec.rules import RuleProblems
 from vigil.spec.slo import SloSpec
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import (
+    AlarmPeriod,
     AnomalyDirection,
-    Duration,
     HttpsUrl,
     Key,
     MetricId,
@@ -34,6 +35,33 @@ from vigil.spec.types import (
 )
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
+NOT_ON_COMPOSITE = ("threshold", "anomaly", "metrics", "namespace", "dimensions", "stat", "period",
+                    "evaluation_periods", "datapoints_to_alarm", "missing_data", "label", "account", "unit",
+                    "expression_period", "evaluate_low_sample_count_percentile")
+"""Fields a composite alarm may not have: it watches other alarms, not metrics."""
+NOT_ON_EXPRESSION = ("namespace", "dimensions", "stat", "account", "unit", "evaluate_low_sample_count_percentile")
+"""Fields an expression or query alarm takes per metric (or from defaults), not on the alarm."""
+ONLY_ON = {"expression_period": "expression", "suppressor": "composite"}
+"""Fields only one kind of alarm takes."""
+
+
+def _none_of(*fields: str) -> dict[str, object]:
+    return {"not": {"anyOf": [{"required": [field]} for field in fields]}}
+
+
+_ALARM_SCHEMA = {
+    "oneOf": [{"required": [kind]} for kind in ("metric", "filter", "expression", "query", "composite")],
+    "not": {"required": ["threshold", "anomaly"]},
+    "dependentSchemas": {
+        "composite": _none_of(*NOT_ON_COMPOSITE),
+        "metric": _none_of("metrics"),
+        "filter": _none_of("metrics"),
+        "expression": {"required": ["metrics"], **_none_of(*NOT_ON_EXPRESSION)},
+        "query": _none_of("metrics", "anomaly", *NOT_ON_EXPRESSION),
+        **{field: {"required": [kind]} for field, kind in ONLY_ON.items()},
+    },
+}
+"""The rules of AlarmSpec's validator, as JSON Schema for editors."""
 
 
 class AnomalySpec(SpecModel):
@@ -54,14 +82,17 @@ class AlarmOverride(SpecModel):
                                  "the alarm's enabled.")
     severity: Severity | None = Field(default=None, description="Severity here; default: the alarm's.")
     threshold: Threshold | None = Field(default=None, description="Threshold here; default: the alarm's.")
-    period: Duration | None = Field(default=None, description="Period here; default: the alarm's.")
+    period: AlarmPeriod | None = Field(default=None, description="Period here; default: the alarm's.")
     evaluation_periods: int | None = Field(default=None, ge=1, description="N here; default: the alarm's.")
     datapoints_to_alarm: int | None = Field(default=None, ge=1, description="M here; default: the alarm's.")
 
 
 class AlarmSpec(SpecModel):
-    """An alarm: on a metric (`metric`), on metric math (`expression` + `metrics`) or over other alarms of the
-    service (`composite`). Metric and math alarms take a static `threshold` or an `anomaly` band."""
+    """An alarm: on a metric (`metric`, or a metric filter's with `filter`), on metric math (`expression` +
+    `metrics`) or over other alarms of the service (`composite`). Metric and math alarms take a static
+    `threshold` or an `anomaly` band."""
+
+    model_config = ConfigDict(json_schema_extra=_ALARM_SCHEMA)
 
     severity: Severity = Field(description="critical pages, warning and info notify; routes decide who.")
     summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
@@ -75,7 +106,7 @@ class AlarmSpec(SpecModel):
     namespace: Namespace | None = Field(default=None, description="Default: defaults.namespace.")
     dimensions: Dimensions | None = Field(default=None, description="Default: defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Default: defaults.stat, else Average.")
-    period: Duration | None = Field(default=None, description="10s, 20s, 30s or a multiple of 1m; default: "
+    period: AlarmPeriod | None = Field(default=None, description="10s, 20s, 30s or a multiple of 1m; default: "
                                     "defaults.period, else 5m.")
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
@@ -83,7 +114,7 @@ class AlarmSpec(SpecModel):
     metrics: dict[MetricId, AlarmQuerySpec] | None = Field(
         default=None, description="Named metrics of `expression`, and intermediate expressions over them "
                                   "(`{expression: ...}`) that `expression` uses.")
-    expression_period: Duration | None = Field(
+    expression_period: AlarmPeriod | None = Field(
         default=None, description="Period of the expression's own result; default: its metrics'.")
     query: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = Field(
         default=None, description="An expression over no metric of the alarm, with `period` as its period: a "
@@ -124,6 +155,68 @@ class AlarmSpec(SpecModel):
                                   "suppresses this alarm's actions.")
     env: dict[Name, AlarmOverride] = Field(default_factory=dict, description="Per-environment overrides.")
 
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        problems = RuleProblems()
+        if self.filter is not None:
+            clashing = [f for f in ("metric", "namespace", "expression", "query", "composite")
+                        if getattr(self, f) is not None]
+            if clashing:
+                problems.add(("filter",), f"expected filter or {clashing[0]}, not both: filter gives the metric and "
+                                          "namespace")
+                problems.raise_any(type(self))
+        else:
+            kinds = [f for f in ("metric", "expression", "query", "composite") if getattr(self, f) is not None]
+            if len(kinds) != 1:
+                found = " and ".join(kinds) if kinds else "none"
+                problems.add((), f"expected exactly one of metric, expression, query or composite, got {found}")
+                problems.raise_any(type(self))
+        if self.composite is not None:
+            for field in NOT_ON_COMPOSITE:
+                if getattr(self, field) is not None:
+                    problems.add((field,), "not allowed on a composite alarm")
+            for state, actions in self.actions or ():
+                for index, arn in enumerate(actions):
+                    if any(kind in arn for kind in (":automate:", ":swf:", ":autoscaling:")):
+                        problems.add(("actions", state, index), "EC2 and Auto Scaling actions need a metric alarm; "
+                                                                "a composite alarm cannot take them")
+        else:
+            self._metric_rules(problems)
+        for field, kind in ONLY_ON.items():
+            if getattr(self, field) is not None and getattr(self, kind) is None:
+                problems.add((field,), f"only allowed on an alarm with {kind}")
+        problems.raise_any(type(self))
+        return self
+
+    def _metric_rules(self, problems: RuleProblems) -> None:
+        if self.threshold is not None and self.anomaly is not None:
+            problems.add((), "expected exactly one of threshold or anomaly")
+        if self.anomaly is not None:
+            for env_name, override in self.env.items():
+                if override.threshold is not None:
+                    problems.add(("env", env_name, "threshold"), "not allowed: this alarm has an anomaly band, "
+                                                                 "not a threshold")
+        if self.stat is not None and self.evaluate_low_sample_count_percentile is not None \
+                and not self.stat.startswith("p"):
+            problems.add(("evaluate_low_sample_count_percentile",), f"only for a percentile statistic like p99; "
+                                                                    f"this alarm's statistic is {self.stat}")
+        kind = "expression" if self.expression is not None else "query" if self.query is not None else None
+        if kind is None:
+            if self.metrics is not None:
+                problems.add(("metrics",), "metrics belong to an expression; this alarm has metric")
+            return
+        if kind == "query":
+            for field in ("metrics", "anomaly"):
+                if getattr(self, field) is not None:
+                    problems.add((field,), "not allowed on a query alarm: a query names its own metrics")
+        for field in NOT_ON_EXPRESSION:
+            if getattr(self, field) is not None:
+                problems.add((field,), f"not used by an {kind} alarm: set {field} on each of its metrics, or "
+                                       "in defaults" if kind == "expression" else "not used by a query alarm")
+        if kind == "expression" and not self.metrics:
+            problems.add(("metrics",), "required: an expression needs its metrics, e.g. "
+                                       "{errors: {metric: Errors, stat: Sum}}")
+
 
 class ServiceDefaults(SpecModel):
     """Values every alarm of the service starts from."""
@@ -132,7 +225,7 @@ class ServiceDefaults(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Dimensions of metrics in `namespace`; "
                                           "metrics in other namespaces do not inherit them.")
     stat: Stat | None = Field(default=None, description="Statistic; default Average.")
-    period: Duration | None = Field(default=None, description="Alarm period; default 5m.")
+    period: AlarmPeriod | None = Field(default=None, description="Alarm period; default 5m.")
     evaluation_periods: int | None = Field(default=None, ge=1, description="N in M of N; default 1.")
     missing_data: MissingData | None = Field(default=None, description="Treatment of missing data; default "
                                              "missing.")
