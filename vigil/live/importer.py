@@ -1,13 +1,14 @@
 """`python -m vigil import`: read an account's existing monitoring and write vigil spec files.
 
 Metric and composite alarms become `alarm_specs/<service>.yaml` files, their SNS actions an
-`environments/<env>.yaml` skeleton with routes and channel placeholders. Services come from a tag (default keys
-`service`, `Service`, `app`), then from configured name prefixes, then from vigil's own `{env}-{service}-{key}`
-naming, then from the first word of the name. Values are kept exactly; whatever vigil cannot express is listed
-in the report as skipped (not written) or approximated (written, with the difference stated), never dropped
-silently. Log groups with their metric filters and X-Ray groups join the service files
-(vigil/live/import_logs.py); dashboards whose body the dashboard spec can express become dashboards/<name>.yaml
-(vigil/live/import_dashboards.py).
+`environments/<env>.yaml` skeleton with routes and channel placeholders. The steps, each in its module: where an
+alarm goes and its key (vigil/live/import_services.py), what it watches (vigil/live/import_metrics.py), its
+severity, notify states, actions and composite rule (here), checking the files as `vigil validate` would and
+leaving out what it refuses (vigil/live/import_check.py), and the report (vigil/live/import_report.py). Values are
+kept exactly; whatever vigil cannot express is listed in the report as skipped (not written) or approximated
+(written, with the difference stated), never dropped silently. Log groups with their metric filters and X-Ray
+groups join the service files (vigil/live/import_logs.py); dashboards whose body the dashboard spec can express
+become dashboards/<name>.yaml (vigil/live/import_dashboards.py).
 """
 
 from __future__ import annotations
