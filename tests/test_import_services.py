@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
 
-from tests.import_corpus.measure import measure
+from tests.import_corpus.measure import CorpusSession, measure
+from tests.import_corpus.shapes import REGION
 from tests.test_import_corpus import _alarm
 from vigil.live.import_report import render
-from vigil.live.import_result import ImportResult, one_line
+from vigil.live.import_result import ImportOptions, ImportResult, one_line
 from vigil.live.import_services import ServicePlacer, readable_key, topic_service
+from vigil.live.importer import import_account, write_files
+from vigil.plan.resolve import plan_workspace
+from vigil.spec.workspace import read_sources
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:"
 
@@ -114,3 +119,18 @@ def test_report_has_a_summary_table_per_service(tmp_path: Path) -> None:
     assert "web           1      1             0        0  alarm_specs/web.yaml" in text
     markdown = render(result, "markdown")
     assert "| shop | 3 | 1 | 1 | 1 | alarm_specs/shop.yaml |" in markdown
+
+
+def test_a_channel_vigil_would_refuse_is_left_out_and_the_files_validate(aws: None, tmp_path: Path) -> None:
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="shop-critical")["TopicArn"]
+    for endpoint in ("oncall@example.com", "root@localhost"):
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=endpoint)
+    alarm = _alarm("shop-errors", tags={"service": "shop"}, AlarmActions=[topic], OKActions=[topic])
+    result = import_account(CorpusSession([alarm]), ImportOptions(env="prod"))
+    write_files(result, tmp_path)
+    plan_workspace(read_sources(tmp_path))  # validates as written
+    assert [(n.kind, n.subject) for n in result.notes if n.kind == "skipped"] == [
+        ("skipped", "channel email-shop-critical-root")]
+    environment = yaml.safe_load((tmp_path / "environments/prod.yaml").read_text())
+    assert environment["routes"] == {"critical": ["email-shop-critical-oncall"]}

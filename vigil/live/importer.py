@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,9 +90,8 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     sections: dict[str, dict[str, Any]] = {}
     for reader in (read_log_groups, read_xray_groups):
         reader(session, options, result, services, sections, progress)
-    result.files[f"environments/{options.env}.yaml"] = topics.environment_file(options.env, account,
-                                                                                session.region, builder.accounts)
-    builder.write_valid(sections)
+    builder.write_valid(sections, lambda: topics.environment_file(options.env, account, session.region,
+                                                                  builder.accounts))
     read_dashboards(session, options, result, builder.alarms, progress)
     builder.check_dashboards(sections)
     builder.finish()
@@ -189,6 +189,13 @@ class _TopicRouting:
         self.result.note("skipped", f"subscription {protocol}:{_redact(endpoint)} of topic {topic}",
                          "vigil has no channel for this protocol (channels: pagerduty, slack, email)")
         return None
+
+    def drop_channel(self, name: str) -> None:
+        """Leave channel `name` out of the skeleton and its routes."""
+        self.channels.pop(name, None)
+        for channels in self.routes.values():
+            if name in channels:
+                channels.remove(name)
 
     def environment_file(self, env: str, account: str, region: str, source_accounts: set[str]) -> str:
         """The environment skeleton: routes and channels from the topics, and the accounts whose metrics the
@@ -366,10 +373,12 @@ class _SpecBuilder:
         self._add(alarm, entry, [], [])
         return None
 
-    def write_valid(self, sections: dict[str, dict[str, Any]]) -> None:
-        """Write the service files, leaving out (and listing) each entry `vigil validate` would refuse, and the
-        alarms and composites that depend on it."""
+    def write_valid(self, sections: dict[str, dict[str, Any]], environment: Callable[[], str]) -> None:
+        """Write the environment skeleton (`environment` renders it) and the service files, leaving out (and
+        listing) each entry `vigil validate` would refuse (a channel, an alarm, a log group ...), and the alarms
+        and composites that depend on it."""
         for _ in range(MAX_CHECK_ROUNDS):
+            self.result.files[self._environment_path] = environment()
             self.write_services(sections)
             check = check_files({p: t for p, t in self.result.files.items() if not p.startswith("dashboards/")},
                                 self._entry_keys(sections))
@@ -407,8 +416,12 @@ class _SpecBuilder:
                 self.result.note("renamed", name, f"deployed as {deployed} (service {alarm.service}, key "
                                                   f"{alarm.key}); delete the original once the new one is deployed")
 
+    @property
+    def _environment_path(self) -> str:
+        return f"environments/{self.options.env}.yaml"
+
     def _entry_keys(self, sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
-        keys: dict[str, dict[str, set[str]]] = {}
+        keys: dict[str, dict[str, set[str]]] = {self._environment_path: {"channels": set(self.topics.channels)}}
         for alarm in self.alarms.values():
             keys.setdefault(f"alarm_specs/{alarm.service}.yaml", {}).setdefault("alarms", set()).add(alarm.key)
         for service, section in sections.items():
@@ -419,6 +432,10 @@ class _SpecBuilder:
         return keys
 
     def _drop(self, file: str, section: str, key: str, reason: str, sections: dict[str, dict[str, Any]]) -> None:
+        if file == self._environment_path:
+            self.topics.drop_channel(key)
+            self.result.note("skipped", f"channel {key}", reason)
+            return
         service = file.removeprefix("alarm_specs/").removesuffix(".yaml")
         if section != "alarms":
             container = sections.get(service, {})
