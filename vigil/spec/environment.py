@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.alarm_options import AccountId, NotifyState
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
 
@@ -99,7 +100,6 @@ LOCAL_ACCOUNT_PATTERN = r"^0{10}\d{2}$"
 local environments use 000000000000 to 000000000099, which no real AWS account has."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
 TargetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 """A target name: lowercase letters, digits and `-`, at most 20; it becomes part of stack and resource names."""
@@ -122,9 +122,7 @@ class MonitoringSpec(SpecModel):
     region: Region = Field(description="Home region: the organisation dashboard and the StackSet live here.")
     organization_id: Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")] | None = Field(
         default=None, description="AWS Organizations id (o-...): any account of the organisation may link to the "
-        "sinks. Default: only the targets' accounts and `source_accounts`.")
-    source_accounts: list[AccountId] = Field(
-        default_factory=list, description="Further accounts that may link to the sinks (beyond the targets').")
+        "sinks. Default: only the targets' accounts and the environment's `source_accounts`.")
 
 
 class StackSetSpec(SpecModel):
@@ -189,6 +187,13 @@ class EnvironmentSpec(SpecModel):
         "notifies nobody."
     )
     channels: dict[Key, Channel] = Field(default_factory=dict, description="Notification channels by name.")
+    notify: dict[Severity, list[NotifyState]] = Field(
+        default_factory=dict, description="States whose entry notifies each severity's channels; default: "
+                                          "critical and warning [alarm, ok], info [alarm]. An alarm's own notify "
+                                          "overrides it.")
+    source_accounts: list[AccountId] = Field(
+        default_factory=list, description="Accounts whose metrics this environment's alarms may read (it is their "
+                                          "CloudWatch cross-account observability monitoring account).")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")
 
