@@ -23,11 +23,13 @@ from vigil.plan.limits import (
 )
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.plan.overrides import check_environment_names, enabled_in
+from vigil.plan.text import one_line
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
+from vigil.spec.logs import RETENTION_DAYS
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import Severity
 
@@ -76,6 +78,12 @@ class CanaryPlan:
     def artifact_expiry(self) -> int:
         """Days after which S3 artifacts expire: the longer of the two retentions."""
         return max(self.success_retention, self.failure_retention)
+
+    @property
+    def log_retention(self) -> int:
+        """Days the canary's log group keeps its runs' logs: the shortest retention CloudWatch Logs accepts that
+        is at least the artifact expiry, so logs outlive the artifacts they explain."""
+        return next(days for days in RETENTION_DAYS if days >= self.artifact_expiry)
 
 
 def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
@@ -305,8 +313,11 @@ def _step_config(step: StepSpec) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
+    # The template is vigil's own (never a spec); every value it receives is escaped for where it goes: text in
+    # comments through the one_line filter, the configuration as a Python string literal (repr).
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      autoescape=False)
+    environment.filters["one_line"] = one_line
     return environment.from_string(SCRIPT_TEMPLATE.read_text(encoding="utf-8"))
 
 

@@ -10,7 +10,19 @@ from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.tracing import TracingSpec
-from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
+from vigil.spec.types import (
+    Duration,
+    HttpsUrl,
+    Key,
+    MetricId,
+    Name,
+    Owner,
+    Severity,
+    SpecModel,
+    Stat,
+    Summary,
+    Threshold,
+)
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
 Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -59,7 +71,7 @@ class AlarmSpec(SpecModel):
     service (`composite`). Metric and math alarms take a static `threshold` or an `anomaly` band."""
 
     severity: Severity = Field(description="critical pages, warning and info notify; routes decide who.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What is wrong, in one sentence for the person notified."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
@@ -106,7 +118,7 @@ class ServiceSpec(SpecModel):
 
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     service: Name = Field(description="Service name, unique across alarm_specs/.")
-    owner: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+    owner: Owner = Field(
         description="Owning team, written into every alarm description and tag."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StringConstraints
 
-from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
+from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel, Summary
 
 if TYPE_CHECKING:  # resolved by vigil.spec.service, which defines MetricSpec and imports this module
     from vigil.spec.service import Dimensions, MetricName, MetricSpec, Namespace
@@ -58,7 +58,7 @@ class SloSpec(SpecModel):
 
     objective: float = Field(gt=0, lt=100, description="Percent of good events over the window, e.g. 99.9.")
     window: Duration = Field(description="Compliance window: 30d, 28d or 7d.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What the objective promises, in one sentence.")
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the SLO and its alarms; default true.")
