@@ -26,7 +26,7 @@ from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.text import one_line
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
-from vigil.spec.environment import SecretRef
+from vigil.spec.environment import EnvironmentSpec, SecretRef
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.logs import RETENTION_DAYS
@@ -86,13 +86,15 @@ class CanaryPlan:
         return next(days for days in RETENTION_DAYS if days >= self.artifact_expiry)
 
 
-def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                     problems: list[SpecProblem]) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
-    """The canaries of `spec` enabled in `env` and their alarms, in key order; problems are appended."""
+def resolve_canaries(environment: EnvironmentSpec, env_names: list[str], spec: ServiceSpec,
+                     document: LoadedDocument, problems: list[SpecProblem]
+                     ) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
+    """The canaries of `spec` enabled in `environment` and their alarms, in key order; problems are appended.
+    Outside a local environment every URL must be https; every secret must be one `environment` may read."""
     canaries: list[CanaryPlan] = []
     alarms: list[AlarmPlan] = []
     for key, canary in sorted(spec.canaries.items()):
-        resolver = _CanaryResolver(env, env_names, spec, document, problems, key, canary)
+        resolver = _CanaryResolver(environment, env_names, spec, document, problems, key, canary)
         resolved = resolver.resolve()
         if resolved is not None:
             canaries.append(resolved[0])
@@ -101,9 +103,10 @@ def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document
 
 
 class _CanaryResolver:
-    def __init__(self, env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                 problems: list[SpecProblem], key: str, canary: CanarySpec) -> None:
-        self.env, self.env_names, self.spec, self.document = env, env_names, spec, document
+    def __init__(self, environment: EnvironmentSpec, env_names: list[str], spec: ServiceSpec,
+                 document: LoadedDocument, problems: list[SpecProblem], key: str, canary: CanarySpec) -> None:
+        self.environment, self.env = environment, environment.name
+        self.env_names, self.spec, self.document = env_names, spec, document
         self.problems, self.key, self.canary = problems, key, canary
         self.path: tuple[str | int, ...] = ("canaries", key)
 
@@ -195,6 +198,8 @@ class _CanaryResolver:
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
+        for name, ref in canary.secrets.items():
+            self._check_secret((*path, "secrets", name, "secret"), ref)
         known = set(canary.secrets)
         seen: set[str] = set()
         for index, step in enumerate(steps):
@@ -202,6 +207,12 @@ class _CanaryResolver:
             if step.name in seen:
                 self.problem((*step_path, "name"), f'step "{step.name}" is already defined in this canary')
             seen.add(step.name)
+            if not self.environment.local and not step.url.startswith("https://"):
+                self.problem((*step_path, "url"), f'expected an https URL (http only in a local environment), got '
+                                                  f'"{step.url}"')
+            for header, value in step.headers.items():
+                if isinstance(value, SecretRef):
+                    self._check_secret((*step_path, "headers", header, "secret"), value)
             for field, text in _templated(step):
                 for used in VARIABLE.findall(text):
                     if not VARIABLE_NAME.match(used):
@@ -221,6 +232,11 @@ class _CanaryResolver:
                 self.problem((*step_path, "body"), f"a {step.method} request has no body")
             known.update(step.save)
         return steps
+
+    def _check_secret(self, path: tuple[str | int, ...], ref: SecretRef) -> None:
+        message = self.environment.secret_problem(ref.secret)
+        if message:
+            self.problem(path, message)
 
     def _secret_refs(self, steps: list[StepSpec]) -> list[SecretRef]:
         refs = [value for step in steps for value in step.headers.values() if isinstance(value, SecretRef)]

@@ -176,6 +176,8 @@ class EnvironmentPlan:
     """Declared dashboards that name no service; they live in the `vigil-{env}-dashboards` stack."""
     drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
     """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
+    webhook_hosts: tuple[str, ...] = ()
+    """Hosts the Slack forwarders may post to besides Slack's own (the environment's allow.webhook_hosts)."""
 
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""

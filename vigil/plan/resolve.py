@@ -189,6 +189,7 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         services=tuple(sorted(services, key=lambda s: s.name)),
         dashboards=dashboards,
         drills=drill_alarms(env.name, env_document.file),
+        webhook_hosts=tuple(sorted(set(env.allow.webhook_hosts))),
     )
 
 
@@ -217,7 +218,7 @@ class _ServiceResolver:
         alarms.extend(slo_alarms)
         tags = {"service": spec.service, "owner": spec.owner, "environment": self.env.name}
         groups, rules = resolve_tracing(self.env.name, self.env_names, spec, self.document, self.problems)
-        canaries, canary_alarms = resolve_canaries(self.env.name, self.env_names, spec, self.document, self.problems)
+        canaries, canary_alarms = resolve_canaries(self.env, self.env_names, spec, self.document, self.problems)
         return ServicePlan(
             name=spec.service,
             owner=spec.owner,

@@ -6,25 +6,24 @@ that no value can start a line of its own or hide characters from a reader, what
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-"""Unicode categories written as escapes: control and format characters (bidirectional overrides among them),
-surrogates, and line and paragraph separators."""
+from vigil.spec.types import LINE_UNSAFE_CHARACTERS
+
+_UNSAFE = re.compile(f"[{LINE_UNSAFE_CHARACTERS}\\ud800-\\udfff]")
+"""What the spec models refuse in one-line fields, and lone surrogates (which no encoder can write)."""
 
 
 def one_line(text: str) -> str:
-    """`text` with every control, format or line-separating character written as a Python-style escape
-    (`\\n`, `\\x1b`, `\\u2028`), so the result is one printable line. Text without such characters (every valid
-    spec value) is returned unchanged. Safe inside a `#` comment of generated Python too: no line break, no NUL
-    byte, nothing hidden."""
-    if text.isprintable():
-        return text
-    return "".join(_escape(char) if unicodedata.category(char) in _ESCAPED_CATEGORIES else char for char in text)
+    """`text` with every line-breaking, control (but tab) or bidirectional-control character written as a
+    Python-style escape (`\\n`, `\\x1b`, `\\u2028`), so the result is one line showing what it holds. Text
+    without them (every valid one-line spec field) is returned unchanged. Safe inside a `#` comment of generated
+    Python too: no line break, no NUL byte, nothing reordered."""
+    return _UNSAFE.sub(lambda match: _escape(match.group()), text)
 
 
 def _escape(char: str) -> str:
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    named = {"\n": "\\n", "\r": "\\r"}
     if char in named:
         return named[char]
     code = ord(char)

@@ -127,9 +127,14 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=512)]
 
-ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
-"""Text on one line: no line breaks, control characters or bidirectional overrides (which could forge a
-`Label: value` line of an alarm description, or reorder what a reader sees)."""
+LINE_UNSAFE_CHARACTERS = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+"""A regular expression character range (in both Python's and JSON Schema's syntax) of what one line of text may
+not hold: line breaks, control characters but tab, line and paragraph separators, and bidirectional embeddings,
+overrides and isolates. Such characters could forge a `Label: value` line of an alarm description, or reorder what
+a reader sees."""
+
+ONE_LINE_PATTERN = f"^[^{LINE_UNSAFE_CHARACTERS}]*$"
+"""Text on one line (see LINE_UNSAFE_CHARACTERS)."""
 
 Summary = Annotated[str, StringConstraints(pattern=ONE_LINE_PATTERN, max_length=512)]
 """What an alarm means, for the person notified: one line of at most 512 characters."""
