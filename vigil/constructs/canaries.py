@@ -62,9 +62,10 @@ class _Canary(Construct):
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket.attr_arn}/*"]),
             iam.PolicyStatement(actions=["s3:GetBucketLocation"], resources=[bucket.attr_arn]),
             iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]),
-            # No logs:CreateLogGroup: the stack creates the log group (below), with its retention, so the
+            # Without logs:CreateLogGroup when the stack creates the log group (below) with its retention, so the
             # function can never create it first without one.
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group_arn]),
+            iam.PolicyStatement(actions=[*([] if plan.owns_log_group else ["logs:CreateLogGroup"]),
+                                         "logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group_arn]),
             iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"],
                                 conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}}),
         ]
@@ -104,14 +105,16 @@ class _Canary(Construct):
             start_canary_after_creation=True,
             provisioned_resource_cleanup="AUTOMATIC",
         )
-        # The log group of the canary's function, owned here so that it has a retention; retained, like every log
-        # group vigil owns, when the canary is removed. Its name holds the canary id, known once the canary exists.
-        log_group = logs.CfnLogGroup(
-            self, "Logs",
-            log_group_name=cdk.Fn.join("", [f"{log_prefix}-", self.canary.attr_id]),
-            retention_in_days=plan.log_retention,
-        )
-        log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        if plan.owns_log_group:
+            # The log group of the canary's function, owned here so that it has a retention; retained, like every
+            # log group vigil owns, when the canary is removed. Its name holds the canary id, known once the
+            # canary exists.
+            log_group = logs.CfnLogGroup(
+                self, "Logs",
+                log_group_name=cdk.Fn.join("", [f"{log_prefix}-", self.canary.attr_id]),
+                retention_in_days=plan.log_retention,
+            )
+            log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
 
 
 def _secret_arn(region: str, account: str, secret: str) -> str:

@@ -65,6 +65,9 @@ class CanaryPlan:
     script: str
     alarms: tuple[str, ...]
     source: str
+    owns_log_group: bool = True
+    """The stack creates the canary's log group with its retention (`log_retention`). False in a local
+    environment: LocalStack has no Synthetics, so no canary id exists to name the group after."""
 
     @property
     def schedule(self) -> str:
@@ -171,6 +174,7 @@ class _CanaryResolver:
             runtime=RUNTIME_VERSION, handler=HANDLER,
             secret_ids=tuple(sorted({e["secret"] for e in config["secrets"]})),
             config=config_text, script="", alarms=(), source=self.document.file,
+            owns_log_group=not self.environment.local,
         )
         plan = replace(plan, script=render_script(plan))
         alarm_plans = self._alarms(plan, steps)
