@@ -18,9 +18,10 @@ from vigil.gc_paused import cyclic_gc_paused
 from vigil.generated_files import sync
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
-from vigil.plan import diff as plan_diff
-from vigil.plan import report, shards
+from vigil.plan import shards
 from vigil.plan.resolve import plan_workspace
+from vigil.review import diff as plan_diff
+from vigil.review import report
 from vigil.scaffold import DEFAULT_VIGIL_SPEC, TargetNotEmpty
 from vigil.spec.errors import SpecError
 from vigil.spec.git_sources import read_sources_at
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vigil.live import commands as live
 
     live.add_parsers(commands)
+    from vigil.review import commands as review
+
+    review.add_parsers(commands)
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
@@ -193,7 +197,10 @@ def _plan(args: argparse.Namespace) -> int:
         if args.format == "json" and len(plan.environments) > 1:
             print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
             return EXIT_OK
-        print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+        if args.format == "json":
+            print(report.render(plan.environments[0], args.format))
+        else:
+            print(report.render_all(plan.environments, args.format))
     return EXIT_OK
 
 
