@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 import pytest
 
 from tests.conftest import ENVIRONMENT_YAML, SpecRepo
-from vigil.plan.canaries import CanaryPlan, render_script
+from vigil.plan.canaries import render_script
+from vigil.plan.model import CanaryPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 

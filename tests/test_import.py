@@ -23,7 +23,8 @@ from tests.live_account import (
 )
 from tests.synth import synth_repo
 from vigil.cli import main
-from vigil.live.importer import ImportOptions, import_account, write_files
+from vigil.live.import_result import ImportOptions
+from vigil.live.importer import import_account, write_files
 
 _SEVERITY_OF_TOPIC = {"ops-critical-pages": "critical", "team-warnings": "warning", "digest-info": "info"}
 

@@ -167,11 +167,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _lock(args: argparse.Namespace) -> int:
     sources = read_sources(args.root)
     lock = shards.parse_lock(sources.lock)
-    reshard = set(args.reshard or ())
-    kept = {env: {name: keys for name, keys in services.items() if name not in reshard or
-                  (args.env and env not in args.env)}
-            for env, services in lock.environments.items()}
-    plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
+    kept = shards.lock_to_plan(lock, reshard=args.reshard or (), envs=args.env)
+    plan = plan_workspace(sources, only=args.env, lock=kept, strict_lock=False)
     stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
     if args.check:
         for line in stale:
@@ -179,12 +176,9 @@ def _lock(args: argparse.Namespace) -> int:
         print(f"{shards.LOCK_FILE} is {'out of date: run `python -m vigil lock`' if stale else 'up to date'}",
               file=sys.stderr if stale else sys.stdout)
         return EXIT_SPEC if stale else EXIT_OK
-    written = {env: dict(services) for env, services in lock.environments.items()}
-    for environment in plan.environments:
-        written[environment.name] = shards.assignments(environment.services)
+    written = shards.updated_lock(lock, plan.environments)
     (args.root / shards.LOCK_FILE).write_text(shards.render_lock(written), encoding="utf-8")
-    moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
-                if lock.service(e.name, s.name).get(key, shard.number) != shard.number)
+    moved = shards.moved_alarms(lock, plan.environments)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
     print(f"wrote {shards.LOCK_FILE}: {len(plan.environments)} environments, {stacks} service stacks"
           + (f"; {moved} alarm(s) move to another stack" if moved else ""))

@@ -12,7 +12,8 @@ from constructs import Construct
 
 from vigil.constructs.routing import acknowledge_wildcards
 from vigil.plan import naming
-from vigil.plan.canaries import NAMESPACE, CanaryPlan
+from vigil.plan.canaries import NAMESPACE
+from vigil.plan.model import CanaryPlan
 
 
 class ServiceCanaries(Construct):
@@ -72,7 +73,8 @@ class _Canary(Construct):
         if plan.secret_ids:
             statements.append(iam.PolicyStatement(
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[_secret_arn(region, account, secret) for secret in plan.secret_ids]))
+                resources=[naming.secret_arn(cdk.Aws.PARTITION, region, account, secret)
+                           for secret in plan.secret_ids]))
         role = iam.Role(
             self, "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -116,8 +118,3 @@ class _Canary(Construct):
             )
             log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
 
-
-def _secret_arn(region: str, account: str, secret: str) -> str:
-    if secret.startswith("arn:"):
-        return secret
-    return f"arn:{cdk.Aws.PARTITION}:secretsmanager:{region}:{account}:secret:{secret}-??????"

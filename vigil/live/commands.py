@@ -89,14 +89,15 @@ def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
 
 def _import(args: argparse.Namespace) -> int:
     from vigil.live import importer
+    from vigil.live.import_result import SERVICE_TAGS, ImportOptions
 
     severities = _pairs(args.topic_severity, "--topic-severity")
     unknown = sorted(set(severities.values()) - set(SEVERITIES))
     if unknown:
         raise UsageError(f"unknown severity {', '.join(unknown)} in --topic-severity; expected one of "
                          f"{', '.join(SEVERITIES)}")
-    options = importer.ImportOptions(
-        env=args.env, service_tags=tuple(args.service_tag or importer.SERVICE_TAGS),
+    options = ImportOptions(
+        env=args.env, service_tags=tuple(args.service_tag or SERVICE_TAGS),
         prefixes=_pairs(args.prefix, "--prefix"), topic_severities=severities,  # type: ignore[arg-type]
         default_service=args.default_service)
     session = AwsSession(args.region, profile=args.profile, endpoint_url=args.endpoint_url)

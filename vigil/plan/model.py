@@ -6,14 +6,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SlackChannel
+from vigil.spec.logs import RETENTION_DAYS
 from vigil.spec.types import Severity
-
-if TYPE_CHECKING:
-    from vigil.plan.canaries import CanaryPlan
-    from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 
 Channel = PagerDutyChannel | SlackChannel | EmailChannel
 
@@ -140,6 +137,84 @@ class ShardPlan:
     resources: int
     template_bytes: int
     depends_on: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class XRayGroupPlan:
+    """One X-Ray group as deployed."""
+
+    key: str
+    name: str
+    filter: str
+    insights: bool
+    notifications: bool
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SamplingRulePlan:
+    """One X-Ray sampling rule as deployed. `fixed_rate` is a share (0 to 1), `reservoir` requests per second."""
+
+    key: str
+    name: str
+    priority: int
+    fixed_rate: float
+    reservoir: int
+    service: str
+    service_type: str
+    host: str
+    method: str
+    url_path: str
+    resource_arn: str
+    attributes: tuple[tuple[str, str], ...]
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CanaryPlan:
+    """One canary as deployed. Durations in seconds, retention in days. `config` is the JSON the script runs
+    (steps, expectations, secret ids: never secret values); `script` the generated Python source."""
+
+    key: str
+    name: str
+    service: str
+    severity: Severity
+    every: int
+    timeout: int
+    run_timeout: int
+    success_retention: int
+    failure_retention: int
+    runtime: str
+    handler: str
+    secret_ids: tuple[str, ...]
+    config: str
+    script: str
+    alarms: tuple[str, ...]
+    source: str
+    owns_log_group: bool = True
+    """The stack creates the canary's log group with its retention (`log_retention`). False in a local
+    environment: LocalStack has no Synthetics, so no canary id exists to name the group after."""
+
+    @property
+    def schedule(self) -> str:
+        """The Synthetics schedule expression, e.g. `rate(5 minutes)`."""
+        minutes = self.every // 60
+        if minutes == 60:
+            return "rate(1 hour)"
+        return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
+
+    @property
+    def artifact_expiry(self) -> int:
+        """Days after which S3 artifacts expire: the longer of the two retentions."""
+        return max(self.success_retention, self.failure_retention)
+
+    @property
+    def log_retention(self) -> int:
+        """Days the canary's log group keeps its runs' logs: the shortest retention CloudWatch Logs accepts that
+        is at least the artifact expiry, so logs outlive the artifacts they explain."""
+        return next(days for days in RETENTION_DAYS if days >= self.artifact_expiry)
 
 
 @dataclass(frozen=True)

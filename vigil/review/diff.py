@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
     AlarmPlan,
+    CanaryPlan,
     DashboardPlan,
     EnvironmentPlan,
     LogGroupPlan,
+    SamplingRulePlan,
     SloPlan,
     WorkspacePlan,
+    XRayGroupPlan,
     plain_data,
 )
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.review import inventory
 from vigil.review.recipients import channel_kind, names, notified, notifies
 from vigil.review.routing_map import routing_map_diff

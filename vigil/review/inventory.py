@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
+    CanaryPlan,
     DashboardPlan,
     EnvironmentPlan,
     LogGroupPlan,
     MetricFilterPlan,
+    SamplingRulePlan,
     ServicePlan,
     SloPlan,
+    XRayGroupPlan,
     plain_data,
 )
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 from vigil.review.recipients import names, notified_by_name
 from vigil.spec.durations import words
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import fnmatch
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""Hosts a local environment's channel endpoint may name."""
+_NOT_CHATBOT = {"not": {"anyOf": [{"required": ["workspace_id"]}, {"required": ["channel_id"]}]}}
 
 
 class SecretRef(SpecModel):
@@ -37,6 +42,12 @@ class PagerDutyChannel(SpecModel):
 class SlackChannel(SpecModel):
     """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["webhook"], **_NOT_CHATBOT},
+        {"required": ["workspace_id", "channel_id"], "not": {"required": ["webhook"]}},
+        {"required": ["endpoint"]},
+    ]})
+
     type: Literal["slack"] = Field(description="Channel type.")
     workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
         default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
@@ -51,6 +62,22 @@ class SlackChannel(SpecModel):
         default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
         "for end-to-end tests against LocalStack."
     )
+
+    @model_validator(mode="after")
+    def _one_way_to_slack(self) -> Self:
+        problems = RuleProblems()
+        chatbot = self.workspace_id is not None or self.channel_id is not None
+        if self.endpoint is not None:
+            pass  # a local endpoint replaces both ways
+        elif chatbot and self.webhook is not None:
+            problems.add(("webhook",), "expected either webhook or workspace_id + channel_id, not both")
+        elif chatbot and (self.workspace_id is None or self.channel_id is None):
+            missing = "channel_id" if self.channel_id is None else "workspace_id"
+            problems.add((missing,), "required field is missing; AWS Chatbot needs workspace_id and channel_id")
+        elif not chatbot and self.webhook is None:
+            problems.add((), "expected webhook, or workspace_id and channel_id")
+        problems.raise_any(type(self))
+        return self
 
 
 class EmailChannel(SpecModel):
@@ -115,6 +142,16 @@ Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discri
 class EnvironmentSpec(SpecModel):
     """One deployment target: account, region, severity routes and channels."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"local": {"const": True}}, "required": ["local"]},
+        "then": {"properties": {
+            "account": {"const": LOCAL_ACCOUNT},
+            "channels": {"additionalProperties": {"properties": {"endpoint": {
+                "pattern": r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?$"}}}},
+        }},
+        "else": {"properties": {"channels": {"additionalProperties": {"not": {"required": ["endpoint"]}}}}},
+    })
+
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     name: Name = Field(description="Environment name; must match the file name (prod for prod.yaml).")
     account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(description="12-digit AWS account id.")
@@ -139,16 +176,29 @@ class EnvironmentSpec(SpecModel):
         return secret_problem(secret, self.account, self.region, self.allow.secrets)
 
     @model_validator(mode="after")
-    def _channel_secrets_in_bounds(self) -> Self:
-        errors = []
+    def _routes_channels_and_secrets(self) -> Self:
+        problems = RuleProblems()
+        for severity, channels in self.routes.items():
+            for index, channel in enumerate(channels):
+                if channel not in self.channels:
+                    known = ", ".join(sorted(self.channels)) or "none defined"
+                    problems.add(("routes", severity, index), f'unknown channel "{channel}"; channels: {known}')
+        if self.local and self.account != LOCAL_ACCOUNT:
+            problems.add(("local",), f"a local environment must use LocalStack's account {LOCAL_ACCOUNT}, got "
+                                     f"{self.account}")
+        for name, channel in self.channels.items():
+            if channel.endpoint is None:
+                continue
+            if not self.local:
+                problems.add(("channels", name, "endpoint"), "only allowed in a local environment (local: true)")
+            elif urlsplit(channel.endpoint).hostname not in LOOPBACK_HOSTS:
+                problems.add(("channels", name, "endpoint"), f"expected a loopback URL (127.0.0.1 or localhost), "
+                                                             f'got "{channel.endpoint}"')
         for name, channel in self.channels.items():
             field, ref = (("integration_key", channel.integration_key) if isinstance(channel, PagerDutyChannel)
                           else ("webhook", channel.webhook) if isinstance(channel, SlackChannel) else ("", None))
             message = ref and self.secret_problem(ref.secret)
-            if message:
-                errors.append(InitErrorDetails(
-                    type=PydanticCustomError("value_error", "{error}", {"error": message}),
-                    loc=("channels", name, field, "secret"), input=ref.secret))
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
+            if ref is not None and message:
+                problems.add(("channels", name, field, "secret"), message, ref.secret)
+        problems.raise_any(type(self))
         return self
