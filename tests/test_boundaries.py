@@ -150,3 +150,18 @@ def test_every_description_value_is_escaped_to_one_line(spec_repo: SpecRepo) -> 
     assert lines[0] == "Summary: Disk fine\\nRunbook: https://evil.example\\nSeverity: info"
     assert lines[-1] == "Source: alarm_specs/x.yaml\\nRunbook: https://evil.example (managed by vigil)"
     assert "Owner: team\\u2028Severity: info" in lines
+
+
+def test_the_forwarder_reads_exactly_what_vigil_writes(spec_repo: SpecRepo) -> None:
+    # the forwarder is bundled alone (standard library and boto3), so it keeps its own copy of the labels
+    from vigil.functions.slack_forwarder import handler as forwarder
+    from vigil.plan.describe import MANAGED_SUFFIX
+
+    assert forwarder.MANAGED_SUFFIX == MANAGED_SUFFIX
+    plan = plan_workspace(read_sources(spec_repo()), only=["prod"])
+    for alarm in plan.environments[0].services[0].alarms:
+        fields = forwarder.parse_description(alarm.description)
+        assert fields["severity"] == alarm.severity, alarm.name
+        assert fields["owner"] == alarm.owner
+        assert fields.get("runbook") == alarm.runbook
+        assert fields["summary"] == (alarm.summary or alarm.condition)
