@@ -25,6 +25,7 @@ from vigil.plan.limits import (
     max_evaluation_seconds,
 )
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
+from vigil.plan.text import one_line
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
@@ -40,7 +41,8 @@ SCRIPT_TEMPLATE = Path(__file__).resolve().parent.parent / "functions" / "canary
 
 
 def resolve_canaries(context: ServiceContext) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
-    """The canaries of the service enabled in the context's environment and their alarms, in key order."""
+    """The canaries of the service enabled in the context's environment and their alarms, in key order.
+    Outside a local environment every URL must be https; every secret must be one the environment may read."""
     canaries: list[CanaryPlan] = []
     alarms: list[AlarmPlan] = []
     for key, canary in sorted(context.spec.canaries.items()):
@@ -115,6 +117,7 @@ class _CanaryResolver:
             runtime=RUNTIME_VERSION, handler=HANDLER,
             secret_ids=tuple(sorted({e["secret"] for e in config["secrets"]})),
             config=config_text, script="", alarms=(), source=self.context.source,
+            owns_log_group=not self.context.env.local,
         )
         plan = replace(plan, script=render_script(plan))
         alarm_plans = self._alarms(plan, steps)
@@ -134,9 +137,17 @@ class _CanaryResolver:
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
+        for name, ref in canary.secrets.items():
+            self._check_secret((*path, "secrets", name, "secret"), ref)
         known = set(canary.secrets)
         for index, step in enumerate(steps):
             step_path = (*path, "steps", index) if canary.steps is not None else path
+            if not self.context.env.local and not step.url.startswith("https://"):
+                self.problem((*step_path, "url"), f'expected an https URL (http only in a local environment), got '
+                                                  f'"{step.url}"')
+            for header, value in step.headers.items():
+                if isinstance(value, SecretRef):
+                    self._check_secret((*step_path, "headers", header, "secret"), value)
             for field, text in _templated(step):
                 for used in VARIABLE.findall(text):
                     if not VARIABLE_NAME.match(used):
@@ -154,6 +165,11 @@ class _CanaryResolver:
                                                       "and mappings); quote dates and times")
             known.update(step.save)
         return steps
+
+    def _check_secret(self, path: tuple[str | int, ...], ref: SecretRef) -> None:
+        message = self.context.env.secret_problem(ref.secret)
+        if message:
+            self.problem(path, message)
 
     def _secret_refs(self, steps: list[StepSpec]) -> list[SecretRef]:
         refs = [value for step in steps for value in step.headers.values() if isinstance(value, SecretRef)]
@@ -236,8 +252,11 @@ def _step_config(step: StepSpec) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
+    # The template is vigil's own (never a spec); every value it receives is escaped for where it goes: text in
+    # comments through the one_line filter, the configuration as a Python string literal (repr).
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      autoescape=False)
+    environment.filters["one_line"] = one_line
     return environment.from_string(SCRIPT_TEMPLATE.read_text(encoding="utf-8"))
 
 

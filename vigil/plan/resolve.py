@@ -123,4 +123,5 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         services=tuple(sorted(services, key=lambda s: s.name)),
         dashboards=dashboards,
         drills=drill_alarms(env.name, env_document.file),
+        webhook_hosts=tuple(sorted(set(env.allow.webhook_hosts))),
     )

@@ -22,7 +22,7 @@ from pydantic import (
 
 from vigil.spec.environment import SecretRef
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Threshold
+from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Summary, Threshold
 
 CanaryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 """A canary key: lowercase letters, digits, `-` and `_`, starting with a letter; at most 64 characters (canary
@@ -157,7 +157,7 @@ class CanarySpec(RequestFields):
     })
 
     severity: Severity = Field(description="Severity of the canary's alarms; routes decide who is notified.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What a failure means, for the person notified.")
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the canary; default true.")

@@ -28,9 +28,11 @@ from vigil.spec.types import (
     Key,
     MetricId,
     Name,
+    Owner,
     Severity,
     SpecModel,
     Stat,
+    Summary,
     Threshold,
 )
 
@@ -95,7 +97,7 @@ class AlarmSpec(SpecModel):
     model_config = ConfigDict(json_schema_extra=_ALARM_SCHEMA)
 
     severity: Severity = Field(description="critical pages, warning and info notify; routes decide who.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What is wrong, in one sentence for the person notified."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
@@ -236,7 +238,7 @@ class ServiceSpec(SpecModel):
 
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     service: Name = Field(description="Service name, unique across alarm_specs/.")
-    owner: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+    owner: Owner = Field(
         description="Owning team, written into every alarm description and tag."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from vigil.spec.durations import format_duration
 from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
+from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel, Summary
 
 
 class LatencySpec(SpecModel):
@@ -90,7 +90,7 @@ class SloSpec(SpecModel):
 
     objective: float = Field(gt=0, lt=100, description="Percent of good events over the window, e.g. 99.9.")
     window: Duration = Field(description="Compliance window: 30d, 28d or 7d.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What the objective promises, in one sentence.")
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the SLO and its alarms; default true.")
