@@ -15,7 +15,6 @@ from vigil.plan.limits import (
     MAX_ALARM_DESCRIPTION,
     MAX_ALARM_NAME,
     MAX_COMPOSITE_RULE,
-    MAX_METRICS_PER_ALARM,
     SECONDS_PER_DAY,
     action_count_problems,
     max_evaluation_seconds,
@@ -173,7 +172,7 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
                         period: int) -> tuple[MetricQuery, ...]:
     metrics = alarm.metrics or {}
-    check_expression_metrics(context, (*path, "metrics"), metrics)
+    check_reserved_id(context, (*path, "metrics"), metrics)
     for used in metric_ids(alarm.expression or ""):
         if used not in metrics:
             known = ", ".join(sorted(metrics)) or "none"
@@ -185,12 +184,9 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
     return tuple(queries)
 
 
-def check_expression_metrics(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any]) -> None:
-    """The metrics of one alarm expression (at `path`): at most CloudWatch's limit, none using the reserved
+def check_reserved_id(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any]) -> None:
+    """The metrics of one alarm expression (at `path`, counted by the spec model): none using the reserved
     expression id."""
-    if len(metrics) > MAX_METRICS_PER_ALARM:
-        context.problem(path, f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
-                              "expression")
     if EXPRESSION_ID in metrics:
         context.problem((*path, EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
                                                 "this metric")

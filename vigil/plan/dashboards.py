@@ -335,13 +335,7 @@ class _DeclaredDashboard:
             self._problem(("dashboard",), f"dashboard name {name} is {len(name)} characters; CloudWatch allows "
                                           f"{MAX_DASHBOARD_NAME}")
         rows: list[Row] = []
-        for r, row in enumerate(spec.rows):
-            width = sum(w.width for w in row)
-            if width > GRID_COLUMNS:
-                self._problem(("rows", r), f"the widths of this row add up to {width}; a row holds "
-                                           f"{GRID_COLUMNS} columns")
-            if not row:
-                self._problem(("rows", r), "expected at least one widget in the row")
+        for r, row in enumerate(spec.rows):  # the spec model checked each row fits the grid
             rows.append([self._widget(("rows", r, i), w) for i, w in enumerate(row)])
         widgets = sum(len(r) for r in rows)
         metrics = sum(w.metrics for r in rows for w in r)
@@ -404,8 +398,6 @@ class _DeclaredDashboard:
         return alarm_status_widget(widget.title, arns, widget.width, widget.height)
 
     def _metric_widget(self, path: tuple[str | int, ...], widget: MetricWidget) -> Widget:
-        if not widget.metrics and not widget.expressions:
-            self._problem(path, "expected at least one metric or expression")
         defaults = self.service_spec.defaults if self.service_spec else None
         namespace = widget.namespace or (defaults.namespace if defaults else None)
         dimensions = widget.dimensions
@@ -458,10 +450,7 @@ class _DeclaredDashboard:
                                       "period": period, "stat": stat, "metrics": lines}
         if widget.title:
             properties["title"] = widget.title
-        if widget.annotations and widget.annotations.horizontal:
-            if widget.view in ("number", "pie"):
-                self._problem((*path, "annotations"), f"annotations need a line, stacked or bar view, not "
-                                                      f"{widget.view}")
+        if widget.annotations and widget.annotations.horizontal:  # on a view that draws them (spec model)
             properties["annotations"] = {"horizontal": [
                 {k: v for k, v in (("value", a.value), ("label", a.label), ("fill", a.fill),
                                    ("yAxis", "right" if a.axis == "right" else None)) if v is not None}

@@ -11,8 +11,6 @@ from vigil.spec.service import AlarmSpec
 
 MAX_FILTERS_PER_GROUP = 100
 """CloudWatch Logs' limit of metric filters per log group."""
-MAX_FILTER_DIMENSIONS = 3
-"""CloudWatch Logs' limit of dimensions per metric filter."""
 
 
 def resolve_log_groups(context: ServiceContext) -> tuple[LogGroupPlan, ...]:
@@ -50,9 +48,6 @@ def _filter(context: ServiceContext, key: str, metric_filter: MetricFilterSpec,
     if namespace is None:
         report((*path, "namespace"), "required field is missing: set namespace here or in defaults.namespace")
     dimensions = metric_filter.dimensions or {}
-    if len(dimensions) > MAX_FILTER_DIMENSIONS:
-        report((*path, "dimensions"), f"{len(dimensions)} dimensions; CloudWatch Logs allows "
-                                      f"{MAX_FILTER_DIMENSIONS} per metric filter")
     return MetricFilterPlan(key=key, pattern=metric_filter.pattern, namespace=namespace or "",
                             metric=metric_filter.metric, value=metric_filter.value,
                             default_value=metric_filter.default_value, unit=metric_filter.unit,

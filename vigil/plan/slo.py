@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.alarms import check_expression_metrics, described, severity_actions
+from vigil.plan.alarms import check_reserved_id, described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.expressions import metric_ids, render_rule
 from vigil.plan.limits import MAX_ALARM_NAME
@@ -155,7 +155,7 @@ class _SloBuilder:
         math = self.slo.math
         assert math is not None
         path = (*self.path, "math")
-        check_expression_metrics(self.context, (*path, "metrics"), math.metrics)
+        check_reserved_id(self.context, (*path, "metrics"), math.metrics)
         for field in ("errors", "good", "total"):
             for used in metric_ids(getattr(math, field) or ""):
                 if used not in math.metrics:

@@ -8,21 +8,35 @@ with Jinja2 first, and `${...}` passes through unchanged.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    WrapValidator,
     model_validator,
 )
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+from typing_extensions import TypeAliasType
 
+from vigil.plan.limits import (
+    MAX_CANARY_INTERVAL_SECONDS,
+    MAX_CANARY_RETENTION_DAYS,
+    MAX_CANARY_RUN_SECONDS,
+    MIN_CANARY_INTERVAL_SECONDS,
+    MIN_CANARY_RETENTION_DAYS,
+    SECONDS_PER_DAY,
+)
+from vigil.spec.durations import durations_pattern, format_duration, parse_duration, words
 from vigil.spec.environment import SecretRef
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Threshold
+from vigil.spec.types import HttpsUrl, Name, Severity, SpecModel, Threshold
 
 CanaryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 """A canary key: lowercase letters, digits, `-` and `_`, starting with a letter; at most 64 characters (canary
@@ -35,6 +49,100 @@ HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[^.\s]+(\.[^.\s]+)*$", max_length=256)]
 """A dotted path into a JSON document: `access_token`, `data.items.0.id` (numbers index lists)."""
+
+VARIABLE = re.compile(r"\$\{([^}]*)\}")
+"""A `${...}` in a URL, header value or body string; between the braces must be a variable name."""
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MALFORMED_VARIABLE_PATTERN = r"\$\{(?:\}|[^A-Za-z_}][^}]*\}|[A-Za-z_][^}]*[^A-Za-z0-9_}][^}]*\})"
+"""Found in text holding a `${...}` whose inside is no variable name (empty, a digit first, a space ...): what
+VARIABLE and _VARIABLE_NAME refuse, as a JSON Schema pattern (which searches, as VARIABLE does)."""
+_TEMPLATED_TEXT_SCHEMA = {"type": "string", "not": {"pattern": MALFORMED_VARIABLE_PATTERN}}
+_NO_MALFORMED_VARIABLE = {"not": _TEMPLATED_TEXT_SCHEMA["not"] | {"type": "string"}}
+
+TemplatedText = Annotated[str, WithJsonSchema(_TEMPLATED_TEXT_SCHEMA)]
+TemplatedJson = TypeAliasType(  # type: ignore[misc]
+    "TemplatedJson", "TemplatedText | int | float | bool | list[TemplatedJson] | dict[str, TemplatedJson] | None")
+"""A JSON value whose strings use only well-formed `${name}` variables (for the JSON Schema of `body`)."""
+
+
+def _as_read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return handler(value)
+
+
+def parse_interval(value: object) -> int:
+    """A canary schedule: whole minutes from 1m to 1h (`rate(n minutes)`). Returns seconds."""
+    seconds = parse_duration(value)
+    if not MIN_CANARY_INTERVAL_SECONDS <= seconds <= MAX_CANARY_INTERVAL_SECONDS or seconds % 60:
+        raise ValueError(f"expected whole minutes from 1m to 1h (Synthetics rate schedules), got {words(seconds)}")
+    return seconds
+
+
+INTERVALS = range(MIN_CANARY_INTERVAL_SECONDS, MAX_CANARY_INTERVAL_SECONDS + 1, 60)
+"""The schedules a canary may run on, in seconds."""
+Interval = Annotated[
+    int, PlainValidator(parse_interval), PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": durations_pattern(INTERVALS), "examples": ["1m", "5m", "1h"]}),
+]
+"""How often a canary runs, held in seconds."""
+DEFAULT_INTERVAL = 300
+"""A canary's schedule when `every` is not set: 5 minutes."""
+
+
+def run_seconds(every: int) -> int:
+    """How long a run of a canary scheduled every `every` seconds may last, in seconds."""
+    return min(every, MAX_CANARY_RUN_SECONDS)
+
+
+def _run_time_schema() -> list[dict[str, Any]]:
+    """JSON Schema for a single request's timeout fitting in a run, for every run length: when the canary's
+    schedule, or one environment's, gives that run length, the timeout is at most it. (With several steps the
+    timeout times their number must fit: a product a JSON Schema does not compute.)"""
+    conditions = []
+    for run in sorted({run_seconds(every) for every in INTERVALS}):
+        schedules = durations_pattern(every for every in INTERVALS if run_seconds(every) == run)
+        uses = [{"required": ["every"], "properties": {"every": {"pattern": schedules}}},
+                {"required": ["env"], "properties": {"env": {"not": {"additionalProperties": {
+                    "not": {"required": ["every"], "properties": {"every": {"pattern": schedules}}}}}}}}]
+        if run_seconds(DEFAULT_INTERVAL) == run:
+            uses.append({"not": {"required": ["every"]}})
+        conditions.append({"if": {"anyOf": uses}, "then": {
+            "if": {"not": {"required": ["steps"], "properties": {"steps": {"minItems": 2}}}},
+            "then": {"properties": {"timeout": {"pattern": durations_pattern(range(1, run + 1))}}}}})
+    return conditions
+
+
+def parse_retention(value: object) -> int:
+    """How long Synthetics keeps runs: whole days from 1d to 455d. Returns seconds."""
+    seconds = parse_duration(value)
+    days = seconds // SECONDS_PER_DAY
+    if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
+        raise ValueError(f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to {MAX_CANARY_RETENTION_DAYS}d, "
+                         f"got {words(seconds)}")
+    return seconds
+
+
+_RetentionText = TypeAliasType(  # type: ignore[misc]
+    "CanaryRetention", Annotated[str, WithJsonSchema({
+        "type": "string", "examples": ["7d", "31d"], "pattern": durations_pattern(
+            SECONDS_PER_DAY * days for days in range(MIN_CANARY_RETENTION_DAYS, MAX_CANARY_RETENTION_DAYS + 1))})])
+Retention = Annotated[int, PlainValidator(parse_retention, json_schema_input_type=_RetentionText),
+                      PlainSerializer(format_duration, return_type=str)]
+"""How long a canary's runs are kept, held in seconds."""
+
+
+def parse_timeout(value: object) -> int:
+    """A request timeout: at least 1s. Returns seconds."""
+    seconds = parse_duration(value)
+    if seconds < 1:
+        raise ValueError("expected at least 1s")
+    return seconds
+
+
+Timeout = Annotated[
+    int, PlainValidator(parse_timeout), PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*0*[1-9][0-9]*\s*[smhd]\s*$", "examples": ["10s", "30s"]}),
+]
+"""A request timeout, held in seconds."""
 
 
 def _header_value(value: object) -> str | SecretRef:
@@ -55,7 +163,7 @@ def _header_value(value: object) -> str | SecretRef:
 HeaderValue = Annotated[
     str | SecretRef,
     PlainValidator(_header_value),
-    WithJsonSchema({"anyOf": [{"type": "string"}, SecretRef.model_json_schema()]}),
+    WithJsonSchema({"anyOf": [_TEMPLATED_TEXT_SCHEMA, SecretRef.model_json_schema()]}),
 ]
 
 
@@ -78,7 +186,8 @@ class RequestFields(SpecModel):
     headers: dict[HeaderName, HeaderValue] = Field(
         default_factory=dict, description="Request headers; a value is text (with ${name} variables) or "
                                           "{secret: name, field: key}, read from Secrets Manager at run time.")
-    body: dict[str, Any] | list[Any] | None = Field(
+    body: Annotated[dict[str, Any] | list[Any] | None, WrapValidator(
+        _as_read, json_schema_input_type=dict[str, TemplatedJson] | list[TemplatedJson] | None)] = Field(
         default=None, description="JSON request body, sent with Content-Type: application/json; strings may "
                                   "use ${name} variables.")
     expect: ExpectSpec = Field(default_factory=ExpectSpec, description="Expected response; default status 200.")
@@ -96,6 +205,35 @@ def _check_body(request: RequestFields, problems: RuleProblems) -> None:
         problems.add(("body",), f"a {request.method} request has no body")
 
 
+def templated_strings(url: str, request: RequestFields) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string of a request that may hold `${name}` variables (its URL, header texts, body strings), with
+    its path inside the request."""
+    found: list[tuple[tuple[str | int, ...], str]] = [(("url",), url)]
+    for name, value in request.headers.items():
+        if isinstance(value, str):
+            found.append((("headers", name), value))
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str):
+            found.append((path, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(request.body, ("body",))
+    return found
+
+
+def _check_variables(url: str, request: RequestFields, problems: RuleProblems) -> None:
+    for path, text in templated_strings(url, request):
+        for used in VARIABLE.findall(text):
+            if not _VARIABLE_NAME.match(used):
+                problems.add(path, f'expected ${{name}} with a variable name, got "${{{used}}}"')
+
+
 class StepSpec(RequestFields):
     """One request of a multi-step check."""
 
@@ -103,7 +241,8 @@ class StepSpec(RequestFields):
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")] = Field(
         description="Step name, unique in the canary; shown in failures, e.g. login.")
-    url: HttpsUrl = Field(description="Request URL; may use ${name} variables.")
+    url: HttpsUrl = Field(description="Request URL; may use ${name} variables.",
+                          json_schema_extra=_NO_MALFORMED_VARIABLE)
     save: dict[VariableName, JsonPath] = Field(
         default_factory=dict, description="Variables for later steps, from the JSON response: {token: "
                                           "access_token}.")
@@ -112,6 +251,7 @@ class StepSpec(RequestFields):
     def _no_body_on_get(self) -> Self:
         problems = RuleProblems()
         _check_body(self, problems)
+        _check_variables(self.url, self, problems)
         problems.raise_any(type(self))
         return self
 
@@ -121,7 +261,7 @@ class CanaryOverride(SpecModel):
 
     enabled: bool | None = Field(default=None, description="false drops the canary and its alarms here.")
     severity: Severity | None = Field(default=None, description="Severity of its alarms here.")
-    every: Duration | None = Field(default=None, description="Schedule here.")
+    every: Interval | None = Field(default=None, description="Schedule here.")
 
 
 class FailureAlarmSpec(SpecModel):
@@ -153,7 +293,7 @@ class CanarySpec(RequestFields):
     model_config = ConfigDict(json_schema_extra={
         "oneOf": [{"required": ["url"], **_NO_BODY_SCHEMA},
                   {"required": ["steps"], "not": {"anyOf": [{"required": [f]} for f in REQUEST_FIELDS]}}],
-        "allOf": [{"properties": {"steps": {"minItems": 1}}}],
+        "allOf": [{"properties": {"steps": {"minItems": 1}}}, *_run_time_schema()],
     })
 
     severity: Severity = Field(description="Severity of the canary's alarms; routes decide who is notified.")
@@ -162,18 +302,20 @@ class CanarySpec(RequestFields):
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the canary; default true.")
     url: HttpsUrl | None = Field(default=None, description="Heartbeat: the URL requested; may use ${name} "
-                                                           "variables from secrets.")
+                                                           "variables from secrets.",
+                                 json_schema_extra=_NO_MALFORMED_VARIABLE)
     steps: list[StepSpec] | None = Field(default=None, description="API check: requests in order, instead of url.")
     secrets: dict[VariableName, SecretRef] = Field(
         default_factory=dict, description="Variables read from Secrets Manager at run time (never stored in the "
                                           "template), e.g. {password: {secret: monitoring/canary-user, field: "
                                           "password}}.")
-    every: Duration = Field(default=300, description="How often it runs: 1m to 1h in whole minutes; default 5m.")
-    timeout: Duration = Field(default=30, description="Per request: fail when no answer arrives in time; "
+    every: Interval = Field(default=DEFAULT_INTERVAL,
+                            description="How often it runs: 1m to 1h in whole minutes; default 5m.")
+    timeout: Timeout = Field(default=30, description="Per request: fail when no answer arrives in time; "
                                                       "default 30s.")
-    retention: Duration = Field(default=2678400, description="How long successful runs (and their S3 artifacts) "
+    retention: Retention = Field(default=2678400, description="How long successful runs (and their S3 artifacts) "
                                                              "are kept: 1d to 455d; default 31d.")
-    failure_retention: Duration | None = Field(default=None, description="How long failed runs are kept; "
+    failure_retention: Retention | None = Field(default=None, description="How long failed runs are kept; "
                                                                          "default: retention.")
     alarm: FailureAlarmSpec = Field(default_factory=FailureAlarmSpec,
                                     description="SuccessPercent alarm; default failed 2 of the last 3 runs.")
@@ -199,5 +341,17 @@ class CanarySpec(RequestFields):
                 seen.add(step.name)
         else:
             _check_body(self, problems)
+            _check_variables(self.url or "", self, problems)
+        self._check_run_time(problems)
         problems.raise_any(type(self))
         return self
+
+    def _check_run_time(self, problems: RuleProblems) -> None:
+        """Its requests must fit in a run, which lasts at most the schedule interval (in every environment)."""
+        every = min([self.every, *(override.every for override in self.env.values() if override.every)])
+        run_timeout = run_seconds(every)
+        requests = len(self.steps) if self.steps else 1
+        if self.timeout * requests > run_timeout:
+            problems.add(("timeout",), f"{requests} request(s) x {words(self.timeout)} exceed the "
+                                       f"{words(run_timeout)} a run may last (the schedule interval, at most "
+                                       f"{words(MAX_CANARY_RUN_SECONDS)})")

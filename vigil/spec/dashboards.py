@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.logs import LogGroupName
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, MetricId, Name, SpecModel, Stat
 
 DASHBOARD_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
@@ -86,8 +87,20 @@ class _Widget(SpecModel):
     height: int = Field(default=6, ge=1, le=1000, description="Rows of the grid; default 6.")
 
 
+NO_ANNOTATIONS = ("number", "pie")
+"""Metric widget views that draw no annotations."""
+
+
 class MetricWidget(_Widget):
     """A graph or single number of metrics and metric math."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": [lines], "properties": {lines: {"minItems": 1}}}
+                  for lines in ("metrics", "expressions")],
+        "if": {"required": ["view"], "properties": {"view": {"enum": list(NO_ANNOTATIONS)}}},
+        "then": {"not": {"required": ["annotations"], "properties": {"annotations": {
+            "required": ["horizontal"], "properties": {"horizontal": {"minItems": 1}}}}}},
+    })
 
     type: Literal["metric"] = Field(description="metric: a graph or single number.")
     view: Literal["line", "stacked", "bar", "number", "pie"] = Field(
@@ -101,6 +114,16 @@ class MetricWidget(_Widget):
     expressions: list[WidgetExpression] = Field(default_factory=list, description="Math, SEARCH or SELECT lines.")
     annotations: Annotations | None = Field(default=None, description="Horizontal annotation lines.")
     y_axis: YAxes | None = Field(default=None, description="Labels and bounds of the left and right axes.")
+
+    @model_validator(mode="after")
+    def _lines_and_annotations(self) -> Self:
+        problems = RuleProblems()
+        if not self.metrics and not self.expressions:
+            problems.add((), "expected at least one metric or expression")
+        if self.annotations and self.annotations.horizontal and self.view in NO_ANNOTATIONS:
+            problems.add(("annotations",), f"annotations need a line, stacked or bar view, not {self.view}")
+        problems.raise_any(type(self))
+        return self
 
 
 class AlarmsWidget(_Widget):
@@ -136,6 +159,8 @@ Widget = Annotated[MetricWidget | AlarmsWidget | TextWidget | LogsWidget, Field(
 class DashboardSpec(SpecModel):
     """A declared dashboard, deployed as `{env}-{dashboard}` in every environment."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [{"properties": {"rows": {"items": {"minItems": 1}}}}]})
+
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     dashboard: Annotated[str, StringConstraints(pattern=DASHBOARD_NAME_PATTERN)] = Field(
         description="Dashboard name without the environment prefix; unique across dashboards/.")
@@ -143,4 +168,18 @@ class DashboardSpec(SpecModel):
                                                            "apply; the dashboard then lives in its stack.")
     range: Duration | None = Field(default=None, description="Default time range shown; default 3h.")
     period: Duration | None = Field(default=None, description="Default period of its metrics; default 5m.")
-    rows: list[list[Widget]] = Field(min_length=1, description="Rows of widgets, laid out left to right.")
+    rows: list[list[Widget]] = Field(min_length=1, description="Rows of widgets, laid out left to right, at most "
+                                                               f"{GRID_COLUMNS} columns wide.")
+
+    @model_validator(mode="after")
+    def _rows_fit_the_grid(self) -> Self:
+        problems = RuleProblems()
+        for index, row in enumerate(self.rows):
+            width = sum(widget.width for widget in row)
+            if width > GRID_COLUMNS:
+                problems.add(("rows", index), f"the widths of this row add up to {width}; a row holds "
+                                              f"{GRID_COLUMNS} columns")
+            if not row:
+                problems.add(("rows", index), "expected at least one widget in the row")
+        problems.raise_any(type(self))
+        return self

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from vigil.plan.limits import MAX_METRICS_PER_ALARM
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, SpecModel, Stat
 
 Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -23,3 +25,14 @@ class MetricSpec(SpecModel):
     dimensions: Dimensions | None = Field(default=None, description="Default: the service's defaults.dimensions.")
     stat: Stat | None = Field(default=None, description="Statistic; default: defaults.stat, else Average.")
     period: AlarmPeriod | None = Field(default=None, description="Default: the alarm's period.")
+
+
+EXPRESSION_METRICS_SCHEMA = {"maxProperties": MAX_METRICS_PER_ALARM}
+"""JSON Schema of the named metrics of one alarm expression: CloudWatch takes at most 10."""
+
+
+def check_expression_metrics(metrics: dict[str, MetricSpec] | None, problems: RuleProblems) -> None:
+    """The named metrics (field `metrics`) of one alarm expression: at most CloudWatch's limit."""
+    if metrics and len(metrics) > MAX_METRICS_PER_ALARM:
+        problems.add(("metrics",), f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one "
+                                   "alarm expression")

@@ -8,7 +8,14 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec
-from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.metrics import (
+    EXPRESSION_METRICS_SCHEMA,
+    Dimensions,
+    MetricName,
+    MetricSpec,
+    Namespace,
+    check_expression_metrics,
+)
 from vigil.spec.rules import RuleProblems
 from vigil.spec.slo import SloSpec
 from vigil.spec.tracing import TracingSpec
@@ -95,7 +102,8 @@ class AlarmSpec(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
     )
-    metrics: dict[MetricId, MetricSpec] | None = Field(default=None, description="Named metrics of `expression`.")
+    metrics: dict[MetricId, MetricSpec] | None = Field(default=None, description="Named metrics of `expression` "
+                                                       "(at most 10).", json_schema_extra=EXPRESSION_METRICS_SCHEMA)
     threshold: Threshold | None = Field(default=None, description='Breaching condition, e.g. "> 5".')
     anomaly: AnomalySpec | None = Field(default=None, description="Anomaly band instead of a threshold.")
     composite: Annotated[str, StringConstraints(min_length=1)] | None = Field(
@@ -152,6 +160,7 @@ class AlarmSpec(SpecModel):
         if not self.metrics:
             problems.add(("metrics",), "required: an expression needs its metrics, e.g. "
                                        "{errors: {metric: Errors, stat: Sum}}")
+        check_expression_metrics(self.metrics, problems)
 
 
 class ServiceDefaults(SpecModel):

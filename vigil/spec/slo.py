@@ -8,7 +8,14 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.durations import format_duration
-from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.metrics import (
+    EXPRESSION_METRICS_SCHEMA,
+    Dimensions,
+    MetricName,
+    MetricSpec,
+    Namespace,
+    check_expression_metrics,
+)
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
 
@@ -43,7 +50,8 @@ class SloMathSpec(SpecModel):
         "allOf": [{"properties": {"metrics": {"additionalProperties": {"properties": {"period": False}}}}}],
     })
 
-    metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).")
+    metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).",
+                                                json_schema_extra=EXPRESSION_METRICS_SCHEMA)
     errors: Expression | None = Field(default=None, description="Failed events, e.g. FILL(e5xx, 0) + "
                                                                 "FILL(e4xx, 0); or give good.")
     good: Expression | None = Field(default=None, description="Good events; or give errors.")
@@ -54,6 +62,7 @@ class SloMathSpec(SpecModel):
         problems = RuleProblems()
         if (self.errors is None) == (self.good is None):
             problems.add((), "expected exactly one of errors or good")
+        check_expression_metrics(self.metrics, problems)
         for metric_id, metric in self.metrics.items():
             if metric.period is not None:
                 problems.add(("metrics", metric_id, "period"), _NO_PERIOD)
