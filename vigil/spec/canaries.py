@@ -33,7 +33,7 @@ from vigil.plan.limits import (
     MIN_CANARY_RETENTION_DAYS,
     SECONDS_PER_DAY,
 )
-from vigil.spec.durations import durations_pattern, format_duration, parse_duration, words
+from vigil.spec.durations import DURATION_PATTERN, durations_pattern, format_duration, parse_duration, words
 from vigil.spec.environment import SecretRef
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import HttpsUrl, Name, Severity, SpecModel, Threshold
@@ -61,7 +61,10 @@ _NO_MALFORMED_VARIABLE = {"not": _TEMPLATED_TEXT_SCHEMA["not"] | {"type": "strin
 
 TemplatedText = Annotated[str, WithJsonSchema(_TEMPLATED_TEXT_SCHEMA)]
 TemplatedJson = TypeAliasType(  # type: ignore[misc]
-    "TemplatedJson", "TemplatedText | int | float | bool | list[TemplatedJson] | dict[str, TemplatedJson] | None")
+    "TemplatedJson", Annotated[
+        "TemplatedText | int | float | bool | list[TemplatedJson] | dict[str, TemplatedJson] | None",
+        Field(description="A JSON value: text, a number, true/false, null, a list or a mapping of them. Text may "
+                          "use ${name} variables.")])
 """A JSON value whose strings use only well-formed `${name}` variables (for the JSON Schema of `body`)."""
 
 
@@ -81,7 +84,8 @@ INTERVALS = range(MIN_CANARY_INTERVAL_SECONDS, MAX_CANARY_INTERVAL_SECONDS + 1, 
 """The schedules a canary may run on, in seconds."""
 Interval = Annotated[
     int, PlainValidator(parse_interval), PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": durations_pattern(INTERVALS), "examples": ["1m", "5m", "1h"]}),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "allOf": [{"pattern": durations_pattern(INTERVALS)}],
+                    "examples": ["1m", "5m", "1h"]}),
 ]
 """How often a canary runs, held in seconds."""
 DEFAULT_INTERVAL = 300
@@ -123,8 +127,11 @@ def parse_retention(value: object) -> int:
 
 _RetentionText = TypeAliasType(  # type: ignore[misc]
     "CanaryRetention", Annotated[str, WithJsonSchema({
-        "type": "string", "examples": ["7d", "31d"], "pattern": durations_pattern(
-            SECONDS_PER_DAY * days for days in range(MIN_CANARY_RETENTION_DAYS, MAX_CANARY_RETENTION_DAYS + 1))})])
+        "type": "string", "pattern": DURATION_PATTERN, "examples": ["7d", "31d"],
+        "description": f"How long Synthetics keeps runs: a duration of whole days from {MIN_CANARY_RETENTION_DAYS}d "
+                       f"to {MAX_CANARY_RETENTION_DAYS}d, e.g. 31d.",
+        "allOf": [{"pattern": durations_pattern(SECONDS_PER_DAY * days for days in range(
+            MIN_CANARY_RETENTION_DAYS, MAX_CANARY_RETENTION_DAYS + 1))}]})])
 Retention = Annotated[int, PlainValidator(parse_retention, json_schema_input_type=_RetentionText),
                       PlainSerializer(format_duration, return_type=str)]
 """How long a canary's runs are kept, held in seconds."""
@@ -140,7 +147,8 @@ def parse_timeout(value: object) -> int:
 
 Timeout = Annotated[
     int, PlainValidator(parse_timeout), PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*0*[1-9][0-9]*\s*[smhd]\s*$", "examples": ["10s", "30s"]}),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "allOf": [{"pattern": r"^\s*0*[1-9]"}],
+                    "examples": ["10s", "30s"]}),
 ]
 """A request timeout, held in seconds."""
 
@@ -311,8 +319,9 @@ class CanarySpec(RequestFields):
                                           "password}}.")
     every: Interval = Field(default=DEFAULT_INTERVAL,
                             description="How often it runs: 1m to 1h in whole minutes; default 5m.")
-    timeout: Timeout = Field(default=30, description="Per request: fail when no answer arrives in time; "
-                                                      "default 30s.")
+    timeout: Timeout = Field(default=30, description="Per request: fail when no answer arrives in time; at least "
+                                                     "1s, and all requests must fit in a run (the schedule "
+                                                     "interval, at most 14 min); default 30s.")
     retention: Retention = Field(default=2678400, description="How long successful runs (and their S3 artifacts) "
                                                              "are kept: 1d to 455d; default 31d.")
     failure_retention: Retention | None = Field(default=None, description="How long failed runs are kept; "
