@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 
 from vigil.plan.limits import MAX_METRICS_PER_ALARM
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import AlarmPeriod, SpecModel, Stat
+from vigil.spec.types import AlarmPeriod, MetricId, SpecModel, Stat
 
 Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 MetricName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -27,8 +27,10 @@ class MetricSpec(SpecModel):
     period: AlarmPeriod | None = Field(default=None, description="Default: the alarm's period.")
 
 
-EXPRESSION_METRICS_SCHEMA = {"maxProperties": MAX_METRICS_PER_ALARM}
-"""JSON Schema of the named metrics of one alarm expression: CloudWatch takes at most 10."""
+ExpressionMetrics = Annotated[dict[MetricId, MetricSpec], Field(json_schema_extra={
+    "maxProperties": MAX_METRICS_PER_ALARM})]
+"""The named metrics of one alarm expression, by id; CloudWatch takes at most 10 (checked by the model that has
+them, with check_expression_metrics)."""
 
 
 def check_expression_metrics(metrics: dict[str, MetricSpec] | None, problems: RuleProblems) -> None:

@@ -9,10 +9,9 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec
 from vigil.spec.metrics import (
-    EXPRESSION_METRICS_SCHEMA,
     Dimensions,
+    ExpressionMetrics,
     MetricName,
-    MetricSpec,
     Namespace,
     check_expression_metrics,
 )
@@ -24,7 +23,6 @@ from vigil.spec.types import (
     AnomalyDirection,
     HttpsUrl,
     Key,
-    MetricId,
     Name,
     Severity,
     SpecModel,
@@ -102,8 +100,8 @@ class AlarmSpec(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
     )
-    metrics: dict[MetricId, MetricSpec] | None = Field(default=None, description="Named metrics of `expression` "
-                                                       "(at most 10).", json_schema_extra=EXPRESSION_METRICS_SCHEMA)
+    metrics: ExpressionMetrics | None = Field(default=None, description="Named metrics of `expression` (at most "
+                                                                      "10).")
     threshold: Threshold | None = Field(default=None, description='Breaching condition, e.g. "> 5".')
     anomaly: AnomalySpec | None = Field(default=None, description="Anomaly band instead of a threshold.")
     composite: Annotated[str, StringConstraints(min_length=1)] | None = Field(

@@ -9,15 +9,15 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.durations import format_duration
 from vigil.spec.metrics import (
-    EXPRESSION_METRICS_SCHEMA,
     Dimensions,
+    ExpressionMetrics,
     MetricName,
     MetricSpec,
     Namespace,
     check_expression_metrics,
 )
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
+from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel
 
 
 class LatencySpec(SpecModel):
@@ -50,8 +50,7 @@ class SloMathSpec(SpecModel):
         "allOf": [{"properties": {"metrics": {"additionalProperties": {"properties": {"period": False}}}}}],
     })
 
-    metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).",
-                                                json_schema_extra=EXPRESSION_METRICS_SCHEMA)
+    metrics: ExpressionMetrics = Field(description="Named metrics the expressions use (at most 10).")
     errors: Expression | None = Field(default=None, description="Failed events, e.g. FILL(e5xx, 0) + "
                                                                 "FILL(e4xx, 0); or give good.")
     good: Expression | None = Field(default=None, description="Good events; or give errors.")
