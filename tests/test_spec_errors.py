@@ -75,6 +75,10 @@ CASES = [
      {SVC: service('  a:\n    severity: info\n    expression: m0\n    threshold: "> 1"\n    metrics:\n'
                    + "".join(f"      m{i}: {{metric: M{i}}}\n" for i in range(11)))},
      f"{SVC}:10: alarms.a.metrics: 11 metrics; CloudWatch allows 10 in one alarm expression"),
+    ("more than 30 dimensions on one metric",
+     {SVC: service('  a:\n    severity: info\n    metric: M\n    threshold: "> 1"\n    dimensions: {'
+                   + ", ".join(f"d{i}: v" for i in range(31)) + "}\n")},
+     f"{SVC}:10: alarms.a.dimensions: 31 dimensions; CloudWatch allows 30"),
     ("a composite naming an unknown alarm",
      {SVC: service('  a: {severity: info, metric: M, threshold: "> 1"}\n'
                    '  p0: {severity: critical, composite: "ALARM(a) OR ALARM(b)"}\n')},

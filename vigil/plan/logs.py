@@ -9,9 +9,6 @@ from vigil.plan.model import LogGroupPlan, MetricFilterPlan, QueryPlan
 from vigil.spec.logs import MetricFilterSpec
 from vigil.spec.service import AlarmSpec
 
-MAX_FILTERS_PER_GROUP = 100
-"""CloudWatch Logs' limit of metric filters per log group."""
-
 
 def resolve_log_groups(context: ServiceContext) -> tuple[LogGroupPlan, ...]:
     """The log groups of the service in the context's environment, sorted by name.
@@ -27,9 +24,6 @@ def resolve_log_groups(context: ServiceContext) -> tuple[LogGroupPlan, ...]:
         if group.kms_key is not None and not group.existing and group.kms_key.split(":")[3] != region:
             report((*path, "kms_key"), f"the key is in {group.kms_key.split(':')[3]}; CloudWatch Logs in "
                                        f"{region} needs a key in the same region")
-        if len(group.metric_filters) > MAX_FILTERS_PER_GROUP:
-            report((*path, "metric_filters"), f"{len(group.metric_filters)} metric filters; CloudWatch Logs allows "
-                                              f"{MAX_FILTERS_PER_GROUP} per log group")
         filters = tuple(_filter(context, key, f, (*path, "metric_filters", key))
                         for key, f in sorted(group.metric_filters.items()))
         queries = tuple(QueryPlan(key=key, name=naming.query_definition_name(context.env_name, spec.service, key),

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from vigil.plan.limits import MAX_FILTER_DIMENSIONS, MAX_FILTERS_PER_GROUP
 from vigil.spec.durations import parse_duration
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, SpecModel, format_number
@@ -40,8 +41,6 @@ _KMS_KEY_ARN = re.compile(KMS_KEY_ARN_PATTERN)
 FIELD_PATTERN = r"^\$(\.[A-Za-z0-9_@.\[\]-]+|[A-Za-z_][A-Za-z0-9_]*)$"
 """A field of a log event: `$.latency` in JSON events, `$latency` in space-delimited ones."""
 _FIELD = re.compile(FIELD_PATTERN)
-MAX_FILTER_DIMENSIONS = 3
-"""CloudWatch Logs' limit of dimensions per metric filter."""
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -204,7 +203,8 @@ class LogGroupSpec(SpecModel):
         default=None, description="KMS key ARN encrypting an owned group (same region; its key policy must allow "
                                   "logs.<region>.amazonaws.com). Default: CloudWatch Logs' own encryption.")
     metric_filters: dict[Key, MetricFilterSpec] = Field(default_factory=dict,
-                                                        description="Metric filters by stable key.")
+                                                        description="Metric filters by stable key (at most 100).",
+                                                        json_schema_extra={"maxProperties": MAX_FILTERS_PER_GROUP})
     queries: dict[Key, QueryText] = Field(default_factory=dict,
                                           description="Saved Logs Insights queries over this group, by key.")
 
@@ -217,6 +217,9 @@ class LogGroupSpec(SpecModel):
         if self.existing and self.kms_key is not None:
             problems.add(("kms_key",), "only for owned log groups: an existing group keeps the key it was created "
                                        "with")
+        if len(self.metric_filters) > MAX_FILTERS_PER_GROUP:
+            problems.add(("metric_filters",), f"{len(self.metric_filters)} metric filters; CloudWatch Logs allows "
+                                              f"{MAX_FILTERS_PER_GROUP} per log group")
         problems.raise_any(type(self))
         return self
 

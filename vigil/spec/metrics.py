@@ -5,16 +5,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from vigil.plan.limits import MAX_METRICS_PER_ALARM
+from vigil.plan.limits import MAX_DIMENSIONS, MAX_METRICS_PER_ALARM
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, MetricId, SpecModel, Stat
 
 Namespace = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 MetricName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-Dimensions = dict[Annotated[str, StringConstraints(min_length=1, max_length=255)],
-                  Annotated[str, StringConstraints(min_length=1, max_length=1024)]]
+
+
+def check_dimension_count(dimensions: dict[str, str]) -> dict[str, str]:
+    """At most CloudWatch's 30 dimensions on one metric."""
+    if len(dimensions) > MAX_DIMENSIONS:
+        raise ValueError(f"{len(dimensions)} dimensions; CloudWatch allows {MAX_DIMENSIONS}")
+    return dimensions
+
+
+Dimensions = Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=255)],
+                            Annotated[str, StringConstraints(min_length=1, max_length=1024)]],
+                       AfterValidator(check_dimension_count),
+                       Field(json_schema_extra={"maxProperties": MAX_DIMENSIONS})]
+"""A metric's dimensions, name -> value; at most 30."""
 
 
 class MetricSpec(SpecModel):
