@@ -16,7 +16,7 @@ from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.limits import SECONDS_PER_DAY, max_evaluation_seconds
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
-from vigil.spec.canaries import VARIABLE, CanaryOverride, CanarySpec, StepSpec, run_seconds, templated_strings
+from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec, run_seconds
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 
@@ -99,29 +99,12 @@ class _CanaryResolver:
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
     def _steps(self) -> list[StepSpec]:
-        canary, path = self.canary, self.path
-        if canary.steps is not None:  # the spec model has checked url or steps, and the steps' names
-            steps = list(canary.steps)
-        else:
-            steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
-                              body=canary.body, expect=canary.expect)]
-        known = set(canary.secrets)
-        for index, step in enumerate(steps):
-            step_path = (*path, "steps", index) if canary.steps is not None else path
-            for field, text in templated_strings(step.url, step):
-                for used in VARIABLE.findall(text):
-                    if used not in known:  # the spec model checked that each is a variable name
-                        defined = ", ".join(sorted(known)) or "none"
-                        self.problem((*step_path, *field), f'unknown variable "${{{used}}}"; defined before this '
-                                                           f"step: {defined}")
-            for field, value in (("body", step.body), ("expect", step.expect.json_fields)):
-                try:
-                    json.dumps(value)
-                except (TypeError, ValueError):
-                    self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
-                                                      "and mappings); quote dates and times")
-            known.update(step.save)
-        return steps
+        """The canary's requests in order (a heartbeat's one as a step); the spec model has checked them."""
+        canary = self.canary
+        if canary.steps is not None:
+            return list(canary.steps)
+        return [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
+                         body=canary.body, expect=canary.expect)]
 
     def _secret_refs(self, steps: list[StepSpec]) -> list[SecretRef]:
         refs = [value for step in steps for value in step.headers.values() if isinstance(value, SecretRef)]

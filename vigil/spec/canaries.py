@@ -8,6 +8,7 @@ with Jinja2 first, and `${...}` passes through unchanged.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any, Literal, Self
 
@@ -235,11 +236,19 @@ def templated_strings(url: str, request: RequestFields) -> list[tuple[tuple[str 
     return found
 
 
-def _check_variables(url: str, request: RequestFields, problems: RuleProblems) -> None:
+def _check_request(url: str, request: RequestFields, problems: RuleProblems) -> None:
+    """What one request may get wrong on its own: a body on GET, a malformed variable, values JSON cannot hold."""
+    _check_body(request, problems)
     for path, text in templated_strings(url, request):
         for used in VARIABLE.findall(text):
             if not _VARIABLE_NAME.match(used):
                 problems.add(path, f'expected ${{name}} with a variable name, got "${{{used}}}"')
+    for path, value in ((("body",), request.body), (("expect", "json"), request.expect.json_fields)):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            problems.add(path, "expected JSON values (text, numbers, true/false, null, lists and mappings); quote "
+                               "dates and times")
 
 
 class StepSpec(RequestFields):
@@ -258,8 +267,7 @@ class StepSpec(RequestFields):
     @model_validator(mode="after")
     def _no_body_on_get(self) -> Self:
         problems = RuleProblems()
-        _check_body(self, problems)
-        _check_variables(self.url, self, problems)
+        _check_request(self.url, self, problems)
         problems.raise_any(type(self))
         return self
 
@@ -349,11 +357,25 @@ class CanarySpec(RequestFields):
                     problems.add(("steps", index, "name"), f'step "{step.name}" is already defined in this canary')
                 seen.add(step.name)
         else:
-            _check_body(self, problems)
-            _check_variables(self.url or "", self, problems)
+            _check_request(self.url or "", self, problems)
+        self._check_variables_defined(problems)
         self._check_run_time(problems)
         problems.raise_any(type(self))
         return self
+
+    def _check_variables_defined(self, problems: RuleProblems) -> None:
+        """Each `${name}` is a secret or saved by an earlier step."""
+        known = set(self.secrets)
+        requests: list[tuple[tuple[str | int, ...], str, RequestFields, dict[str, str]]] = (
+            [(("steps", index), step.url, step, step.save) for index, step in enumerate(self.steps)]
+            if self.steps is not None else [((), self.url or "", self, {})])
+        for prefix, url, request, saved in requests:
+            for path, text in templated_strings(url, request):
+                for used in VARIABLE.findall(text):
+                    if _VARIABLE_NAME.match(used) and used not in known:
+                        problems.add((*prefix, *path), f'unknown variable "${{{used}}}"; defined before this step: '
+                                                       f"{', '.join(sorted(known)) or 'none'}")
+            known.update(saved)
 
     def _check_run_time(self, problems: RuleProblems) -> None:
         """Its requests must fit in a run, which lasts at most the schedule interval (in every environment)."""
