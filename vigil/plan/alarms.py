@@ -10,7 +10,7 @@ from vigil.plan import naming
 from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.describe import alarm_condition, alarm_description
-from vigil.plan.expressions import metric_ids, render_rule, rule_references, rule_syntax_error
+from vigil.plan.expressions import render_rule, rule_references, rule_syntax_error
 from vigil.plan.limits import (
     MAX_ALARM_DESCRIPTION,
     MAX_ALARM_NAME,
@@ -172,11 +172,7 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
                         period: int) -> tuple[MetricQuery, ...]:
     metrics = alarm.metrics or {}
-    check_reserved_id(context, (*path, "metrics"), metrics)
-    for used in metric_ids(alarm.expression or ""):
-        if used not in metrics:
-            known = ", ".join(sorted(metrics)) or "none"
-            context.problem((*path, "expression"), f'unknown metric id "{used}"; metrics defined: {known}')
+    check_reserved_id(context, (*path, "metrics"), metrics)  # the spec model checked the ids it uses
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from vigil.plan.expressions import metric_ids
 from vigil.plan.limits import MAX_DIMENSIONS, MAX_METRICS_PER_ALARM
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, MetricId, SpecModel, Stat
@@ -50,3 +51,12 @@ def check_expression_metrics(metrics: dict[str, MetricSpec] | None, problems: Ru
     if metrics and len(metrics) > MAX_METRICS_PER_ALARM:
         problems.add(("metrics",), f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one "
                                    "alarm expression")
+
+
+def check_metric_ids(field: str, expression: str | None, metrics: dict[str, MetricSpec],
+                     problems: RuleProblems) -> None:
+    """Every metric id the expression in `field` uses is one of `metrics`."""
+    for used in metric_ids(expression or ""):
+        if used not in metrics:
+            known = ", ".join(sorted(metrics)) or "none"
+            problems.add((field,), f'unknown metric id "{used}"; metrics defined: {known}')

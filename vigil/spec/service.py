@@ -14,6 +14,7 @@ from vigil.spec.metrics import (
     MetricName,
     Namespace,
     check_expression_metrics,
+    check_metric_ids,
 )
 from vigil.spec.rules import RuleProblems
 from vigil.spec.slo import SloSpec
@@ -159,6 +160,8 @@ class AlarmSpec(SpecModel):
             problems.add(("metrics",), "required: an expression needs its metrics, e.g. "
                                        "{errors: {metric: Errors, stat: Sum}}")
         check_expression_metrics(self.metrics, problems)
+        if self.metrics:
+            check_metric_ids("expression", self.expression, self.metrics, problems)
 
 
 class ServiceDefaults(SpecModel):

@@ -15,6 +15,7 @@ from vigil.spec.metrics import (
     MetricSpec,
     Namespace,
     check_expression_metrics,
+    check_metric_ids,
 )
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel
@@ -62,6 +63,8 @@ class SloMathSpec(SpecModel):
         if (self.errors is None) == (self.good is None):
             problems.add((), "expected exactly one of errors or good")
         check_expression_metrics(self.metrics, problems)
+        for field in ("errors", "good", "total"):
+            check_metric_ids(field, getattr(self, field), self.metrics, problems)
         for metric_id, metric in self.metrics.items():
             if metric.period is not None:
                 problems.add(("metrics", metric_id, "period"), _NO_PERIOD)
