@@ -10,7 +10,7 @@ from vigil.plan import naming
 from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.describe import alarm_condition, alarm_description
-from vigil.plan.expressions import render_rule, rule_references, rule_syntax_error
+from vigil.plan.expressions import render_rule, rule_references
 from vigil.plan.limits import (
     MAX_ALARM_DESCRIPTION,
     MAX_ALARM_NAME,
@@ -68,7 +68,7 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
     override = _override(context, alarm)
     count = context.problem_count()
     if alarm.filter is not None:
-        resolved = alarm_with_filter(context, key, alarm)
+        resolved = alarm_with_filter(context, alarm)
         if resolved is None:
             return None
         alarm = resolved
@@ -103,22 +103,10 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
                enabled: dict[str, AlarmSpec], common: dict[str, Any]) -> AlarmPlan | None:
     path = ("alarms", key, "composite")
     rule = alarm.composite or ""
-    syntax = rule_syntax_error(rule)
-    if syntax:
-        context.problem(path, f'expected a rule like "ALARM(a) OR ALARM(b)": {syntax}')
-        return None
-    references = rule_references(rule)
-    if not references:
-        context.problem(path, "expected the rule to name at least one alarm, as ALARM(key)")
-    alarms = context.spec.alarms
+    references = rule_references(rule)  # the spec model checked the rule's syntax and the alarms it names
     env = context.env_name
     for reference in references:
-        if reference == key:
-            context.problem(path, f'the rule refers to the alarm itself ("{key}")')
-        elif reference not in alarms:
-            known = ", ".join(sorted(k for k in alarms if k != key))
-            context.problem(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
-        elif reference not in enabled:
+        if reference not in enabled:
             context.problem(path, f'alarm "{reference}" is disabled in {env}; disable this composite there too '
                                   f"(env: {{{env}: {{enabled: false}}}})")
     if any(p.file == context.source and p.field.startswith(f"alarms.{key}.") for p in context.problems):

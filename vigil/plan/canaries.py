@@ -66,12 +66,6 @@ class _CanaryResolver:
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
                                                  f"{words(limit)} CloudWatch evaluates")
-        alarm_keys = [naming.canary_alarm_key(self.key)] + (
-            [naming.canary_alarm_key(self.key, "duration")] if canary.duration else [])
-        for alarm_key in alarm_keys:
-            if alarm_key in self.spec.alarms:
-                self.problem(path, f'the canary\'s alarm key "{alarm_key}" is also an alarm of this service; '
-                                   "rename one of them")
         if self.context.problem_count() > count:
             return None
         secrets = self._secret_refs(steps)

@@ -48,32 +48,17 @@ def _filter(context: ServiceContext, key: str, metric_filter: MetricFilterSpec,
                             dimensions=tuple(sorted(dimensions.items())))
 
 
-def alarm_with_filter(context: ServiceContext, key: str, alarm: AlarmSpec) -> AlarmSpec | None:
+def alarm_with_filter(context: ServiceContext, alarm: AlarmSpec) -> AlarmSpec | None:
     """`alarm` with `filter` replaced by the metric filter's metric and namespace (and no dimensions unless the
-    alarm sets them), or None after reporting why the reference does not resolve."""
-    spec, report = context.spec, context.problem
-    path = ("alarms", key, "filter")
+    alarm sets them); None when the filter has no namespace (reported on the filter). The spec model checked
+    that the filter is the service's, in one log group, and that the alarm picks its dimensions."""
+    spec = context.spec
     if alarm.filter is None:
         return alarm
-    found = [(name, group.metric_filters[alarm.filter]) for name, group in sorted(spec.log_groups.items())
-             if alarm.filter in group.metric_filters]
-    if not found:
-        known = sorted({k for group in spec.log_groups.values() for k in group.metric_filters})
-        report(path, f'unknown metric filter "{alarm.filter}"; metric filters of this service: '
-                     f"{', '.join(known) or 'none'}")
-        return None
-    if len(found) > 1:
-        report(path, f'metric filter "{alarm.filter}" is defined in several log groups '
-                     f"({', '.join(name for name, _ in found)}); rename one of them")
-        return None
-    metric_filter = found[0][1]
+    metric_filter = next(group.metric_filters[alarm.filter] for group in spec.log_groups.values()
+                         if alarm.filter in group.metric_filters)
     namespace = metric_filter.namespace or spec.defaults.namespace
     if namespace is None:
-        return None  # reported on the filter itself
-    if metric_filter.dimensions and alarm.dimensions is None:
-        report(path, f"metric filter \"{alarm.filter}\" publishes with dimensions "
-                     f"({', '.join(sorted(metric_filter.dimensions))}): set the alarm's dimensions to one value of "
-                     "each")
         return None
     return alarm.model_copy(update={"filter": None, "metric": metric_filter.metric, "namespace": namespace,
                                     "dimensions": alarm.dimensions if alarm.dimensions is not None else {}})
