@@ -68,6 +68,7 @@ STILL_ACCEPTED = {
     "a filter expression with an unclosed quote": NOT_EXPRESSIBLE,
     "a variable used before any step saves it": NOT_EXPRESSIBLE,
     "two steps with the same name": NOT_EXPRESSIBLE,
+    "a metric id used twice in one widget": NOT_EXPRESSIBLE,
     "an alarm on a filter with dimensions but without dimensions of its own": NOT_EXPRESSIBLE,
     "a threshold too large for a 64-bit float": NOT_EXPRESSIBLE,
     "more failed runs than runs evaluated": NOT_EXPRESSIBLE,

@@ -18,13 +18,11 @@ from vigil.plan.alarm_shape import (
     EXPRESSION_ID,
     anomaly_band_expression,
 )
-from vigil.plan.expressions import metric_ids
 from vigil.plan.limits import (
     MAX_ALARMS_PER_WIDGET,
     MAX_DASHBOARD_METRICS,
     MAX_DASHBOARD_NAME,
     MAX_DASHBOARD_WIDGETS,
-    MAX_GRAPH_METRICS,
 )
 from vigil.plan.model import AlarmPlan, DashboardPlan, LogGroupPlan, MetricQuery, ServicePlan
 from vigil.plan.slo_widgets import error_budget_widgets, slo_child_alarms
@@ -36,6 +34,7 @@ from vigil.spec.dashboards import (
     MetricWidget,
     TextWidget,
     WidgetMetric,
+    expression_metric_ids,
 )
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
@@ -369,9 +368,6 @@ class _DeclaredDashboard:
         return Widget("text", widget.width, widget.height, {"markdown": widget.markdown})
 
     def _alarms_widget(self, path: tuple[str | int, ...], widget: AlarmsWidget) -> Widget:
-        if len(widget.alarms) > MAX_ALARMS_PER_WIDGET:
-            self._problem((*path, "alarms"), f"{len(widget.alarms)} alarms; an alarm status widget shows "
-                                             f"{MAX_ALARMS_PER_WIDGET}")
         arns = []
         for index, reference in enumerate(widget.alarms):
             service_name, _, key = reference.rpartition("/")
@@ -406,20 +402,7 @@ class _DeclaredDashboard:
         stat = widget.stat or (defaults.stat if defaults else None) or DEFAULT_STAT
         period = widget.period or self.spec.period or DEFAULT_PERIOD
         ids = [m.id for m in widget.metrics if m.id] + [e.id for e in widget.expressions if e.id]
-        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-            self._problem(path, f'metric id "{duplicate}" is used twice in this widget')
-        defined = {m.id for m in widget.metrics if m.id}
-        used: set[str] = set()
-        expression_ids = {e.id for e in widget.expressions if e.id}
-        for index, expression in enumerate(widget.expressions):
-            if expression.expression.lstrip().upper().startswith("SELECT"):
-                continue  # Metrics Insights: column names are not metric ids
-            for metric_id in metric_ids(expression.expression):
-                if metric_id not in defined and metric_id not in expression_ids:
-                    known = ", ".join(sorted(defined)) or "none"
-                    self._problem((*path, "expressions", index, "expression"),
-                                  f'unknown metric id "{metric_id}"; metric ids of this widget: {known}')
-                used.add(metric_id)
+        used = {i for e in widget.expressions for i in expression_metric_ids(e.expression)}  # checked by the spec
         lines: list[Any] = []
         for index, metric in enumerate(widget.metrics):
             query = self._query((*path, "metrics", index), metric, namespace, dimensions, stat, period)
@@ -443,8 +426,6 @@ class _DeclaredDashboard:
             if expression.axis == "right":
                 options["yAxis"] = "right"
             lines.append([options])
-        if len(lines) > MAX_GRAPH_METRICS:
-            self._problem(path, f"{len(lines)} metrics in one widget; CloudWatch allows {MAX_GRAPH_METRICS}")
         view, stacked = _VIEWS[widget.view]
         properties: dict[str, Any] = {"region": self.env.region, "view": view, "stacked": stacked,
                                       "period": period, "stat": stat, "metrics": lines}

@@ -6,6 +6,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.plan.expressions import metric_ids
+from vigil.plan.limits import MAX_ALARMS_PER_WIDGET, MAX_GRAPH_METRICS
 from vigil.spec.logs import LogGroupName
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
 from vigil.spec.rules import RuleProblems
@@ -118,12 +120,30 @@ class MetricWidget(_Widget):
     @model_validator(mode="after")
     def _lines_and_annotations(self) -> Self:
         problems = RuleProblems()
-        if not self.metrics and not self.expressions:
+        lines = len(self.metrics) + len(self.expressions)
+        if not lines:
             problems.add((), "expected at least one metric or expression")
+        if lines > MAX_GRAPH_METRICS:
+            problems.add((), f"{lines} metrics in one widget; CloudWatch allows {MAX_GRAPH_METRICS}")
+        ids = [m.id for m in self.metrics if m.id] + [e.id for e in self.expressions if e.id]
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.add((), f'metric id "{duplicate}" is used twice in this widget')
+        defined = {m.id for m in self.metrics if m.id}
+        for index, expression in enumerate(self.expressions):
+            for metric_id in expression_metric_ids(expression.expression):
+                if metric_id not in ids:
+                    problems.add(("expressions", index, "expression"), f'unknown metric id "{metric_id}"; metric '
+                                                                       f"ids of this widget: "
+                                                                       f"{', '.join(sorted(defined)) or 'none'}")
         if self.annotations and self.annotations.horizontal and self.view in NO_ANNOTATIONS:
             problems.add(("annotations",), f"annotations need a line, stacked or bar view, not {self.view}")
         problems.raise_any(type(self))
         return self
+
+
+def expression_metric_ids(expression: str) -> list[str]:
+    """The metric ids a widget expression uses; none for Metrics Insights (SELECT ...), whose names are columns."""
+    return [] if expression.lstrip().upper().startswith("SELECT") else metric_ids(expression)
 
 
 class AlarmsWidget(_Widget):
@@ -131,7 +151,17 @@ class AlarmsWidget(_Widget):
 
     type: Literal["alarms"] = Field(description="alarms: alarm states.")
     alarms: list[Annotated[str, StringConstraints(pattern=ALARM_REFERENCE_PATTERN)]] = Field(
-        min_length=1, description="Alarm keys of the dashboard's service, or service/key.")
+        min_length=1, description="Alarm keys of the dashboard's service, or service/key (at most 100).",
+        json_schema_extra={"maxItems": MAX_ALARMS_PER_WIDGET})
+
+    @model_validator(mode="after")
+    def _at_most_the_widget_shows(self) -> Self:
+        problems = RuleProblems()
+        if len(self.alarms) > MAX_ALARMS_PER_WIDGET:
+            problems.add(("alarms",), f"{len(self.alarms)} alarms; an alarm status widget shows "
+                                      f"{MAX_ALARMS_PER_WIDGET}")
+        problems.raise_any(type(self))
+        return self
 
 
 class TextWidget(_Widget):

@@ -52,15 +52,21 @@ def _problems(document: LoadedDocument, model: type[BaseModel], error: Validatio
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
-    """The part of a pydantic error location that exists in the data (drops union tags and `[key]`)."""
+    """The part of a pydantic error location that exists in the data (drops union tags and `[key]`). A tag is
+    dropped even where a field has its name (the `alarms` widget's `alarms`)."""
     path: list[str | int] = []
     node = data
+    tag_seen = False
     for part in loc:
+        if isinstance(node, dict) and node.get("type") == part and not tag_seen:
+            tag_seen = True
+            continue
         in_dict = isinstance(node, dict) and part in node
         in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
         if in_dict or in_list:
             node = node[part]
             path.append(part)
+            tag_seen = False
     return tuple(path)
 
 
