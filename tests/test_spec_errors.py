@@ -75,6 +75,10 @@ CASES = [
      {SVC: service('  a:\n    severity: info\n    expression: m0\n    threshold: "> 1"\n    metrics:\n'
                    + "".join(f"      m{i}: {{metric: M{i}}}\n" for i in range(11)))},
      f"{SVC}:10: alarms.a.metrics: 11 metrics; CloudWatch allows 10 in one alarm expression"),
+    ("a metric named with the expression's own id",
+     {SVC: service('  a:\n    severity: info\n    expression: expr * 2\n    threshold: "> 1"\n    metrics:\n'
+                   "      expr: {metric: E}\n")},
+     f'{SVC}:11: alarms.a.metrics.expr: "expr" is reserved for the expression itself; rename this metric'),
     ("more than 30 dimensions on one metric",
      {SVC: service('  a:\n    severity: info\n    metric: M\n    threshold: "> 1"\n    dimensions: {'
                    + ", ".join(f"d{i}: v" for i in range(31)) + "}\n")},

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
+from vigil.plan.alarm_shape import DEFAULT_PERIOD
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.expressions import render_rule, rule_references
@@ -160,17 +160,8 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
                         period: int) -> tuple[MetricQuery, ...]:
     metrics = alarm.metrics or {}
-    check_reserved_id(context, (*path, "metrics"), metrics)  # the spec model checked the ids it uses
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
         queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
     return tuple(queries)
-
-
-def check_reserved_id(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any]) -> None:
-    """The metrics of one alarm expression (at `path`, counted by the spec model): none using the reserved
-    expression id."""
-    if EXPRESSION_ID in metrics:
-        context.problem((*path, EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
-                                                "this metric")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from vigil.plan.expressions import metric_ids
+from vigil.plan.expressions import EXPRESSION_ID, metric_ids
 from vigil.plan.limits import MAX_DIMENSIONS, MAX_METRICS_PER_ALARM
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, MetricId, SpecModel, Stat
@@ -41,16 +41,20 @@ class MetricSpec(SpecModel):
 
 
 ExpressionMetrics = Annotated[dict[MetricId, MetricSpec], Field(json_schema_extra={
-    "maxProperties": MAX_METRICS_PER_ALARM})]
-"""The named metrics of one alarm expression, by id; CloudWatch takes at most 10 (checked by the model that has
-them, with check_expression_metrics)."""
+    "maxProperties": MAX_METRICS_PER_ALARM, "not": {"required": [EXPRESSION_ID]}})]
+"""The named metrics of one alarm expression, by id: CloudWatch takes at most 10, and the expression itself has
+the id `expr` (checked by the model that has them, with check_expression_metrics)."""
 
 
 def check_expression_metrics(metrics: dict[str, MetricSpec] | None, problems: RuleProblems) -> None:
-    """The named metrics (field `metrics`) of one alarm expression: at most CloudWatch's limit."""
+    """The named metrics (field `metrics`) of one alarm expression: at most CloudWatch's limit, none using the
+    expression's own id."""
     if metrics and len(metrics) > MAX_METRICS_PER_ALARM:
         problems.add(("metrics",), f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one "
                                    "alarm expression")
+    if metrics and EXPRESSION_ID in metrics:
+        problems.add(("metrics", EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
+                                                 "this metric")
 
 
 def check_metric_ids(field: str, expression: str | None, metrics: dict[str, MetricSpec],
