@@ -23,7 +23,7 @@ from vigil.spec.loader import LoadedDocument, load
 from vigil.spec.reading import read_environments, read_specs
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import SEVERITIES
-from vigil.spec.validation import PartialResult, validate_document, validate_partially
+from vigil.spec.validation import PartialResult, validate_partially
 from vigil.spec.workspace import Sources
 
 
