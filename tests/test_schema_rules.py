@@ -14,7 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from tests.conftest import ROOT
-from vigil.spec.canaries import INTERVALS, MALFORMED_VARIABLE_PATTERN, VARIABLE
+from vigil.spec.canaries import MALFORMED_VARIABLE_PATTERN, VARIABLE
+from vigil.spec.canary_durations import INTERVALS
 from vigil.spec.dashboards import DashboardSpec
 from vigil.spec.durations import durations_pattern, parse_duration
 from vigil.spec.number_patterns import integers_pattern

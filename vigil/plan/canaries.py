@@ -16,7 +16,8 @@ from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.limits import SECONDS_PER_DAY, max_evaluation_seconds
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
-from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec, run_seconds
+from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
+from vigil.spec.canary_durations import run_seconds
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     ConfigDict,
     Field,
-    PlainSerializer,
     PlainValidator,
     StringConstraints,
     ValidationError,
@@ -26,15 +25,9 @@ from pydantic import (
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 from typing_extensions import TypeAliasType
 
-from vigil.plan.limits import (
-    MAX_CANARY_INTERVAL_SECONDS,
-    MAX_CANARY_RETENTION_DAYS,
-    MAX_CANARY_RUN_SECONDS,
-    MIN_CANARY_INTERVAL_SECONDS,
-    MIN_CANARY_RETENTION_DAYS,
-    SECONDS_PER_DAY,
-)
-from vigil.spec.durations import DURATION_PATTERN, durations_pattern, format_duration, parse_duration, words
+from vigil.plan.limits import MAX_CANARY_RUN_SECONDS
+from vigil.spec.canary_durations import DEFAULT_INTERVAL, Interval, Retention, Timeout, run_seconds, run_time_schema
+from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import HttpsUrl, Name, Severity, SpecModel, Threshold
@@ -58,7 +51,7 @@ MALFORMED_VARIABLE_PATTERN = r"\$\{(?:\}|[^A-Za-z_}][^}]*\}|[A-Za-z_][^}]*[^A-Za
 """Found in text holding a `${...}` whose inside is no variable name (empty, a digit first, a space ...): what
 VARIABLE and _VARIABLE_NAME refuse, as a JSON Schema pattern (which searches, as VARIABLE does)."""
 _TEMPLATED_TEXT_SCHEMA = {"type": "string", "not": {"pattern": MALFORMED_VARIABLE_PATTERN}}
-_NO_MALFORMED_VARIABLE = {"not": _TEMPLATED_TEXT_SCHEMA["not"] | {"type": "string"}}
+_NO_MALFORMED_VARIABLE = {"not": {"type": "string", "pattern": MALFORMED_VARIABLE_PATTERN}}
 
 TemplatedText = Annotated[str, WithJsonSchema(_TEMPLATED_TEXT_SCHEMA)]
 TemplatedJson = TypeAliasType(  # type: ignore[misc]
@@ -71,87 +64,6 @@ TemplatedJson = TypeAliasType(  # type: ignore[misc]
 
 def _as_read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return handler(value)
-
-
-def parse_interval(value: object) -> int:
-    """A canary schedule: whole minutes from 1m to 1h (`rate(n minutes)`). Returns seconds."""
-    seconds = parse_duration(value)
-    if not MIN_CANARY_INTERVAL_SECONDS <= seconds <= MAX_CANARY_INTERVAL_SECONDS or seconds % 60:
-        raise ValueError(f"expected whole minutes from 1m to 1h (Synthetics rate schedules), got {words(seconds)}")
-    return seconds
-
-
-INTERVALS = range(MIN_CANARY_INTERVAL_SECONDS, MAX_CANARY_INTERVAL_SECONDS + 1, 60)
-"""The schedules a canary may run on, in seconds."""
-Interval = Annotated[
-    int, PlainValidator(parse_interval), PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "allOf": [{"pattern": durations_pattern(INTERVALS)}],
-                    "examples": ["1m", "5m", "1h"]}),
-]
-"""How often a canary runs, held in seconds."""
-DEFAULT_INTERVAL = 300
-"""A canary's schedule when `every` is not set: 5 minutes."""
-
-
-def run_seconds(every: int) -> int:
-    """How long a run of a canary scheduled every `every` seconds may last, in seconds."""
-    return min(every, MAX_CANARY_RUN_SECONDS)
-
-
-def _run_time_schema() -> list[dict[str, Any]]:
-    """JSON Schema for a single request's timeout fitting in a run, for every run length: when the canary's
-    schedule, or one environment's, gives that run length, the timeout is at most it. (With several steps the
-    timeout times their number must fit: a product a JSON Schema does not compute.)"""
-    conditions = []
-    for run in sorted({run_seconds(every) for every in INTERVALS}):
-        schedules = durations_pattern(every for every in INTERVALS if run_seconds(every) == run)
-        uses = [{"required": ["every"], "properties": {"every": {"pattern": schedules}}},
-                {"required": ["env"], "properties": {"env": {"not": {"additionalProperties": {
-                    "not": {"required": ["every"], "properties": {"every": {"pattern": schedules}}}}}}}}]
-        if run_seconds(DEFAULT_INTERVAL) == run:
-            uses.append({"not": {"required": ["every"]}})
-        conditions.append({"if": {"anyOf": uses}, "then": {
-            "if": {"not": {"required": ["steps"], "properties": {"steps": {"minItems": 2}}}},
-            "then": {"properties": {"timeout": {"pattern": durations_pattern(range(1, run + 1))}}}}})
-    return conditions
-
-
-def parse_retention(value: object) -> int:
-    """How long Synthetics keeps runs: whole days from 1d to 455d. Returns seconds."""
-    seconds = parse_duration(value)
-    days = seconds // SECONDS_PER_DAY
-    if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
-        raise ValueError(f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to {MAX_CANARY_RETENTION_DAYS}d, "
-                         f"got {words(seconds)}")
-    return seconds
-
-
-_RetentionText = TypeAliasType(  # type: ignore[misc]
-    "CanaryRetention", Annotated[str, WithJsonSchema({
-        "type": "string", "pattern": DURATION_PATTERN, "examples": ["7d", "31d"],
-        "description": f"How long Synthetics keeps runs: a duration of whole days from {MIN_CANARY_RETENTION_DAYS}d "
-                       f"to {MAX_CANARY_RETENTION_DAYS}d, e.g. 31d.",
-        "allOf": [{"pattern": durations_pattern(SECONDS_PER_DAY * days for days in range(
-            MIN_CANARY_RETENTION_DAYS, MAX_CANARY_RETENTION_DAYS + 1))}]})])
-Retention = Annotated[int, PlainValidator(parse_retention, json_schema_input_type=_RetentionText),
-                      PlainSerializer(format_duration, return_type=str)]
-"""How long a canary's runs are kept, held in seconds."""
-
-
-def parse_timeout(value: object) -> int:
-    """A request timeout: at least 1s. Returns seconds."""
-    seconds = parse_duration(value)
-    if seconds < 1:
-        raise ValueError("expected at least 1s")
-    return seconds
-
-
-Timeout = Annotated[
-    int, PlainValidator(parse_timeout), PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "allOf": [{"pattern": r"^\s*0*[1-9]"}],
-                    "examples": ["10s", "30s"]}),
-]
-"""A request timeout, held in seconds."""
 
 
 def _header_value(value: object) -> str | SecretRef:
@@ -265,7 +177,7 @@ class StepSpec(RequestFields):
                                           "access_token}.")
 
     @model_validator(mode="after")
-    def _no_body_on_get(self) -> Self:
+    def _one_request(self) -> Self:
         problems = RuleProblems()
         _check_request(self.url, self, problems)
         problems.raise_any(type(self))
@@ -309,7 +221,7 @@ class CanarySpec(RequestFields):
     model_config = ConfigDict(json_schema_extra={
         "oneOf": [{"required": ["url"], **_NO_BODY_SCHEMA},
                   {"required": ["steps"], "not": {"anyOf": [{"required": [f]} for f in REQUEST_FIELDS]}}],
-        "allOf": [{"properties": {"steps": {"minItems": 1}}}, *_run_time_schema()],
+        "allOf": [{"properties": {"steps": {"minItems": 1}}}, *run_time_schema()],
     })
 
     severity: Severity = Field(description="Severity of the canary's alarms; routes decide who is notified.")
