@@ -202,7 +202,7 @@ def test_a_service_is_planned_without_its_invalid_entries_and_what_only_names_th
         '  p0: {severity: critical, composite: "ALARM(a) OR ALARM(c)"}\n'
         '  p1: {severity: critical, composite: "ALARM(zz)"}\n'
         '  c: {severity: info, metric: M, threshold: "> 1", period: 1m, evaluation_periods: 2000}\n')})
-    assert found == [  # p0 is left out with a, and what it says about a is no news; p1's problem is
+    assert found == [  # p0 is left out with a, and what it says about a is no news; what p1 says is
         f'{SVC}:6: alarms.a.threshold: expected a comparison like "> 5", got "5"',
         f'{SVC}:8: alarms.p1.composite: unknown alarm "zz"; alarms of this service: c, p0',
         f"{SVC}:9: alarms.c.evaluation_periods: period x evaluation_periods is 120000 s; CloudWatch allows 86400 s "
