@@ -20,7 +20,8 @@ from vigil.plan.limits import (
     max_evaluation_seconds,
 )
 from vigil.plan.logs import alarm_with_filter
-from vigil.plan.model import AlarmPlan, MetricQuery
+from vigil.plan.model import AlarmPlan, ExpressionQuery, MetricQuery
+from vigil.spec.alarm_options import AlarmActionsSpec, AlarmMetricSpec, ExpressionSpec, NotifyState
 from vigil.spec.metrics import MetricSpec
 from vigil.spec.service import AlarmOverride, AlarmSpec
 from vigil.spec.types import ANOMALY_OPERATORS, Severity
@@ -46,10 +47,21 @@ def resolve_alarms(context: ServiceContext) -> list[AlarmPlan]:
     return alarms
 
 
-def severity_actions(env: str, severity: Severity) -> dict[str, tuple[str, ...]]:
-    """The actions of an alarm of `severity`: its severity topic on ALARM and, except for info, on OK."""
+DEFAULT_NOTIFY: dict[Severity, tuple[NotifyState, ...]] = {
+    "critical": ("alarm", "ok"), "warning": ("alarm", "ok"), "info": ("alarm",)}
+"""The states whose entry notifies a severity's channels unless the environment or the alarm says otherwise:
+every alarm that pages also sends OK, so that incidents resolve themselves."""
+
+
+def severity_actions(env: str, severity: Severity, states: tuple[NotifyState, ...] | list[NotifyState] | None = None,
+                     extra: AlarmActionsSpec | None = None) -> dict[str, tuple[str, ...]]:
+    """The actions of an alarm of `severity`: its severity topic on entering each of `states` (default
+    DEFAULT_NOTIFY), then the `extra` actions by ARN of each state."""
     topic = naming.topic_name(env, severity)
-    return {"alarm_actions": (topic,), "ok_actions": (topic,) if severity != "info" else ()}
+    notify = DEFAULT_NOTIFY[severity] if states is None else states
+    extra = extra or AlarmActionsSpec()
+    return {f"{field}_actions": ((topic,) if state in notify else ()) + tuple(getattr(extra, state))
+            for state, field in (("alarm", "alarm"), ("ok", "ok"), ("insufficient_data", "insufficient_data"))}
 
 
 def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> AlarmPlan:
@@ -75,10 +87,12 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
     spec = context.spec
     severity = override.severity or alarm.severity
     name = names[key]
+    notify = alarm.notify if alarm.notify is not None else context.env.notify.get(severity)
     common: dict[str, Any] = {
         "key": key, "name": name, "service": spec.service, "severity": severity,
         "summary": alarm.summary or "", "owner": spec.owner, "runbook": alarm.runbook or spec.runbook,
-        "source": context.source, **severity_actions(context.env_name, severity),
+        "source": context.source, "actions_enabled": alarm.actions_enabled,
+        **severity_actions(context.env_name, severity, notify, alarm.actions),
     }
     if len(name) > MAX_ALARM_NAME:
         context.problem(path, f"alarm name {name} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}")
@@ -86,8 +100,9 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
         plan = _composite(context, key, alarm, names, enabled, common)
     else:
         plan = _metric_alarm(context, key, alarm, override, common)
-    for message in action_count_problems(plan.alarm_actions, plan.ok_actions) if plan is not None else ():
-        context.problem((*path, "severity"), message)
+    for message in action_count_problems(plan.alarm_actions, plan.ok_actions, plan.insufficient_data_actions
+                                         ) if plan is not None else ():
+        context.problem((*path, "actions" if alarm.actions else "severity"), message)
     if plan is None or context.problem_count() > count:
         return None
     plan = described(plan, context.env_name, alarm.composite)
@@ -117,7 +132,20 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
                               f"allows {MAX_COMPOSITE_RULE}")
         return None
     children = tuple(dict.fromkeys(names[r] for r in references))
-    return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common)
+    suppressor: dict[str, Any] = {}
+    if alarm.suppressor is not None:
+        wanted, alarms = alarm.suppressor.alarm, context.spec.alarms
+        if wanted == key or wanted not in enabled:
+            known = ", ".join(sorted(k for k in enabled if k != key))
+            reason = "the alarm itself" if wanted == key else (
+                f"disabled in {env}" if wanted in alarms else f"unknown; alarms of this service: {known}")
+            context.problem(("alarms", key, "suppressor", "alarm"), f'alarm "{wanted}" cannot suppress this one: '
+                                                                    f"{reason}")
+            return None
+        suppressor = {"actions_suppressor": names[wanted], "suppressor_wait_period": alarm.suppressor.wait,
+                      "suppressor_extension_period": alarm.suppressor.extension}
+    return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common,
+                     **suppressor)
 
 
 def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override: AlarmOverride,
@@ -142,26 +170,42 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     fields: dict[str, Any] = {
         "period": period, "evaluation_periods": evaluation, "datapoints_to_alarm": datapoints,
         "missing_data": MISSING_DATA[alarm.missing_data or defaults.missing_data or "missing"],
+        "evaluate_low_sample_count_percentile": alarm.evaluate_low_sample_count_percentile,
     }
     if alarm.metric is not None:
-        single = MetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
-                                            dimensions=alarm.dimensions, stat=alarm.stat, period=None)
+        single = AlarmMetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
+                                                 dimensions=alarm.dimensions, stat=alarm.stat, period=None,
+                                                 label=alarm.label, account=alarm.account, unit=alarm.unit)
         fields["metric"] = context.metric_query(path, "m1", single, period)  # fields validated with the alarm
+        stat = fields["metric"].stat
+        if alarm.evaluate_low_sample_count_percentile is not None and alarm.stat is None and not stat.startswith("p"):
+            context.problem((*path, "evaluate_low_sample_count_percentile"), f"only for a percentile statistic like "
+                                                                             f"p99; this alarm's statistic is {stat}")
+    elif alarm.query is not None:
+        fields.update(expression=alarm.query, expression_period=period, label=alarm.label)
     else:
-        fields["expression"] = alarm.expression
-        fields["metrics"] = _expression_metrics(context, path, alarm, period)
+        metrics, expressions = _expression_metrics(context, path, alarm, period)
+        fields.update(expression=alarm.expression, metrics=metrics, expressions=expressions, label=alarm.label,
+                      expression_period=alarm.expression_period)
     if threshold is not None:
         fields.update(kind="threshold", operator=threshold.cloudformation_operator, threshold=threshold.value)
     elif alarm.anomaly is not None:
-        fields.update(kind="anomaly", operator=ANOMALY_OPERATORS[alarm.anomaly.direction], band=alarm.anomaly.band)
+        fields.update(kind="anomaly", operator=ANOMALY_OPERATORS[alarm.anomaly.direction], band=alarm.anomaly.band,
+                      band_label=alarm.anomaly.label)
     return AlarmPlan(condition="", description="", **common, **fields)
 
 
-def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
-                        period: int) -> tuple[MetricQuery, ...]:
-    metrics = alarm.metrics or {}
+def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec, period: int
+                        ) -> tuple[tuple[MetricQuery, ...], tuple[ExpressionQuery, ...]]:
+    """The metrics and intermediate expressions of an expression alarm (the spec model checked the ids they use,
+    their count and that expressions do not refer to each other in a cycle)."""
+    entries = alarm.metrics or {}
+    metrics = {k: v for k, v in entries.items() if isinstance(v, MetricSpec)}
+    expressions = {k: v for k, v in entries.items() if isinstance(v, ExpressionSpec)}
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
         queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
-    return tuple(queries)
+    intermediate = tuple(ExpressionQuery(id=k, expression=e.expression, label=e.label, period=e.period)
+                         for k, e in sorted(expressions.items()))
+    return tuple(queries), intermediate

@@ -3,6 +3,7 @@ alarms, SLOs and dashboards."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -46,21 +47,26 @@ ExpressionMetrics = Annotated[dict[MetricId, MetricSpec], Field(json_schema_extr
 the id `expr` (checked by the model that has them, with check_expression_metrics)."""
 
 
-def check_expression_metrics(metrics: dict[str, MetricSpec] | None, problems: RuleProblems) -> None:
-    """The named metrics (field `metrics`) of one alarm expression: at most CloudWatch's limit, none using the
-    expression's own id."""
-    if metrics and len(metrics) > MAX_METRICS_PER_ALARM:
-        problems.add(("metrics",), f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one "
-                                   "alarm expression")
+def check_expression_metrics(metrics: Mapping[str, object] | None, problems: RuleProblems,
+                             counted: int | None = None) -> None:
+    """The named entries (field `metrics`) of one alarm expression: at most CloudWatch's limit of metrics
+    (`counted` of them are metrics; default all), none using the expression's own id."""
+    count = len(metrics or {}) if counted is None else counted
+    if count > MAX_METRICS_PER_ALARM:
+        problems.add(("metrics",), f"{count} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
+                                   "expression")
     if metrics and EXPRESSION_ID in metrics:
         problems.add(("metrics", EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
                                                  "this metric")
 
 
-def check_metric_ids(field: str, expression: str | None, metrics: dict[str, MetricSpec],
-                     problems: RuleProblems) -> None:
-    """Every metric id the expression in `field` uses is one of `metrics`."""
+def check_metric_ids(path: tuple[str, ...], expression: str | None, metrics: Mapping[str, object],
+                     problems: RuleProblems, itself: str | None = None) -> None:
+    """Every metric id the expression at `path` uses is one of `metrics` (and not `itself`, the expression's own
+    id when it is one of them)."""
     for used in metric_ids(expression or ""):
-        if used not in metrics:
+        if used == itself:
+            problems.add(path, "an expression cannot use itself")
+        elif used not in metrics:
             known = ", ".join(sorted(metrics)) or "none"
-            problems.add((field,), f'unknown metric id "{used}"; metrics defined: {known}')
+            problems.add(path, f'unknown metric id "{used}"; metrics defined: {known}')

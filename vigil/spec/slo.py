@@ -64,7 +64,7 @@ class SloMathSpec(SpecModel):
             problems.add((), "expected exactly one of errors or good")
         check_expression_metrics(self.metrics, problems)
         for field in ("errors", "good", "total"):
-            check_metric_ids(field, getattr(self, field), self.metrics, problems)
+            check_metric_ids((field,), getattr(self, field), self.metrics, problems)
         for metric_id, metric in self.metrics.items():
             if metric.period is not None:
                 problems.add(("metrics", metric_id, "period"), _NO_PERIOD)
