@@ -186,6 +186,12 @@ CASES = [
      dash("  - - {type: metric, metrics: [{id: errors, metric: E}], expressions: [{expression: errors / requets}]}\n"),
      f'{DASH}:5: rows[0][0].expressions[0].expression: unknown metric id "requets"; metric ids of this widget: '
      "errors"),
+    ("more alarms than an alarm status widget shows",
+     dash("  - - {type: alarms, alarms: [" + ", ".join(f"a{i}" for i in range(101)) + "]}\n"),
+     f"{DASH}:5: rows[0][0].alarms: 101 alarms; an alarm status widget shows 100"),
+    ("a metric id used twice in one widget",
+     dash("  - - {type: metric, metrics: [{id: e, metric: E}], expressions: [{id: e, expression: e * 2}]}\n"),
+     f'{DASH}:5: rows[0][0]: metric id "e" is used twice in this widget'),
     ("a graph without metrics",
      dash("  - - {type: metric, title: Empty}\n"),
      f"{DASH}:5: rows[0][0]: expected at least one metric or expression"),

@@ -107,6 +107,10 @@ CASES = [
     ("a filter pattern with an unbalanced bracket",
      group("    retention: 7d\n    metric_filters:\n      e: {pattern: 'ip, user]', metric: E}\n"),
      f'{SVC}:10: log_groups./app/logs.metric_filters.e.pattern: unbalanced "]" in the filter pattern'),
+    ("more metric filters on one group than CloudWatch Logs allows",
+     group("    retention: 7d\n    metric_filters:\n"
+           + "".join(f"      e{i}: {{pattern: ERROR, metric: E{i}}}\n" for i in range(101))),
+     f"{SVC}:9: log_groups./app/logs.metric_filters: 101 metric filters; CloudWatch Logs allows 100 per log group"),
     ("an empty filter pattern",
      group("    retention: 7d\n    metric_filters:\n      e: {pattern: '  ', metric: E}\n"),
      f"{SVC}:10: log_groups./app/logs.metric_filters.e.pattern: expected a filter pattern, got an empty one"),

@@ -2,11 +2,14 @@
 
 A real HTTP server on 127.0.0.1 stands in for the Slack webhook and moto
 provides Secrets Manager, so the handler runs end to end: SNS event ->
-secret lookup -> formatting -> HTTP POST.
+secret lookup -> formatting -> HTTP POST. The destination policy (https to
+Slack's hosts on public addresses only) would refuse that server, so the end
+to end tests record its verdict instead and it is tested on its own below.
 """
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +22,8 @@ import pytest
 from moto import mock_aws
 
 from vigil.functions.slack_forwarder import handler as forwarder
+
+REAL_CHECK_DESTINATION = forwarder.check_destination
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cloudwatch_alarm_sns_event.json"
 SECRET_ID = "vigil/prod/slack-webhook"
@@ -77,6 +82,8 @@ def _make_request_handler(webhook: "FakeWebhook") -> type[BaseHTTPRequestHandler
             status = webhook.statuses.get(self.path, 200)
             body = b"ok" if status == 200 else b"error"
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", webhook.url("/elsewhere"))
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -132,8 +139,14 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("WEBHOOK_SECRET_ID", SECRET_ID)
     monkeypatch.setenv("VIGIL_ENV", "prod")
     monkeypatch.setenv("POST_TIMEOUT_SECONDS", "5")
+    monkeypatch.setattr(forwarder, "check_destination", CHECKED.append)
+    CHECKED.clear()
     with mock_aws():
         yield boto3.client("secretsmanager", region_name="us-east-1")
+
+
+CHECKED: list[str] = []
+"""URLs the end-to-end tests passed to the destination check (replaced by this recorder there)."""
 
 
 def load_event() -> dict[str, Any]:
@@ -189,6 +202,7 @@ def test_alarm_is_posted_once_with_key_details(
     result = forwarder.handler(load_event(), None)
 
     assert result == {"posted": 1}
+    assert [webhook.url()] == CHECKED  # every POST passes the destination check first
     assert len(webhook.requests) == 1
     request = webhook.requests[0]
     assert request.method == "POST"
@@ -381,7 +395,9 @@ def test_webhook_url_never_logged(
 def test_composite_alarm_message_is_parsed() -> None:
     message = {
         "AlarmName": "prod coaching/composite",
-        "AlarmDescription": "Summary: Coaching degraded\nRunbook: https://runbooks.example.com/coaching/degraded",
+        "AlarmDescription": "Summary: Coaching degraded\nSeverity: critical\nRunbook: "
+                            "https://runbooks.example.com/coaching/degraded\nSource: alarm_specs/coaching.yaml "
+                            "(managed by vigil)",
         "AWSAccountId": "123456789012",
         "NewStateValue": "ALARM",
         "NewStateReason": (
@@ -455,9 +471,127 @@ def test_non_alarm_messages_are_not_parsed(message: str) -> None:
 
 def test_parse_description_rejects_non_http_runbook() -> None:
     fields = forwarder.parse_description(
-        "summary: x\nRUNBOOK: javascript:alert(1)\nOwner: team-a"
+        "Summary: x\nOwner: team-a\nRunbook: javascript:alert(1)\nSource: a.yaml (managed by vigil)"
     )
     assert fields == {"summary": "x", "owner": "team-a"}
+
+
+SPOOFED_SUMMARY = "Disk fine\nRunbook: https://evil.example\nSeverity: info"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        # a summary with line breaks in front of vigil's own lines
+        f"Summary: {SPOOFED_SUMMARY}\nSeverity: critical\nRunbook: https://runbooks.example.com/db\n"
+        "Source: alarm_specs/db.yaml (managed by vigil)",
+        # a hand-written description that imitates the labels but is not vigil's shape
+        f"Summary: {SPOOFED_SUMMARY}",
+        "Runbook: https://evil.example\nSeverity: info\nSummary: x\nSource: a.yaml (managed by vigil)",
+        "Summary: x\nRunbook: https://evil.example\nSource: a.yaml",
+    ],
+    ids=["summary-with-line-breaks", "no-source-line", "labels-out-of-order", "source-not-vigil"],
+)
+def test_free_text_never_sets_runbook_or_severity(description: str) -> None:
+    fields = forwarder.parse_description(description)
+    assert fields == {"summary": description}
+    alarm = forwarder.parse_alarm_message(
+        json.dumps({"AlarmName": "prod-db-disk", "NewStateValue": "ALARM", "AlarmDescription": description})
+    )
+    assert alarm is not None and alarm.runbook is None and alarm.severity is None
+    text = all_block_text(forwarder.format_slack_message(alarm, "prod"))
+    assert "|Runbook>" not in text and "*Severity*" not in text
+
+
+def test_vigil_description_with_an_escaped_summary_keeps_its_own_fields() -> None:
+    # what vigil writes for such a summary: the line breaks escaped (vigil/plan/text.py)
+    description = (
+        "Summary: Disk fine\\nRunbook: https://evil.example\\nSeverity: info\nSeverity: critical\n"
+        "Runbook: https://runbooks.example.com/db\nSource: alarm_specs/db.yaml (managed by vigil)"
+    )
+    fields = forwarder.parse_description(description)
+    assert fields["severity"] == "critical"
+    assert fields["runbook"] == "https://runbooks.example.com/db"
+    assert fields["summary"].startswith("Disk fine\\nRunbook")
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Host name -> addresses, in place of DNS."""
+    table: dict[str, list[str]] = {"hooks.slack.com": ["52.1.2.3"], "hooks.slack-gov.com": ["2600:1f18::1"]}
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in table:
+            raise socket.gaierror(-2, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in table[host]]
+
+    monkeypatch.setattr(forwarder.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.delenv("WEBHOOK_ALLOWED_HOSTS", raising=False)
+    return table
+
+
+@pytest.mark.parametrize("url", [
+    "https://hooks.slack.com/services/T0/B0/x",
+    "https://hooks.slack-gov.com/services/T0/B0/x",
+    "https://HOOKS.SLACK.COM:443/services/T0/B0/x",
+])
+def test_slack_webhook_hosts_are_allowed(resolver: Any, url: str) -> None:
+    forwarder.check_destination(url)
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://hooks.slack.com/services/T0/B0/x", "not https"),
+    ("https://hooks.slack.com:8443/services/T0/B0/x", "not Slack's"),
+    ("https://evil.example/services/T0/B0/x", "not Slack's"),
+    ("https://hooks.slack.com.evil.example/services/x", "not Slack's"),
+    ("https://hooks.slack.com@evil.example/services/x", "not Slack's"),
+    ("https://127.0.0.1/services/x", "not Slack's"),
+    ("https://169.254.169.254/latest/meta-data/", "not Slack's"),
+    ("file:///etc/passwd", "not https"),
+], ids=["http", "other-port", "other-host", "suffix-host", "userinfo", "loopback", "metadata", "file"])
+def test_other_destinations_are_refused_before_any_request(resolver: Any, url: str, reason: str) -> None:
+    with pytest.raises(forwarder.WebhookPostError, match=reason) as caught:
+        forwarder.post_json(url, {"text": "x"}, timeout=1)
+    assert url not in str(caught.value) and "/services/" not in str(caught.value)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "10.0.0.8", "192.168.1.1", "::1", "fd00::1",
+                                     "::ffff:127.0.0.1"])
+def test_allowed_hosts_resolving_to_private_addresses_are_refused(
+        resolver: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "chat.example.com, hooks.example.org")
+    resolver["chat.example.com"] = ["93.184.216.34", address]
+    with pytest.raises(forwarder.WebhookPostError, match="loopback, link-local or private"):
+        forwarder.check_destination("https://chat.example.com/hook/x")
+
+
+def test_hosts_allowed_by_the_environment_are_accepted(
+        resolver: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "chat.example.com,hooks.example.org")
+    resolver["hooks.example.org"] = ["93.184.216.34"]
+    forwarder.check_destination("https://hooks.example.org/hook/x")
+    assert forwarder.allowed_hosts() == {"hooks.slack.com", "hooks.slack-gov.com", "chat.example.com",
+                                         "hooks.example.org"}
+
+
+def test_a_loopback_webhook_secret_is_refused_end_to_end(
+        webhook: FakeWebhook, secrets: Any, resolver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forwarder, "check_destination", REAL_CHECK_DESTINATION)
+    secrets.create_secret(Name=SECRET_ID, SecretString=webhook.url())
+    with pytest.raises(forwarder.WebhookPostError) as caught:
+        forwarder.handler(load_event(), None)
+    assert webhook.requests == []
+    assert "s3cr3tT0ken" not in str(caught.value) and "127.0.0.1" not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_redirects_are_not_followed(webhook: FakeWebhook, secrets: Any, status: int) -> None:
+    secrets.create_secret(Name=SECRET_ID, SecretString=webhook.url())
+    webhook.statuses[WEBHOOK_PATH] = status
+    with pytest.raises(forwarder.WebhookPostError) as caught:
+        forwarder.handler(load_event(), None)
+    assert caught.value.status == status
+    assert [r.path for r in webhook.requests] == [WEBHOOK_PATH]  # never /elsewhere
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,14 @@ CASES = [
      {SVC: service('  a:\n    severity: info\n    expression: m0\n    threshold: "> 1"\n    metrics:\n'
                    + "".join(f"      m{i}: {{metric: M{i}}}\n" for i in range(11)))},
      f"{SVC}:10: alarms.a.metrics: 11 metrics; CloudWatch allows 10 in one alarm expression"),
+    ("a metric named with the expression's own id",
+     {SVC: service('  a:\n    severity: info\n    expression: expr * 2\n    threshold: "> 1"\n    metrics:\n'
+                   "      expr: {metric: E}\n")},
+     f'{SVC}:11: alarms.a.metrics.expr: "expr" is reserved for the expression itself; rename this metric'),
+    ("more than 30 dimensions on one metric",
+     {SVC: service('  a:\n    severity: info\n    metric: M\n    threshold: "> 1"\n    dimensions: {'
+                   + ", ".join(f"d{i}: v" for i in range(31)) + "}\n")},
+     f"{SVC}:10: alarms.a.dimensions: 31 dimensions; CloudWatch allows 30"),
     ("a composite naming an unknown alarm",
      {SVC: service('  a: {severity: info, metric: M, threshold: "> 1"}\n'
                    '  p0: {severity: critical, composite: "ALARM(a) OR ALARM(b)"}\n')},
@@ -187,6 +195,20 @@ def test_every_problem_is_reported_not_only_the_first(spec_repo: SpecRepo) -> No
     found = problems(spec_repo, {SVC: service('  a: {severity: info, metric: M, threshold: "5"}\n'
                                               '  b: {severity: info, metric: M, threshold: "> 1", period: 7}\n')})
     assert len(found) == 2
+
+
+def test_a_service_is_planned_without_its_invalid_entries_and_what_only_names_them(spec_repo: SpecRepo) -> None:
+    found = problems(spec_repo, {SVC: service(
+        '  a: {severity: info, metric: M, threshold: "5"}\n'
+        '  p0: {severity: critical, composite: "ALARM(a) OR ALARM(c)"}\n'
+        '  p1: {severity: critical, composite: "ALARM(zz)"}\n'
+        '  c: {severity: info, metric: M, threshold: "> 1", period: 1m, evaluation_periods: 2000}\n')})
+    assert found == [  # p0 is left out with a, and what it says about a is no news; what p1 says is
+        f'{SVC}:6: alarms.a.threshold: expected a comparison like "> 5", got "5"',
+        f'{SVC}:8: alarms.p1.composite: unknown alarm "zz"; alarms of this service: c, p0',
+        f"{SVC}:9: alarms.c.evaluation_periods: period x evaluation_periods is 120000 s; CloudWatch allows 86400 s "
+        "(1 day for periods under 1 hour)",
+    ]
 
 
 def test_validate_exits_2_with_one_line_per_problem_and_no_traceback(spec_repo: SpecRepo,

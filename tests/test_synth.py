@@ -103,13 +103,64 @@ def test_info_topic_reaches_email_only(design_templates: Templates) -> None:
     assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "oncall@example.com")]
 
 
+ALARMS_OF_THIS_ACCOUNT = {
+    "StringEquals": {"aws:SourceAccount": "123456789012"},
+    "ArnLike": {"aws:SourceArn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                                                    ":cloudwatch:us-east-1:123456789012:alarm:*"]]}},
+}
+
+
 def test_topics_are_encrypted_and_only_cloudwatch_of_this_account_may_publish(design_templates: Templates) -> None:
     routing = design_templates["vigil-prod-routing"]
-    for topic in resources(routing, "AWS::SNS::Topic").values():
+    topics = resources(routing, "AWS::SNS::Topic")
+    for topic in topics.values():
         assert "KmsMasterKeyId" in topic["Properties"]
-    policies = json.dumps(resources(routing, "AWS::SNS::TopicPolicy"))
-    assert '"aws:SourceAccount": "123456789012"' in policies
-    assert '"Service": "cloudwatch.amazonaws.com"' in policies
+    policies = resources(routing, "AWS::SNS::TopicPolicy").values()
+    assert sorted(p["Properties"]["Topics"][0]["Ref"] for p in policies) == sorted(topics)
+    for policy in policies:
+        topic = policy["Properties"]["Topics"][0]["Ref"]
+        statements = {s["Sid"] if "Sid" in s else s["Effect"] + ":" + json.dumps(s["Condition"]): s
+                      for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+        publishing = [s for s in statements.values() if "sns:Publish" in json.dumps(s["Action"])]
+        # the only Allow: CloudWatch acting for alarms of this account and region
+        [allow] = [s for s in publishing if s["Effect"] == "Allow"]
+        assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+        assert allow["Resource"] == {"Ref": topic}
+        assert allow["Condition"] == ALARMS_OF_THIS_ACCOUNT
+        # anyone who is not an AWS service (every IAM user and role of the account) is denied publishing
+        deny = statements["DenyPublishingByAnyoneButCloudWatch"]
+        assert (deny["Effect"], deny["Principal"], deny["Action"], deny["Resource"]) == (
+            "Deny", {"AWS": "*"}, "sns:Publish", {"Ref": topic})
+        assert deny["Condition"] == {"Bool": {"aws:PrincipalIsAWSService": "false"}}
+        # and nothing is accepted without TLS
+        assert any(s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+                   for s in statements.values())
+
+
+def test_cloudwatch_may_use_the_topic_key_only_for_alarms_of_this_account(design_templates: Templates) -> None:
+    [key] = resources(design_templates["vigil-prod-routing"], "AWS::KMS::Key").values()
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    service_statements = [s for s in statements if "Service" in s["Principal"]]
+    assert [s["Sid"] for s in service_statements] == ["AllowCloudWatchAlarmsToUseTheKey"]
+    [cloudwatch] = service_statements
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert cloudwatch["Condition"] == ALARMS_OF_THIS_ACCOUNT
+    # the rest is the account's own administration of the key (the CDK's default statement)
+    others = [s for s in statements if s is not cloudwatch]
+    assert [s["Principal"] for s in others] == [{"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                                                                          ":iam::123456789012:root"]]}}]
+
+
+def test_allowed_webhook_hosts_are_passed_to_the_forwarder(spec_repo: SpecRepo, tmp_path: Path) -> None:
+    from tests.conftest import ENVIRONMENT_YAML
+    prod = ENVIRONMENT_YAML.format(name="prod", account="123456789012")
+    allow = "allow: {webhook_hosts: [hooks.example.org, chat.example.com]}\n"
+    root = spec_repo({"environments/prod.yaml": prod + allow})
+    routing = synth_repo(root, tmp_path, only=["prod"])["vigil-prod-routing"]
+    [function] = resources(routing, "AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["WEBHOOK_ALLOWED_HOSTS"] == \
+        "chat.example.com,hooks.example.org"
 
 
 def test_no_secret_value_or_webhook_url_in_any_template(example_out: Path) -> None:

@@ -150,6 +150,32 @@ CASES = [
      {SVC: canary(HEALTH + "    every: 1m\n    timeout: 2m\n")},
      f"{SVC}:10: canaries.health.timeout: 1 request(s) x 2 min exceed the 1 min a run may last (the schedule "
      "interval, at most 14 min)"),
+    ("several requests whose timeouts together exceed a run",
+     {SVC: canary("    severity: warning\n    every: 1m\n    timeout: 25s\n    steps:\n"
+                  "      - {name: a, url: 'https://x.example.com/1'}\n"
+                  "      - {name: b, url: 'https://x.example.com/2'}\n"
+                  "      - {name: c, url: 'https://x.example.com/3'}\n")},
+     f"{SVC}:9: canaries.health.timeout: 3 request(s) x 25 s exceed the 1 min a run may last (the schedule "
+     "interval, at most 14 min)"),
+    ("a request timeout longer than one environment's schedule",
+     {SVC: canary(HEALTH + "    timeout: 2m\n    env: {prod: {every: 1m}}\n")},
+     f"{SVC}:9: canaries.health.timeout: 1 request(s) x 2 min exceed the 1 min a run may last (the schedule "
+     "interval, at most 14 min)"),
+    ("a request timeout longer than a run of the default schedule",
+     {SVC: canary(HEALTH + "    timeout: 6m\n")},
+     f"{SVC}:9: canaries.health.timeout: 1 request(s) x 6 min exceed the 5 min a run may last (the schedule "
+     "interval, at most 14 min)"),
+    ("a request timeout longer than the 14 minutes a run lasts at most",
+     {SVC: canary(HEALTH + "    every: 1h\n    timeout: 15m\n")},
+     f"{SVC}:10: canaries.health.timeout: 1 request(s) x 15 min exceed the 14 min a run may last (the schedule "
+     "interval, at most 14 min)"),
+    ("a malformed variable in a header",
+     {SVC: canary(HEALTH + "    headers: {X-Key: '${1key}'}\n")},
+     f'{SVC}:9: canaries.health.headers.X-Key: expected ${{name}} with a variable name, got "${{1key}}"'),
+    ("an empty variable in a nested body string",
+     {SVC: canary("    severity: warning\n    steps:\n"
+                  "      - {name: a, method: POST, url: 'https://x.example.com/', body: {items: [{id: 'x-${}'}]}}\n")},
+     f'{SVC}:9: canaries.health.steps[0].body.items[0].id: expected ${{name}} with a variable name, got "${{}}"'),
     ("more failed runs than runs evaluated",
      {SVC: canary(HEALTH + "    alarm: {failed: 4, of: 3}\n")},
      f"{SVC}:9: canaries.health.alarm.failed: expected at most alarm.of (3), got 4"),

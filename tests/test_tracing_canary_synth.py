@@ -146,17 +146,36 @@ def test_canary_role_may_only_write_its_artifacts_logs_and_synthetics_metrics(te
     template = templates["vigil-prod-coaching"]
     statements = _role_statements(template, "prod-coaching-api-health")
     actions = sorted(a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
-    assert actions == ["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",
+    # no logs:CreateLogGroup: the stack owns the log group (with its retention), the function only writes to it
+    assert actions == ["cloudwatch:PutMetricData", "logs:CreateLogStream",
                        "logs:PutLogEvents", "s3:GetBucketLocation", "s3:ListAllMyBuckets", "s3:PutObject"]
     by_action = {s["Action"] if isinstance(s["Action"], str) else s["Action"][0]: s for s in statements}
     assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
         "StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}}
-    assert by_action["logs:CreateLogGroup"]["Resource"]["Fn::Join"][1][-1].endswith(
-        ":logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-prod-coaching-api-health-*")
+    # Synthetics names the function cwsyn-<first 21 characters of the canary name>-<canary id>
+    assert by_action["logs:CreateLogStream"]["Resource"]["Fn::Join"][1][-1].endswith(
+        ":logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-prod-coaching-api-hea-*")
     put = by_action["s3:PutObject"]["Resource"]["Fn::Join"][1]
     bucket_id = _canary(template, "prod-coaching-api-health")["ArtifactS3Location"]["Fn::Join"][1][1]["Ref"]
     assert put == [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/*"]
     assert "secretsmanager" not in json.dumps(statements)
+
+
+def test_each_canary_log_group_is_owned_retained_and_kept_as_long_as_its_artifacts(templates: Templates) -> None:
+    template = templates["vigil-prod-coaching"]
+    groups = {logical_id: group for logical_id, group in template["Resources"].items()
+              if group["Type"] == "AWS::Logs::LogGroup" and "Fn::Join" in group["Properties"]["LogGroupName"]}
+    canaries = {group["Properties"]["LogGroupName"]["Fn::Join"][1][1]["Fn::GetAtt"][0]: group
+                for group in groups.values()}
+    health_id = next(logical_id for logical_id, resource in template["Resources"].items()
+                     if resource["Type"] == "AWS::Synthetics::Canary"
+                     and resource["Properties"]["Name"] == "prod-coaching-api-health")
+    group = canaries[health_id]
+    assert group["Properties"]["LogGroupName"]["Fn::Join"] == [
+        "", ["/aws/lambda/cwsyn-prod-coaching-api-hea-", {"Fn::GetAtt": [health_id, "Id"]}]]
+    assert group["Properties"]["RetentionInDays"] == 120  # runs kept 90 and 120 days: the next Logs retention
+    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert len(canaries) == sum(r["Type"] == "AWS::Synthetics::Canary" for r in template["Resources"].values())
 
 
 def test_canary_role_reads_only_the_secrets_it_names(templates: Templates) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_synthetics as synthetics
 from constructs import Construct
@@ -56,14 +57,16 @@ class _Canary(Construct):
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             }]},
         )
-        log_group_arn = (f"arn:{cdk.Aws.PARTITION}:logs:{region}:{account}:log-group:/aws/lambda/"
-                         f"cwsyn-{plan.name}-*")
+        log_prefix = naming.canary_log_group_prefix(plan.name)
+        log_group_arn = f"arn:{cdk.Aws.PARTITION}:logs:{region}:{account}:log-group:{log_prefix}-*"
         statements = [
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket.attr_arn}/*"]),
             iam.PolicyStatement(actions=["s3:GetBucketLocation"], resources=[bucket.attr_arn]),
             iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]),
-            iam.PolicyStatement(actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                                resources=[log_group_arn]),
+            # Without logs:CreateLogGroup when the stack creates the log group (below) with its retention, so the
+            # function can never create it first without one.
+            iam.PolicyStatement(actions=[*([] if plan.owns_log_group else ["logs:CreateLogGroup"]),
+                                         "logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group_arn]),
             iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"],
                                 conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}}),
         ]
@@ -86,9 +89,9 @@ class _Canary(Construct):
              "Resource::*",
              f"Resource::{log_group_arn.replace(cdk.Aws.PARTITION, partition)}"],
             "Synthetics runs the canary as a Lambda function: it writes artifacts under its own bucket, log "
-            "streams of its own cwsyn-<name>-* log group (the suffix is chosen by Synthetics), metrics only in the "
-            "CloudWatchSynthetics namespace (a condition; PutMetricData has no resource), and lists buckets to "
-            "find its artifact bucket.")
+            "streams of its own cwsyn-<name>-<canary id> log group (the id is known after creation), metrics "
+            "only in the CloudWatchSynthetics namespace (a condition; PutMetricData has no resource), and lists "
+            "buckets to find its artifact bucket.")
         self.canary = synthetics.CfnCanary(
             self, "Canary",
             name=plan.name,
@@ -104,3 +107,14 @@ class _Canary(Construct):
             start_canary_after_creation=True,
             provisioned_resource_cleanup="AUTOMATIC",
         )
+        if plan.owns_log_group:
+            # The log group of the canary's function, owned here so that it has a retention; retained, like every
+            # log group vigil owns, when the canary is removed. Its name holds the canary id, known once the
+            # canary exists.
+            log_group = logs.CfnLogGroup(
+                self, "Logs",
+                log_group_name=cdk.Fn.join("", [f"{log_prefix}-", self.canary.attr_id]),
+                retention_in_days=plan.log_retention,
+            )
+            log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+

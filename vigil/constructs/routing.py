@@ -47,11 +47,27 @@ def acknowledge_wildcards(construct: Construct, findings: list[str], reason: str
 
 
 class SeverityTopics(Construct):
-    """One KMS-encrypted SNS topic per severity, named `vigil-{env}-{severity}`, that CloudWatch alarms of the
-    same account and region may publish to."""
+    """One KMS-encrypted SNS topic per severity, named `vigil-{env}-{severity}`, to which only CloudWatch alarms
+    of the same account and region may publish.
+
+    Conditions (AWS docs):
+    - `aws:SourceAccount` and `aws:SourceArn` on the statements for the CloudWatch service principal, so it acts
+      only for this account's alarms (the confused deputy problem,
+      https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html); the same keys on the KMS key, which
+      CloudWatch needs to publish to an encrypted topic
+      (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+    - `aws:PrincipalIsAWSService`, present in every signed request
+      (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice):
+      a Deny of sns:Publish when it is false, so no IAM user or role of the account can publish, whatever its
+      identity policies allow; only the CloudWatch service principal is allowed, by the statement above it.
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan) -> None:
         super().__init__(scope, construct_id)
+        alarms_of_this_account = {
+            "StringEquals": {"aws:SourceAccount": plan.account},
+            "ArnLike": {"aws:SourceArn": f"arn:{cdk.Aws.PARTITION}:cloudwatch:{plan.region}:{plan.account}:alarm:*"},
+        }
         self.key = kms.Key(
             self, "Key",
             alias=f"alias/vigil-{plan.name}-alarm-topics",
@@ -63,6 +79,7 @@ class SeverityTopics(Construct):
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
             actions=["kms:Decrypt", "kms:GenerateDataKey*"],
             resources=["*"],
+            conditions=alarms_of_this_account,
         ))
         self.topics: dict[Severity, sns.Topic] = {}
         for severity in SEVERITIES:
@@ -78,11 +95,15 @@ class SeverityTopics(Construct):
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[topic.topic_arn],
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": plan.account},
-                    "ArnLike": {"aws:SourceArn": f"arn:{cdk.Aws.PARTITION}:cloudwatch:{plan.region}:"
-                                                 f"{plan.account}:alarm:*"},
-                },
+                conditions=alarms_of_this_account,
+            ))
+            topic.add_to_resource_policy(iam.PolicyStatement(
+                sid="DenyPublishingByAnyoneButCloudWatch",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={"Bool": {"aws:PrincipalIsAWSService": "false"}},
             ))
             self.topics[severity] = topic
 
@@ -181,6 +202,9 @@ class Channels(Construct):
         environment = {"WEBHOOK_SECRET_ID": secret.secret, "VIGIL_ENV": self.plan.name}
         if secret.field:
             environment["WEBHOOK_SECRET_FIELD"] = secret.field
+        if self.plan.webhook_hosts:
+            # the function posts only to Slack's webhook hosts and these (vigil/functions/slack_forwarder)
+            environment["WEBHOOK_ALLOWED_HOSTS"] = ",".join(self.plan.webhook_hosts)
         code = s3_assets.Asset(self, f"{name}-code", path=str(SLACK_FORWARDER_DIR),
                                exclude=["__pycache__", "*.pyc"])
         function = lambda_.CfnFunction(

@@ -40,11 +40,13 @@ from vigil.plan.describe import parse_description
 from vigil.plan.expressions import rule_references, rule_syntax_error
 from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration
-from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity
+from vigil.spec.types import ANOMALY_DIRECTIONS, LINE_UNSAFE_CHARACTERS, SEVERITIES, SYMBOLS, Severity
 
 OWNER_TAGS = ("owner", "Owner", "team", "Team")
 PLACEHOLDER_OWNER = "CHANGE-ME"
 SUMMARY_MAX = 512
+_LINE_BREAKS = re.compile(f"\\s*[{LINE_UNSAFE_CHARACTERS}]+\\s*")
+"""What a summary may not hold (line breaks, control characters), with the blanks around it: one space instead."""
 MAX_CHECK_ROUNDS = 5
 """Times the import re-validates its files after leaving out what would not validate (a composite over a left-out
 alarm is found in the next round)."""
@@ -320,6 +322,11 @@ class _SpecBuilder:
             description = described.summary or ""
             if described.runbook:
                 head["runbook"] = described.runbook
+        one_line = _LINE_BREAKS.sub(" ", description).strip()
+        if one_line != description.strip():
+            self.result.note("approximated", alarm["AlarmName"], "description folded to one line (a summary is one "
+                                                                 "line)")
+        description = one_line
         if description:
             if len(description) > SUMMARY_MAX:
                 self.result.note("approximated", alarm["AlarmName"], f"description shortened to {SUMMARY_MAX} "

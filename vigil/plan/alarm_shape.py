@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vigil.plan.expressions import EXPRESSION_ID
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.spec.types import format_number
 
@@ -24,8 +25,6 @@ STANDARD_STATISTICS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Ma
 """Statistics an alarm names in `Statistic`; any other (p95, tm99, PR(:300) ...) goes in `ExtendedStatistic`."""
 ANOMALY_BAND_ID = "band"
 """The id of the ANOMALY_DETECTION_BAND expression in an anomaly alarm's Metrics."""
-EXPRESSION_ID = "expr"
-"""The id of the returned expression of a metric-math alarm; spec metric ids may not take it."""
 DEFAULT_PERIOD = 300
 """Alarm period when neither the alarm nor the service defaults set one, in seconds (5 minutes)."""
 DEFAULT_STAT = "Average"

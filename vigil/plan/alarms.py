@@ -7,15 +7,14 @@ from dataclasses import replace
 from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
+from vigil.plan.alarm_shape import DEFAULT_PERIOD
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.describe import alarm_condition, alarm_description
-from vigil.plan.expressions import metric_ids, render_rule, rule_references, rule_syntax_error
+from vigil.plan.expressions import render_rule, rule_references
 from vigil.plan.limits import (
     MAX_ALARM_DESCRIPTION,
     MAX_ALARM_NAME,
     MAX_COMPOSITE_RULE,
-    MAX_METRICS_PER_ALARM,
     SECONDS_PER_DAY,
     action_count_problems,
     max_evaluation_seconds,
@@ -81,7 +80,7 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
     override = _override(context, alarm)
     count = context.problem_count()
     if alarm.filter is not None:
-        resolved = alarm_with_filter(context, key, alarm)
+        resolved = alarm_with_filter(context, alarm)
         if resolved is None:
             return None
         alarm = resolved
@@ -119,22 +118,10 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
                enabled: dict[str, AlarmSpec], common: dict[str, Any]) -> AlarmPlan | None:
     path = ("alarms", key, "composite")
     rule = alarm.composite or ""
-    syntax = rule_syntax_error(rule)
-    if syntax:
-        context.problem(path, f'expected a rule like "ALARM(a) OR ALARM(b)": {syntax}')
-        return None
-    references = rule_references(rule)
-    if not references:
-        context.problem(path, "expected the rule to name at least one alarm, as ALARM(key)")
-    alarms = context.spec.alarms
+    references = rule_references(rule)  # the spec model checked the rule's syntax and the alarms it names
     env = context.env_name
     for reference in references:
-        if reference == key:
-            context.problem(path, f'the rule refers to the alarm itself ("{key}")')
-        elif reference not in alarms:
-            known = ", ".join(sorted(k for k in alarms if k != key))
-            context.problem(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
-        elif reference not in enabled:
+        if reference not in enabled:
             context.problem(path, f'alarm "{reference}" is disabled in {env}; disable this composite there too '
                                   f"(env: {{{env}: {{enabled: false}}}})")
     if any(p.file == context.source and p.field.startswith(f"alarms.{key}.") for p in context.problems):
@@ -147,7 +134,7 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
     children = tuple(dict.fromkeys(names[r] for r in references))
     suppressor: dict[str, Any] = {}
     if alarm.suppressor is not None:
-        wanted = alarm.suppressor.alarm
+        wanted, alarms = alarm.suppressor.alarm, context.spec.alarms
         if wanted == key or wanted not in enabled:
             known = ", ".join(sorted(k for k in enabled if k != key))
             reason = "the alarm itself" if wanted == key else (
@@ -214,27 +201,11 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
 
 def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec, period: int
                         ) -> tuple[tuple[MetricQuery, ...], tuple[ExpressionQuery, ...]]:
-    """The metrics and intermediate expressions of an expression alarm, checked: every id an expression uses is
-    defined, and intermediate expressions do not refer to each other in a cycle."""
+    """The metrics and intermediate expressions of an expression alarm (the spec model checked the ids they use,
+    their count and that expressions do not refer to each other in a cycle)."""
     entries = alarm.metrics or {}
     metrics = {k: v for k, v in entries.items() if isinstance(v, MetricSpec)}
     expressions = {k: v for k, v in entries.items() if isinstance(v, ExpressionSpec)}
-    check_expression_metrics(context, (*path, "metrics"), entries, counted=len(metrics))
-    known = ", ".join(sorted(entries)) or "none"
-    for used in metric_ids(alarm.expression or ""):
-        if used not in entries:
-            context.problem((*path, "expression"), f'unknown metric id "{used}"; metrics defined: {known}')
-    for expression_id, expression in sorted(expressions.items()):
-        for used in metric_ids(expression.expression):
-            if used not in entries or used == expression_id:
-                context.problem((*path, "metrics", expression_id, "expression"),
-                                f'unknown metric id "{used}"; metrics defined: {known}' if used != expression_id
-                                else "an expression cannot use itself")
-    cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions and u != k]
-                    for k, e in expressions.items()})
-    if cycle:
-        context.problem((*path, "metrics", cycle[0]), f"expressions refer to each other in a cycle: "
-                                                      f"{' -> '.join(cycle)}")
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
@@ -242,40 +213,3 @@ def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: A
     intermediate = tuple(ExpressionQuery(id=k, expression=e.expression, label=e.label, period=e.period)
                          for k, e in sorted(expressions.items()))
     return tuple(queries), intermediate
-
-
-def _cycle(uses: dict[str, list[str]]) -> list[str]:
-    """One cycle in `uses` (id -> ids it uses) as a path that ends where it starts, or [] if there is none."""
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> list[str]:
-        state[node] = 1
-        for used in uses.get(node, []):
-            if state.get(used) == 1:
-                return [*trail[trail.index(used):], used] if used in trail else [node, used]
-            if used not in state:
-                found = visit(used, [*trail, used])
-                if found:
-                    return found
-        state[node] = 2
-        return []
-
-    for start in sorted(uses):
-        if start not in state:
-            found = visit(start, [start])
-            if found:
-                return found
-    return []
-
-
-def check_expression_metrics(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any],
-                             counted: int | None = None) -> None:
-    """The metrics of one alarm expression (at `path`): at most CloudWatch's limit (`counted` of them are
-    metrics, default all), none using the reserved expression id."""
-    count = len(metrics) if counted is None else counted
-    if count > MAX_METRICS_PER_ALARM:
-        context.problem(path, f"{count} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
-                              "expression")
-    if EXPRESSION_ID in metrics:
-        context.problem((*path, EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
-                                                "this metric")

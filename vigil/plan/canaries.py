@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,11 @@ import jinja2
 from vigil.plan import naming
 from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.limits import (
-    MAX_CANARY_INTERVAL_SECONDS,
-    MAX_CANARY_RETENTION_DAYS,
-    MAX_CANARY_RUN_SECONDS,
-    MIN_CANARY_INTERVAL_SECONDS,
-    MIN_CANARY_RETENTION_DAYS,
-    SECONDS_PER_DAY,
-    max_evaluation_seconds,
-)
+from vigil.plan.limits import SECONDS_PER_DAY, max_evaluation_seconds
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
+from vigil.plan.text import one_line
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
+from vigil.spec.canary_durations import run_seconds
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 
@@ -34,13 +27,12 @@ RUNTIME_VERSION = "syn-python-selenium-14.0"
 HANDLER = "index.handler"
 """Inline canary scripts are stored as index.py; the entry point is its handler function."""
 NAMESPACE = "CloudWatchSynthetics"
-VARIABLE = re.compile(r"\$\{([^}]*)\}")
-VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCRIPT_TEMPLATE = Path(__file__).resolve().parent.parent / "functions" / "canary" / "canary.py.j2"
 
 
 def resolve_canaries(context: ServiceContext) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
-    """The canaries of the service enabled in the context's environment and their alarms, in key order."""
+    """The canaries of the service enabled in the context's environment and their alarms, in key order.
+    Outside a local environment every URL must be https; every secret must be one the environment may read."""
     canaries: list[CanaryPlan] = []
     alarms: list[AlarmPlan] = []
     for key, canary in sorted(context.spec.canaries.items()):
@@ -67,33 +59,16 @@ class _CanaryResolver:
             return None
         count = self.context.problem_count()
         name = naming.canary_name(self.env, self.spec.service, self.key)
-        every = override.every or canary.every
-        every_path = (*path, "env", self.env, "every") if override.every else (*path, "every")
-        if every < MIN_CANARY_INTERVAL_SECONDS or every > MAX_CANARY_INTERVAL_SECONDS or every % 60:
-            self.problem(every_path, f"expected whole minutes from 1m to 1h (Synthetics rate schedules), got "
-                                     f"{words(every)}")
-        success = self._retention((*path, "retention"), canary.retention)
-        failure = success if canary.failure_retention is None else self._retention(
-            (*path, "failure_retention"), canary.failure_retention)
-        run_timeout = min(every, MAX_CANARY_RUN_SECONDS)
-        if canary.timeout < 1:
-            self.problem((*path, "timeout"), "expected at least 1s")
+        every = override.every or canary.every  # the spec model checked every schedule and the run time
+        success = canary.retention // SECONDS_PER_DAY
+        failure = success if canary.failure_retention is None else canary.failure_retention // SECONDS_PER_DAY
+        run_timeout = run_seconds(every)
         steps = self._steps()
-        if steps and canary.timeout * len(steps) > run_timeout:
-            self.problem((*path, "timeout"), f"{len(steps)} request(s) x {words(canary.timeout)} exceed the "
-                                             f"{words(run_timeout)} a run may last (the schedule interval, at "
-                                             "most 14 min)")
         alarm = canary.alarm
         limit = max_evaluation_seconds(every)
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
                                                  f"{words(limit)} CloudWatch evaluates")
-        alarm_keys = [naming.canary_alarm_key(self.key)] + (
-            [naming.canary_alarm_key(self.key, "duration")] if canary.duration else [])
-        for alarm_key in alarm_keys:
-            if alarm_key in self.spec.alarms:
-                self.problem(path, f'the canary\'s alarm key "{alarm_key}" is also an alarm of this service; '
-                                   "rename one of them")
         if self.context.problem_count() > count:
             return None
         secrets = self._secret_refs(steps)
@@ -115,45 +90,37 @@ class _CanaryResolver:
             runtime=RUNTIME_VERSION, handler=HANDLER,
             secret_ids=tuple(sorted({e["secret"] for e in config["secrets"]})),
             config=config_text, script="", alarms=(), source=self.context.source,
+            owns_log_group=not self.context.env.local,
         )
         plan = replace(plan, script=render_script(plan))
         alarm_plans = self._alarms(plan, steps)
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
-    def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
-        days = seconds // SECONDS_PER_DAY
-        if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
-            self.problem(path, f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to "
-                               f"{MAX_CANARY_RETENTION_DAYS}d, got {words(seconds)}")
-        return max(seconds // SECONDS_PER_DAY, MIN_CANARY_RETENTION_DAYS)
-
     def _steps(self) -> list[StepSpec]:
+        """The canary's requests in order (a heartbeat's one as a step). The spec model has checked their forms;
+        what needs the environment is checked here: https outside a local environment, and secrets it allows."""
         canary, path = self.canary, self.path
-        if canary.steps is not None:  # the spec model has checked url or steps, and the steps' names
+        if canary.steps is not None:
             steps = list(canary.steps)
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
-        known = set(canary.secrets)
+        for name, ref in canary.secrets.items():
+            self._check_secret((*path, "secrets", name, "secret"), ref)
         for index, step in enumerate(steps):
             step_path = (*path, "steps", index) if canary.steps is not None else path
-            for field, text in _templated(step):
-                for used in VARIABLE.findall(text):
-                    if not VARIABLE_NAME.match(used):
-                        self.problem((*step_path, *field),
-                                     f'expected ${{name}} with a variable name, got "${{{used}}}"')
-                    elif used not in known:
-                        defined = ", ".join(sorted(known)) or "none"
-                        self.problem((*step_path, *field), f'unknown variable "${{{used}}}"; defined before this '
-                                                           f"step: {defined}")
-            for field, value in (("body", step.body), ("expect", step.expect.json_fields)):
-                try:
-                    json.dumps(value)
-                except (TypeError, ValueError):
-                    self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
-                                                      "and mappings); quote dates and times")
-            known.update(step.save)
+            if not self.context.env.local and not step.url.startswith("https://"):
+                self.problem((*step_path, "url"), f'expected an https URL (http only in a local environment), got '
+                                                  f'"{step.url}"')
+            for header, value in step.headers.items():
+                if isinstance(value, SecretRef):
+                    self._check_secret((*step_path, "headers", header, "secret"), value)
         return steps
+
+    def _check_secret(self, path: tuple[str | int, ...], ref: SecretRef) -> None:
+        message = self.context.env.secret_problem(ref.secret)
+        if message:
+            self.problem(path, message)
 
     def _secret_refs(self, steps: list[StepSpec]) -> list[SecretRef]:
         refs = [value for step in steps for value in step.headers.values() if isinstance(value, SecretRef)]
@@ -194,27 +161,6 @@ class _CanaryResolver:
         return tuple(described(alarm, self.env) for alarm in alarms)
 
 
-def _templated(step: StepSpec) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every string of a step that may hold ${name} variables, with its path inside the step."""
-    found: list[tuple[tuple[str | int, ...], str]] = [(("url",), step.url)]
-    for name, value in step.headers.items():
-        if isinstance(value, str):
-            found.append((("headers", name), value))
-
-    def walk(value: Any, path: tuple[str | int, ...]) -> None:
-        if isinstance(value, str):
-            found.append((path, value))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    walk(step.body, ("body",))
-    return found
-
-
 def _step_config(step: StepSpec) -> dict[str, Any]:
     headers: list[dict[str, Any]] = []
     for name, value in sorted(step.headers.items()):
@@ -236,8 +182,11 @@ def _step_config(step: StepSpec) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
+    # The template is vigil's own (never a spec); every value it receives is escaped for where it goes: text in
+    # comments through the one_line filter, the configuration as a Python string literal (repr).
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      autoescape=False)
+    environment.filters["one_line"] = one_line
     return environment.from_string(SCRIPT_TEMPLATE.read_text(encoding="utf-8"))
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from vigil.plan.alarm_shape import DEFAULT_STAT
-from vigil.plan.limits import MAX_DIMENSIONS
 from vigil.plan.model import MetricQuery
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
@@ -105,8 +104,6 @@ class ServiceContext:
         dimensions = metric.dimensions
         if dimensions is None:
             dimensions = defaults.dimensions if namespace == defaults.namespace else None
-        if dimensions and len(dimensions) > MAX_DIMENSIONS:
-            self.problem((*path, "dimensions"), f"{len(dimensions)} dimensions; CloudWatch allows {MAX_DIMENSIONS}")
         account = getattr(metric, "account", None)
         if account is not None and account not in self.env.source_accounts:
             listed = ", ".join(self.env.source_accounts) or "none"

@@ -18,13 +18,11 @@ from vigil.plan.alarm_shape import (
     EXPRESSION_ID,
     anomaly_band_expression,
 )
-from vigil.plan.expressions import metric_ids
 from vigil.plan.limits import (
     MAX_ALARMS_PER_WIDGET,
     MAX_DASHBOARD_METRICS,
     MAX_DASHBOARD_NAME,
     MAX_DASHBOARD_WIDGETS,
-    MAX_GRAPH_METRICS,
 )
 from vigil.plan.model import AlarmPlan, DashboardPlan, LogGroupPlan, MetricQuery, ServicePlan
 from vigil.plan.slo_widgets import error_budget_widgets, slo_child_alarms
@@ -36,6 +34,7 @@ from vigil.spec.dashboards import (
     MetricWidget,
     TextWidget,
     WidgetMetric,
+    expression_metric_ids,
 )
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
@@ -342,13 +341,7 @@ class _DeclaredDashboard:
             self._problem(("dashboard",), f"dashboard name {name} is {len(name)} characters; CloudWatch allows "
                                           f"{MAX_DASHBOARD_NAME}")
         rows: list[Row] = []
-        for r, row in enumerate(spec.rows):
-            width = sum(w.width for w in row)
-            if width > GRID_COLUMNS:
-                self._problem(("rows", r), f"the widths of this row add up to {width}; a row holds "
-                                           f"{GRID_COLUMNS} columns")
-            if not row:
-                self._problem(("rows", r), "expected at least one widget in the row")
+        for r, row in enumerate(spec.rows):  # the spec model checked each row fits the grid
             rows.append([self._widget(("rows", r, i), w) for i, w in enumerate(row)])
         widgets = sum(len(r) for r in rows)
         metrics = sum(w.metrics for r in rows for w in r)
@@ -382,9 +375,6 @@ class _DeclaredDashboard:
         return Widget("text", widget.width, widget.height, {"markdown": widget.markdown})
 
     def _alarms_widget(self, path: tuple[str | int, ...], widget: AlarmsWidget) -> Widget:
-        if len(widget.alarms) > MAX_ALARMS_PER_WIDGET:
-            self._problem((*path, "alarms"), f"{len(widget.alarms)} alarms; an alarm status widget shows "
-                                             f"{MAX_ALARMS_PER_WIDGET}")
         arns = []
         for index, reference in enumerate(widget.alarms):
             service_name, _, key = reference.rpartition("/")
@@ -411,8 +401,6 @@ class _DeclaredDashboard:
         return alarm_status_widget(widget.title, arns, widget.width, widget.height)
 
     def _metric_widget(self, path: tuple[str | int, ...], widget: MetricWidget) -> Widget:
-        if not widget.metrics and not widget.expressions:
-            self._problem(path, "expected at least one metric or expression")
         defaults = self.service_spec.defaults if self.service_spec else None
         namespace = widget.namespace or (defaults.namespace if defaults else None)
         dimensions = widget.dimensions
@@ -421,20 +409,7 @@ class _DeclaredDashboard:
         stat = widget.stat or (defaults.stat if defaults else None) or DEFAULT_STAT
         period = widget.period or self.spec.period or DEFAULT_PERIOD
         ids = [m.id for m in widget.metrics if m.id] + [e.id for e in widget.expressions if e.id]
-        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-            self._problem(path, f'metric id "{duplicate}" is used twice in this widget')
-        defined = {m.id for m in widget.metrics if m.id}
-        used: set[str] = set()
-        expression_ids = {e.id for e in widget.expressions if e.id}
-        for index, expression in enumerate(widget.expressions):
-            if expression.expression.lstrip().upper().startswith("SELECT"):
-                continue  # Metrics Insights: column names are not metric ids
-            for metric_id in metric_ids(expression.expression):
-                if metric_id not in defined and metric_id not in expression_ids:
-                    known = ", ".join(sorted(defined)) or "none"
-                    self._problem((*path, "expressions", index, "expression"),
-                                  f'unknown metric id "{metric_id}"; metric ids of this widget: {known}')
-                used.add(metric_id)
+        used = {i for e in widget.expressions for i in expression_metric_ids(e.expression)}  # checked by the spec
         lines: list[Any] = []
         for index, metric in enumerate(widget.metrics):
             query = self._query((*path, "metrics", index), metric, namespace, dimensions, stat, period)
@@ -458,17 +433,12 @@ class _DeclaredDashboard:
             if expression.axis == "right":
                 options["yAxis"] = "right"
             lines.append([options])
-        if len(lines) > MAX_GRAPH_METRICS:
-            self._problem(path, f"{len(lines)} metrics in one widget; CloudWatch allows {MAX_GRAPH_METRICS}")
         view, stacked = _VIEWS[widget.view]
         properties: dict[str, Any] = {"region": self.env.region, "view": view, "stacked": stacked,
                                       "period": period, "stat": stat, "metrics": lines}
         if widget.title:
             properties["title"] = widget.title
-        if widget.annotations and widget.annotations.horizontal:
-            if widget.view in ("number", "pie"):
-                self._problem((*path, "annotations"), f"annotations need a line, stacked or bar view, not "
-                                                      f"{widget.view}")
+        if widget.annotations and widget.annotations.horizontal:  # on a view that draws them (spec model)
             properties["annotations"] = {"horizontal": [
                 {k: v for k, v in (("value", a.value), ("label", a.label), ("fill", a.fill),
                                    ("yAxis", "right" if a.axis == "right" else None)) if v is not None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from vigil.plan.text import one_line
 from vigil.spec.durations import words
 from vigil.spec.types import ANOMALY_DIRECTIONS, SYMBOLS, format_number
 
@@ -33,17 +34,18 @@ def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
 
 def alarm_description(alarm: AlarmPlan, condition: str, env: str) -> str:
     """AlarmDescription: summary, severity, environment, owner and runbook on their own `Label: value` lines,
-    which the Slack forwarder and people reading a page both parse."""
+    which the Slack forwarder and people reading a page both parse. Every value is escaped to one line
+    (vigil/plan/text.py), so no value can add a line of its own."""
     lines = [
-        f"Summary: {alarm.summary or condition}",
-        f"Condition: {condition}" if alarm.summary else "",
-        f"Severity: {alarm.severity}",
-        f"Environment: {env}",
-        f"Owner: {alarm.owner}",
-        f"Runbook: {alarm.runbook}" if alarm.runbook else "",
-        f"Source: {alarm.source}{MANAGED_SUFFIX}",
+        ("Summary", alarm.summary or condition),
+        ("Condition", condition if alarm.summary else ""),
+        ("Severity", alarm.severity),
+        ("Environment", env),
+        ("Owner", alarm.owner),
+        ("Runbook", alarm.runbook or ""),
+        ("Source", f"{alarm.source}{MANAGED_SUFFIX}"),
     ]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(f"{label}: {one_line(value)}" for label, value in lines if value)
 
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+EXPRESSION_ID = "expr"
+"""The id of the returned expression of a metric-math alarm in its Metrics; spec metric ids may not take it."""
+
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _METRIC_ID = re.compile(r"(?<![A-Za-z0-9_.])[a-z][a-zA-Z0-9_]*")
 _STATE_CALL = re.compile(r'\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*("?)([^()"]*?)\2\s*\)')

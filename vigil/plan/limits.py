@@ -1,11 +1,13 @@
 """The AWS limits the plan checks, in one place, so that CloudFormation and the CDK never refuse a plan.
 
-Where each is checked: alarms (metrics, dimensions, name, description, composite rule, actions) while resolving
-them in vigil/plan/alarms.py and vigil/plan/slo.py; stacks (resources, template bytes) in
-vigil/plan/shards.py; dashboards in vigil/plan/dashboards.py; X-Ray names and sampling rules in
-vigil/plan/tracing.py; canaries in vigil/plan/canaries.py and their names in vigil/plan/naming.py. Limits on
-one value as written (a metric name's 255 characters, an X-Ray filter's 2,000) are constraints of the spec
-models in vigil/spec, checked when a file is read.
+Where each is checked: a limit that one spec file says all about (an expression's metrics, a metric's
+dimensions, a sampling rule's attributes, a log group's metric filters and theirs, a canary's schedule,
+retention and run time) by the spec models in vigil/spec when the file is read, with a JSON Schema saying the
+same; the others while planning an environment: alarms (name, description, composite rule, actions) in
+vigil/plan/alarms.py and vigil/plan/slo.py; stacks (resources, template bytes) in vigil/plan/shards.py;
+dashboards in vigil/plan/dashboards.py; X-Ray names in vigil/plan/tracing.py; canary names in
+vigil/plan/naming.py. Limits on one value as written (a metric name's 255 characters, an X-Ray filter's 2,000)
+are constraints of the spec models, written there.
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ MAX_XRAY_NAME = 32
 """X-Ray: group and sampling rule names, 1 to 32 characters (CreateGroup, CreateSamplingRule)."""
 MAX_SAMPLING_ATTRIBUTES = 5
 """X-Ray: attributes a sampling rule may match."""
+
+# CloudWatch Logs
+MAX_FILTERS_PER_GROUP = 100
+"""Metric filters on one log group."""
+MAX_FILTER_DIMENSIONS = 3
+"""Dimensions of one metric filter."""
 
 
 def action_count_problems(alarm_actions: tuple[str, ...], ok_actions: tuple[str, ...],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SlackChannel
+from vigil.spec.logs import RETENTION_DAYS
 from vigil.spec.types import Severity
 
 Channel = PagerDutyChannel | SlackChannel | EmailChannel
@@ -221,6 +222,9 @@ class CanaryPlan:
     script: str
     alarms: tuple[str, ...]
     source: str
+    owns_log_group: bool = True
+    """The stack creates the canary's log group with its retention (`log_retention`). False in a local
+    environment: LocalStack has no Synthetics, so no canary id exists to name the group after."""
 
     @property
     def schedule(self) -> str:
@@ -234,6 +238,12 @@ class CanaryPlan:
     def artifact_expiry(self) -> int:
         """Days after which S3 artifacts expire: the longer of the two retentions."""
         return max(self.success_retention, self.failure_retention)
+
+    @property
+    def log_retention(self) -> int:
+        """Days the canary's log group keeps its runs' logs: the shortest retention CloudWatch Logs accepts that
+        is at least the artifact expiry, so logs outlive the artifacts they explain."""
+        return next(days for days in RETENTION_DAYS if days >= self.artifact_expiry)
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,8 @@ class EnvironmentPlan:
     """Declared dashboards that name no service; they live in the `vigil-{scope}-dashboards` stack."""
     drills: tuple[AlarmPlan, ...] = field(default_factory=tuple)
     """One drill alarm per severity (vigil/plan/drills.py), deployed with the routing stack."""
+    webhook_hosts: tuple[str, ...] = ()
+    """Hosts the Slack forwarders may post to besides Slack's own (the environment's allow.webhook_hosts)."""
     target: str | None = None
     scope: str = ""
     alarm_account: str = ""

@@ -119,7 +119,8 @@ def _routing_plan(env: EnvironmentSpec, document: LoadedDocument, account: str, 
         name=env.name, account=account, region=region, protected=env.protected,
         routes={severity: tuple(env.routes.get(severity, ())) for severity in SEVERITIES},
         channels=dict(sorted(env.channels.items())), tags=tuple(sorted(env.tags.items())),
-        drills=drill_alarms(env.name, document.file), scope=scope)
+        drills=drill_alarms(env.name, document.file), scope=scope,
+        webhook_hosts=tuple(sorted(set(env.allow.webhook_hosts))))
 
 
 def _central_routing(env: EnvironmentSpec, document: LoadedDocument, region: str) -> EnvironmentPlan:

@@ -93,6 +93,18 @@ def canary_name(env: str, service: str, key: str) -> str:
     return f"{name[:MAX_CANARY_NAME - 9]}-{digest}"
 
 
+CANARY_FUNCTION_NAME_CHARACTERS = 21
+"""Characters of a canary name in the name of its Lambda function and log group (DeleteCanary API reference:
+https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_DeleteCanary.html)."""
+
+
+def canary_log_group_prefix(canary: str) -> str:
+    """`/aws/lambda/cwsyn-{the first 21 characters of the canary name}`: Synthetics names a canary's Lambda
+    function `cwsyn-{those characters}-{canary id}`, and Lambda logs to `/aws/lambda/{function name}`; the canary
+    id is known only once the canary exists."""
+    return f"/aws/lambda/cwsyn-{canary[:CANARY_FUNCTION_NAME_CHARACTERS]}"
+
+
 def canary_alarm_key(key: str, kind: str = "") -> str:
     """The alarm key of a canary's alarm: `canary-{key}` (failed runs) or `canary-{key}-{kind}`; the alarm name
     is then `{env}-{service}-canary-{key}`."""

@@ -178,4 +178,5 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         dashboards=dashboards,
         # With central routing the drills are in the monitoring account's routing (vigil/plan/monitoring.py).
         drills=() if central else drill_alarms(env.name, env_document.file),
+        webhook_hosts=tuple(sorted(set(env.allow.webhook_hosts))),
     )

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.alarms import check_expression_metrics, described, severity_actions
+from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.expressions import metric_ids, render_rule
 from vigil.plan.limits import MAX_ALARM_NAME
@@ -155,13 +155,6 @@ class _SloBuilder:
     def _math(self) -> tuple[str, tuple[MetricQuery, ...], str]:
         math = self.slo.math
         assert math is not None
-        path = (*self.path, "math")
-        check_expression_metrics(self.context, (*path, "metrics"), math.metrics)
-        for field in ("errors", "good", "total"):
-            for used in metric_ids(getattr(math, field) or ""):
-                if used not in math.metrics:
-                    known = ", ".join(sorted(math.metrics)) or "none"
-                    self._problem((*path, field), f'unknown metric id "{used}"; metrics defined: {known}')
         queries = tuple(self._query(metric_id, metric, ("math", "metrics", metric_id))
                         for metric_id, metric in sorted(math.metrics.items()))
         total = math.total

@@ -48,6 +48,8 @@ CANARY_RESOURCES = 4
 """A canary is its artifact bucket, the bucket's policy, its role and the AWS::Synthetics::Canary."""
 CANARY_BYTES = 5600
 """A canary's four resources besides its inline script and configuration."""
+CANARY_LOG_GROUP_BYTES = 600
+"""A canary's log group (owned unless in a local environment), named from the canary's name and id."""
 
 
 DASHBOARD_BYTES = 300
@@ -95,6 +97,8 @@ def service_level_size(service: ServicePlan, *, source_resources: bool = True,
     size += TemplateSize(len(service.sampling_rules), SAMPLING_RULE_BYTES * len(service.sampling_rules))
     for canary in service.canaries:
         size += TemplateSize(CANARY_RESOURCES, CANARY_BYTES + _str_size(canary.script) + _str_size(canary.config))
+        if canary.owns_log_group:
+            size += TemplateSize(1, CANARY_LOG_GROUP_BYTES)
     return size
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from vigil.plan import naming
 from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.limits import MAX_SAMPLING_ATTRIBUTES, MAX_XRAY_NAME
+from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.plan.model import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.errors import SpecProblem
 
@@ -15,7 +15,7 @@ from vigil.spec.errors import SpecProblem
 def resolve_tracing(context: ServiceContext) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
     """The groups and sampling rules of the service enabled in the context's environment, in key order."""
     tracing, env, env_names, document = context.spec.tracing, context.env_name, context.env_names, context.document
-    problem, count_problems = context.problem, context.problem_count
+    problem = context.problem
     groups: list[XRayGroupPlan] = []
     rules: list[SamplingRulePlan] = []
 
@@ -41,18 +41,11 @@ def resolve_tracing(context: ServiceContext) -> tuple[tuple[XRayGroupPlan, ...],
         path = ("tracing", "sampling", key)
         if not enabled_in(rule.enabled, rule.env.get(env)):
             continue
-        name = naming.xray_name(env, key)
-        count = count_problems()
-        if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
-            problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "
-                                           f"{MAX_SAMPLING_ATTRIBUTES}")
-        if count_problems() == count:
-            rules.append(SamplingRulePlan(
-                key=key, name=name, priority=rule.priority, fixed_rate=rule.fixed_rate, reservoir=rule.reservoir,
-                service=rule.service, service_type=rule.service_type, host=rule.host, method=rule.method.upper(),
-                url_path=rule.url_path, resource_arn=rule.resource_arn,
-                attributes=tuple(sorted(rule.attributes.items())), source=document.file,
-                line=document.line_of(path)))
+        rules.append(SamplingRulePlan(
+            key=key, name=naming.xray_name(env, key), priority=rule.priority, fixed_rate=rule.fixed_rate,
+            reservoir=rule.reservoir, service=rule.service, service_type=rule.service_type, host=rule.host,
+            method=rule.method.upper(), url_path=rule.url_path, resource_arn=rule.resource_arn,
+            attributes=tuple(sorted(rule.attributes.items())), source=document.file, line=document.line_of(path)))
     return tuple(groups), tuple(rules)
 
 

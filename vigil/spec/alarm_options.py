@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
+from vigil.plan.expressions import metric_ids
 from vigil.spec.logs import Unit
-from vigil.spec.metrics import MetricSpec
+from vigil.spec.metrics import MetricSpec, check_expression_metrics, check_metric_ids
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, Duration, Key, SpecModel
 
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
@@ -79,6 +81,46 @@ AlarmQuerySpec = Annotated[
     Discriminator(_metric_or_expression),
 ]
 """An entry of an alarm's `metrics`: a metric (`metric:`) or an intermediate expression (`expression:`)."""
+
+
+def check_alarm_metrics(expression: str, entries: Mapping[str, AlarmMetricSpec | ExpressionSpec],
+                        problems: RuleProblems) -> None:
+    """The `metrics` of an expression alarm: at most CloudWatch's 10 metrics, every id an expression uses defined,
+    no intermediate expression using itself or others in a cycle."""
+    expressions = {k: v for k, v in entries.items() if isinstance(v, ExpressionSpec)}
+    check_expression_metrics(entries, problems, counted=len(entries) - len(expressions))
+    check_metric_ids(("expression",), expression, entries, problems)
+    for expression_id, intermediate in sorted(expressions.items()):
+        check_metric_ids(("metrics", expression_id, "expression"), intermediate.expression, entries, problems,
+                         itself=expression_id)
+    cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions and u != k]
+                    for k, e in expressions.items()})
+    if cycle:
+        problems.add(("metrics", cycle[0]), f"expressions refer to each other in a cycle: {' -> '.join(cycle)}")
+
+
+def _cycle(uses: dict[str, list[str]]) -> list[str]:
+    """One cycle in `uses` (id -> ids it uses) as a path that ends where it starts, or [] if there is none."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        state[node] = 1
+        for used in uses.get(node, []):
+            if state.get(used) == 1:
+                return [*trail[trail.index(used):], used] if used in trail else [node, used]
+            if used not in state:
+                found = visit(used, [*trail, used])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for start in sorted(uses):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return []
 
 
 class AlarmActionsSpec(SpecModel):

@@ -8,6 +8,8 @@ with Jinja2 first, and `${...}` passes through unchanged.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -17,12 +19,18 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    WrapValidator,
     model_validator,
 )
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+from typing_extensions import TypeAliasType
 
+from vigil.plan.limits import MAX_CANARY_RUN_SECONDS
+from vigil.spec.canary_durations import DEFAULT_INTERVAL, Interval, Retention, Timeout, run_seconds, run_time_schema
+from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Threshold
+from vigil.spec.types import HttpsUrl, Name, Severity, SpecModel, Summary, Threshold
 
 CanaryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 """A canary key: lowercase letters, digits, `-` and `_`, starting with a letter; at most 64 characters (canary
@@ -35,6 +43,27 @@ HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[^.\s]+(\.[^.\s]+)*$", max_length=256)]
 """A dotted path into a JSON document: `access_token`, `data.items.0.id` (numbers index lists)."""
+
+VARIABLE = re.compile(r"\$\{([^}]*)\}")
+"""A `${...}` in a URL, header value or body string; between the braces must be a variable name."""
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MALFORMED_VARIABLE_PATTERN = r"\$\{(?:\}|[^A-Za-z_}][^}]*\}|[A-Za-z_][^}]*[^A-Za-z0-9_}][^}]*\})"
+"""Found in text holding a `${...}` whose inside is no variable name (empty, a digit first, a space ...): what
+VARIABLE and _VARIABLE_NAME refuse, as a JSON Schema pattern (which searches, as VARIABLE does)."""
+_TEMPLATED_TEXT_SCHEMA = {"type": "string", "not": {"pattern": MALFORMED_VARIABLE_PATTERN}}
+_NO_MALFORMED_VARIABLE = {"not": {"type": "string", "pattern": MALFORMED_VARIABLE_PATTERN}}
+
+TemplatedText = Annotated[str, WithJsonSchema(_TEMPLATED_TEXT_SCHEMA)]
+TemplatedJson = TypeAliasType(  # type: ignore[misc]
+    "TemplatedJson", Annotated[
+        "TemplatedText | int | float | bool | list[TemplatedJson] | dict[str, TemplatedJson] | None",
+        Field(description="A JSON value: text, a number, true/false, null, a list or a mapping of them. Text may "
+                          "use ${name} variables.")])
+"""A JSON value whose strings use only well-formed `${name}` variables (for the JSON Schema of `body`)."""
+
+
+def _as_read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return handler(value)
 
 
 def _header_value(value: object) -> str | SecretRef:
@@ -55,7 +84,7 @@ def _header_value(value: object) -> str | SecretRef:
 HeaderValue = Annotated[
     str | SecretRef,
     PlainValidator(_header_value),
-    WithJsonSchema({"anyOf": [{"type": "string"}, SecretRef.model_json_schema()]}),
+    WithJsonSchema({"anyOf": [_TEMPLATED_TEXT_SCHEMA, SecretRef.model_json_schema()]}),
 ]
 
 
@@ -78,7 +107,8 @@ class RequestFields(SpecModel):
     headers: dict[HeaderName, HeaderValue] = Field(
         default_factory=dict, description="Request headers; a value is text (with ${name} variables) or "
                                           "{secret: name, field: key}, read from Secrets Manager at run time.")
-    body: dict[str, Any] | list[Any] | None = Field(
+    body: Annotated[dict[str, Any] | list[Any] | None, WrapValidator(
+        _as_read, json_schema_input_type=dict[str, TemplatedJson] | list[TemplatedJson] | None)] = Field(
         default=None, description="JSON request body, sent with Content-Type: application/json; strings may "
                                   "use ${name} variables.")
     expect: ExpectSpec = Field(default_factory=ExpectSpec, description="Expected response; default status 200.")
@@ -96,6 +126,43 @@ def _check_body(request: RequestFields, problems: RuleProblems) -> None:
         problems.add(("body",), f"a {request.method} request has no body")
 
 
+def templated_strings(url: str, request: RequestFields) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string of a request that may hold `${name}` variables (its URL, header texts, body strings), with
+    its path inside the request."""
+    found: list[tuple[tuple[str | int, ...], str]] = [(("url",), url)]
+    for name, value in request.headers.items():
+        if isinstance(value, str):
+            found.append((("headers", name), value))
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str):
+            found.append((path, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(request.body, ("body",))
+    return found
+
+
+def _check_request(url: str, request: RequestFields, problems: RuleProblems) -> None:
+    """What one request may get wrong on its own: a body on GET, a malformed variable, values JSON cannot hold."""
+    _check_body(request, problems)
+    for path, text in templated_strings(url, request):
+        for used in VARIABLE.findall(text):
+            if not _VARIABLE_NAME.match(used):
+                problems.add(path, f'expected ${{name}} with a variable name, got "${{{used}}}"')
+    for path, value in ((("body",), request.body), (("expect", "json"), request.expect.json_fields)):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            problems.add(path, "expected JSON values (text, numbers, true/false, null, lists and mappings); quote "
+                               "dates and times")
+
+
 class StepSpec(RequestFields):
     """One request of a multi-step check."""
 
@@ -103,15 +170,16 @@ class StepSpec(RequestFields):
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")] = Field(
         description="Step name, unique in the canary; shown in failures, e.g. login.")
-    url: HttpsUrl = Field(description="Request URL; may use ${name} variables.")
+    url: HttpsUrl = Field(description="Request URL; may use ${name} variables.",
+                          json_schema_extra=_NO_MALFORMED_VARIABLE)
     save: dict[VariableName, JsonPath] = Field(
         default_factory=dict, description="Variables for later steps, from the JSON response: {token: "
                                           "access_token}.")
 
     @model_validator(mode="after")
-    def _no_body_on_get(self) -> Self:
+    def _one_request(self) -> Self:
         problems = RuleProblems()
-        _check_body(self, problems)
+        _check_request(self.url, self, problems)
         problems.raise_any(type(self))
         return self
 
@@ -121,7 +189,7 @@ class CanaryOverride(SpecModel):
 
     enabled: bool | None = Field(default=None, description="false drops the canary and its alarms here.")
     severity: Severity | None = Field(default=None, description="Severity of its alarms here.")
-    every: Duration | None = Field(default=None, description="Schedule here.")
+    every: Interval | None = Field(default=None, description="Schedule here.")
 
 
 class FailureAlarmSpec(SpecModel):
@@ -153,27 +221,30 @@ class CanarySpec(RequestFields):
     model_config = ConfigDict(json_schema_extra={
         "oneOf": [{"required": ["url"], **_NO_BODY_SCHEMA},
                   {"required": ["steps"], "not": {"anyOf": [{"required": [f]} for f in REQUEST_FIELDS]}}],
-        "allOf": [{"properties": {"steps": {"minItems": 1}}}],
+        "allOf": [{"properties": {"steps": {"minItems": 1}}}, *run_time_schema()],
     })
 
     severity: Severity = Field(description="Severity of the canary's alarms; routes decide who is notified.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What a failure means, for the person notified.")
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the canary; default true.")
     url: HttpsUrl | None = Field(default=None, description="Heartbeat: the URL requested; may use ${name} "
-                                                           "variables from secrets.")
+                                                           "variables from secrets.",
+                                 json_schema_extra=_NO_MALFORMED_VARIABLE)
     steps: list[StepSpec] | None = Field(default=None, description="API check: requests in order, instead of url.")
     secrets: dict[VariableName, SecretRef] = Field(
         default_factory=dict, description="Variables read from Secrets Manager at run time (never stored in the "
                                           "template), e.g. {password: {secret: monitoring/canary-user, field: "
                                           "password}}.")
-    every: Duration = Field(default=300, description="How often it runs: 1m to 1h in whole minutes; default 5m.")
-    timeout: Duration = Field(default=30, description="Per request: fail when no answer arrives in time; "
-                                                      "default 30s.")
-    retention: Duration = Field(default=2678400, description="How long successful runs (and their S3 artifacts) "
+    every: Interval = Field(default=DEFAULT_INTERVAL,
+                            description="How often it runs: 1m to 1h in whole minutes; default 5m.")
+    timeout: Timeout = Field(default=30, description="Per request: fail when no answer arrives in time; at least "
+                                                     "1s, and all requests must fit in a run (the schedule "
+                                                     "interval, at most 14 min); default 30s.")
+    retention: Retention = Field(default=2678400, description="How long successful runs (and their S3 artifacts) "
                                                              "are kept: 1d to 455d; default 31d.")
-    failure_retention: Duration | None = Field(default=None, description="How long failed runs are kept; "
+    failure_retention: Retention | None = Field(default=None, description="How long failed runs are kept; "
                                                                          "default: retention.")
     alarm: FailureAlarmSpec = Field(default_factory=FailureAlarmSpec,
                                     description="SuccessPercent alarm; default failed 2 of the last 3 runs.")
@@ -198,6 +269,32 @@ class CanarySpec(RequestFields):
                     problems.add(("steps", index, "name"), f'step "{step.name}" is already defined in this canary')
                 seen.add(step.name)
         else:
-            _check_body(self, problems)
+            _check_request(self.url or "", self, problems)
+        self._check_variables_defined(problems)
+        self._check_run_time(problems)
         problems.raise_any(type(self))
         return self
+
+    def _check_variables_defined(self, problems: RuleProblems) -> None:
+        """Each `${name}` is a secret or saved by an earlier step."""
+        known = set(self.secrets)
+        requests: list[tuple[tuple[str | int, ...], str, RequestFields, dict[str, str]]] = (
+            [(("steps", index), step.url, step, step.save) for index, step in enumerate(self.steps)]
+            if self.steps is not None else [((), self.url or "", self, {})])
+        for prefix, url, request, saved in requests:
+            for path, text in templated_strings(url, request):
+                for used in VARIABLE.findall(text):
+                    if _VARIABLE_NAME.match(used) and used not in known:
+                        problems.add((*prefix, *path), f'unknown variable "${{{used}}}"; defined before this step: '
+                                                       f"{', '.join(sorted(known)) or 'none'}")
+            known.update(saved)
+
+    def _check_run_time(self, problems: RuleProblems) -> None:
+        """Its requests must fit in a run, which lasts at most the schedule interval (in every environment)."""
+        every = min([self.every, *(override.every for override in self.env.values() if override.every)])
+        run_timeout = run_seconds(every)
+        requests = len(self.steps) if self.steps else 1
+        if self.timeout * requests > run_timeout:
+            problems.add(("timeout",), f"{requests} request(s) x {words(self.timeout)} exceed the "
+                                       f"{words(run_timeout)} a run may last (the schedule interval, at most "
+                                       f"{words(MAX_CANARY_RUN_SECONDS)})")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.plan.expressions import metric_ids
+from vigil.plan.limits import MAX_ALARMS_PER_WIDGET, MAX_GRAPH_METRICS
 from vigil.spec.logs import LogGroupName
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, MetricId, Name, SpecModel, Stat
 
 DASHBOARD_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
@@ -86,8 +89,20 @@ class _Widget(SpecModel):
     height: int = Field(default=6, ge=1, le=1000, description="Rows of the grid; default 6.")
 
 
+NO_ANNOTATIONS = ("number", "pie")
+"""Metric widget views that draw no annotations."""
+
+
 class MetricWidget(_Widget):
     """A graph or single number of metrics and metric math."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": [lines], "properties": {lines: {"minItems": 1}}}
+                  for lines in ("metrics", "expressions")],
+        "if": {"required": ["view"], "properties": {"view": {"enum": list(NO_ANNOTATIONS)}}},
+        "then": {"not": {"required": ["annotations"], "properties": {"annotations": {
+            "required": ["horizontal"], "properties": {"horizontal": {"minItems": 1}}}}}},
+    })
 
     type: Literal["metric"] = Field(description="metric: a graph or single number.")
     view: Literal["line", "stacked", "bar", "number", "pie"] = Field(
@@ -102,13 +117,51 @@ class MetricWidget(_Widget):
     annotations: Annotations | None = Field(default=None, description="Horizontal annotation lines.")
     y_axis: YAxes | None = Field(default=None, description="Labels and bounds of the left and right axes.")
 
+    @model_validator(mode="after")
+    def _lines_and_annotations(self) -> Self:
+        problems = RuleProblems()
+        lines = len(self.metrics) + len(self.expressions)
+        if not lines:
+            problems.add((), "expected at least one metric or expression")
+        if lines > MAX_GRAPH_METRICS:
+            problems.add((), f"{lines} metrics in one widget; CloudWatch allows {MAX_GRAPH_METRICS}")
+        ids = [m.id for m in self.metrics if m.id] + [e.id for e in self.expressions if e.id]
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.add((), f'metric id "{duplicate}" is used twice in this widget')
+        defined = {m.id for m in self.metrics if m.id}
+        for index, expression in enumerate(self.expressions):
+            for metric_id in expression_metric_ids(expression.expression):
+                if metric_id not in ids:
+                    problems.add(("expressions", index, "expression"), f'unknown metric id "{metric_id}"; metric '
+                                                                       f"ids of this widget: "
+                                                                       f"{', '.join(sorted(defined)) or 'none'}")
+        if self.annotations and self.annotations.horizontal and self.view in NO_ANNOTATIONS:
+            problems.add(("annotations",), f"annotations need a line, stacked or bar view, not {self.view}")
+        problems.raise_any(type(self))
+        return self
+
+
+def expression_metric_ids(expression: str) -> list[str]:
+    """The metric ids a widget expression uses; none for Metrics Insights (SELECT ...), whose names are columns."""
+    return [] if expression.lstrip().upper().startswith("SELECT") else metric_ids(expression)
+
 
 class AlarmsWidget(_Widget):
     """The state of alarms, named by key (in the dashboard's service) or as service/key."""
 
     type: Literal["alarms"] = Field(description="alarms: alarm states.")
     alarms: list[Annotated[str, StringConstraints(pattern=ALARM_REFERENCE_PATTERN)]] = Field(
-        min_length=1, description="Alarm keys of the dashboard's service, or service/key.")
+        min_length=1, description="Alarm keys of the dashboard's service, or service/key (at most 100).",
+        json_schema_extra={"maxItems": MAX_ALARMS_PER_WIDGET})
+
+    @model_validator(mode="after")
+    def _at_most_the_widget_shows(self) -> Self:
+        problems = RuleProblems()
+        if len(self.alarms) > MAX_ALARMS_PER_WIDGET:
+            problems.add(("alarms",), f"{len(self.alarms)} alarms; an alarm status widget shows "
+                                      f"{MAX_ALARMS_PER_WIDGET}")
+        problems.raise_any(type(self))
+        return self
 
 
 class TextWidget(_Widget):
@@ -136,6 +189,8 @@ Widget = Annotated[MetricWidget | AlarmsWidget | TextWidget | LogsWidget, Field(
 class DashboardSpec(SpecModel):
     """A declared dashboard, deployed as `{env}-{dashboard}` in every environment."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [{"properties": {"rows": {"items": {"minItems": 1}}}}]})
+
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     dashboard: Annotated[str, StringConstraints(pattern=DASHBOARD_NAME_PATTERN)] = Field(
         description="Dashboard name without the environment prefix; unique across dashboards/.")
@@ -143,4 +198,18 @@ class DashboardSpec(SpecModel):
                                                            "apply; the dashboard then lives in its stack.")
     range: Duration | None = Field(default=None, description="Default time range shown; default 3h.")
     period: Duration | None = Field(default=None, description="Default period of its metrics; default 5m.")
-    rows: list[list[Widget]] = Field(min_length=1, description="Rows of widgets, laid out left to right.")
+    rows: list[list[Widget]] = Field(min_length=1, description="Rows of widgets, laid out left to right, at most "
+                                                               f"{GRID_COLUMNS} columns wide.")
+
+    @model_validator(mode="after")
+    def _rows_fit_the_grid(self) -> Self:
+        problems = RuleProblems()
+        for index, row in enumerate(self.rows):
+            width = sum(widget.width for widget in row)
+            if width > GRID_COLUMNS:
+                problems.add(("rows", index), f"the widths of this row add up to {width}; a row holds "
+                                              f"{GRID_COLUMNS} columns")
+            if not row:
+                problems.add(("rows", index), "expected at least one widget in the row")
+        problems.raise_any(type(self))
+        return self

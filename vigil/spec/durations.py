@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from vigil.spec.number_patterns import integers_pattern
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -40,3 +43,15 @@ def words(seconds: int) -> str:
 
 def _show(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def durations_pattern(seconds: Iterable[int]) -> str:
+    """A regex matching exactly the duration strings (as parse_duration reads them) whose value is one of
+    `seconds`, for JSON Schemas: `durations_pattern(range(60, 3601, 60))` matches `1m`, `120s` and `1h`."""
+    allowed = set(seconds)
+    units = []
+    for unit, size in _UNIT_SECONDS.items():
+        numbers = [value // size for value in allowed if value > 0 and value % size == 0]
+        if numbers:
+            units.append(f"(?:{integers_pattern(numbers)})\\s*{unit}")
+    return rf"^\s*0*(?:{'|'.join(units)})\s*$"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
@@ -21,7 +22,8 @@ class SecretRef(SpecModel):
     """A Secrets Manager secret, resolved at deploy or run time; its value never appears in a template."""
 
     secret: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,2048}$")] = Field(
-        description="Secret name or ARN in the environment's account and region."
+        description="Secret name or ARN in the environment's account and region (another account's or region's "
+                    "only when listed in the environment's allow.secrets)."
     )
     field: str | None = Field(
         default=None, description="JSON key inside the secret string; default: the whole secret string."
@@ -91,6 +93,46 @@ class EmailChannel(SpecModel):
         default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
         "for end-to-end tests against LocalStack."
     )
+
+
+SecretArnPattern = Annotated[str, StringConstraints(
+    pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@*?-]+$", max_length=2048)]
+"""A Secrets Manager secret ARN, where `*` matches any characters and `?` one."""
+
+HostName = Annotated[str, StringConstraints(
+    pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253)]
+"""A DNS host name in lower case, e.g. chat.example.com (no IP address, port or path)."""
+
+
+class AllowList(SpecModel):
+    """Exceptions to an environment's boundaries. Each entry is a decision reviewed in the environment file."""
+
+    secrets: list[SecretArnPattern] = Field(
+        default_factory=list,
+        description="Secrets outside this environment's account and region that channels and canaries may name: "
+                    "secret ARNs, where * matches any characters, e.g. "
+                    "arn:aws:secretsmanager:us-east-1:999999999999:secret:shared/slack-*. Default: none.",
+    )
+    webhook_hosts: list[HostName] = Field(
+        default_factory=list,
+        description="Hosts that Slack webhook forwarders may post to besides Slack's own (hooks.slack.com, "
+                    "hooks.slack-gov.com); always over https, never to private addresses. Default: none.",
+    )
+
+
+def secret_problem(secret: str, account: str, region: str, allowed: list[str]) -> str | None:
+    """Why `secret` (a name or an ARN) may not be read by an environment of `account` and `region` with the
+    allow-list `allowed`, or None when it may. A name always resolves in the environment's own account and
+    region; an ARN must be there too, unless it matches an allow-list pattern."""
+    if not secret.startswith("arn:"):
+        return None
+    parts = secret.split(":", 6)
+    if len(parts) == 7 and parts[2:6] == ["secretsmanager", region, account, "secret"]:
+        return None
+    if any(fnmatch.fnmatchcase(secret, pattern) for pattern in allowed):
+        return None
+    return (f"expected a secret of this environment's account {account} and region {region}, got "
+            f'"{secret}"; list it under allow.secrets in the environment file to read it anyway')
 
 
 LOCAL_ACCOUNT = "000000000000"
@@ -194,11 +236,17 @@ class EnvironmentSpec(SpecModel):
     source_accounts: list[AccountId] = Field(
         default_factory=list, description="Accounts whose metrics this environment's alarms may read (it is their "
                                           "CloudWatch cross-account observability monitoring account).")
+    allow: AllowList = Field(default_factory=AllowList, description="Exceptions to the environment's "
+                             "boundaries: secrets of other accounts or regions, webhook hosts besides Slack's.")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")
 
+    def secret_problem(self, secret: str) -> str | None:
+        """Why this environment's channels and canaries may not read `secret`, or None (see `secret_problem`)."""
+        return secret_problem(secret, self.account, self.region, self.allow.secrets)
+
     @model_validator(mode="after")
-    def _routes_and_local_channels(self) -> Self:
+    def _routes_channels_and_secrets(self) -> Self:
         problems = RuleProblems()
         for severity, channels in self.routes.items():
             for index, channel in enumerate(channels):
@@ -214,6 +262,12 @@ class EnvironmentSpec(SpecModel):
             elif urlsplit(channel.endpoint).hostname not in LOOPBACK_HOSTS:
                 problems.add(("channels", name, "endpoint"), f"expected a loopback URL (127.0.0.1 or localhost), "
                                                              f'got "{channel.endpoint}"')
+        for name, channel in self.channels.items():
+            field, ref = (("integration_key", channel.integration_key) if isinstance(channel, PagerDutyChannel)
+                          else ("webhook", channel.webhook) if isinstance(channel, SlackChannel) else ("", None))
+            message = ref and self.secret_problem(ref.secret)
+            if ref is not None and message:
+                problems.add(("channels", name, field, "secret"), message, ref.secret)
         problems.raise_any(type(self))
         return self
 

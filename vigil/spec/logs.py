@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from vigil.plan.limits import MAX_FILTER_DIMENSIONS, MAX_FILTERS_PER_GROUP
 from vigil.spec.durations import parse_duration
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, SpecModel, format_number
@@ -35,8 +36,11 @@ UNITS = ("Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megab
          "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None")
 Unit = Literal[UNITS]  # type: ignore[valid-type]
 
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key/[A-Za-z0-9-]{1,128}$")
-_FIELD = re.compile(r"^\$(\.[A-Za-z0-9_@.\[\]-]+|[A-Za-z_][A-Za-z0-9_]*)$")
+KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key/[A-Za-z0-9-]{1,128}$"
+_KMS_KEY_ARN = re.compile(KMS_KEY_ARN_PATTERN)
+FIELD_PATTERN = r"^\$(\.[A-Za-z0-9_@.\[\]-]+|[A-Za-z_][A-Za-z0-9_]*)$"
+"""A field of a log event: `$.latency` in JSON events, `$latency` in space-delimited ones."""
+_FIELD = re.compile(FIELD_PATTERN)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -75,7 +79,8 @@ def check_kms_key(value: str) -> str:
                      f"got {_show(value)}")
 
 
-KmsKeyArn = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(check_kms_key)]
+KmsKeyArn = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(check_kms_key),
+                      WithJsonSchema({"type": "string", "maxLength": 2048, "pattern": KMS_KEY_ARN_PATTERN})]
 
 
 def check_pattern(pattern: str) -> str:
@@ -109,7 +114,9 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
-FilterPattern = Annotated[str, StringConstraints(max_length=1024), AfterValidator(check_pattern)]
+FilterPattern = Annotated[str, StringConstraints(max_length=1024), AfterValidator(check_pattern),
+                          WithJsonSchema({"type": "string", "maxLength": 1024, "pattern": r"\S"})]
+"""A filter pattern; the JSON Schema says it is not blank, but not that its braces and quotes are balanced."""
 
 
 def parse_value(value: object) -> str:
@@ -154,12 +161,17 @@ class MetricFilterSpec(SpecModel):
                                   "Not allowed with dimensions.")
     unit: Unit | None = Field(default=None, description="CloudWatch unit of the metric; default None.")
     dimensions: dict[Annotated[str, StringConstraints(min_length=1, max_length=255)],
-                     Annotated[str, AfterValidator(check_dimension_value)]] | None = Field(
-        default=None, description="Up to 3 dimensions whose values are event fields, e.g. {adapter: $.adapter}.")
+                     Annotated[str, AfterValidator(check_dimension_value),
+                               WithJsonSchema({"type": "string", "pattern": FIELD_PATTERN})]] | None = Field(
+        default=None, description="Up to 3 dimensions whose values are event fields, e.g. {adapter: $.adapter}.",
+        json_schema_extra={"maxProperties": MAX_FILTER_DIMENSIONS})
 
     @model_validator(mode="after")
-    def _default_value_without_dimensions(self) -> Self:
+    def _dimension_rules(self) -> Self:
         problems = RuleProblems()
+        if self.dimensions and len(self.dimensions) > MAX_FILTER_DIMENSIONS:
+            problems.add(("dimensions",), f"{len(self.dimensions)} dimensions; CloudWatch Logs allows "
+                                          f"{MAX_FILTER_DIMENSIONS} per metric filter")
         if self.dimensions and self.default_value is not None:
             problems.add(("default_value",), "not allowed with dimensions: CloudWatch Logs publishes a default "
                                              "value only for metric filters without dimensions")
@@ -191,7 +203,8 @@ class LogGroupSpec(SpecModel):
         default=None, description="KMS key ARN encrypting an owned group (same region; its key policy must allow "
                                   "logs.<region>.amazonaws.com). Default: CloudWatch Logs' own encryption.")
     metric_filters: dict[Key, MetricFilterSpec] = Field(default_factory=dict,
-                                                        description="Metric filters by stable key.")
+                                                        description="Metric filters by stable key (at most 100).",
+                                                        json_schema_extra={"maxProperties": MAX_FILTERS_PER_GROUP})
     queries: dict[Key, QueryText] = Field(default_factory=dict,
                                           description="Saved Logs Insights queries over this group, by key.")
 
@@ -204,6 +217,9 @@ class LogGroupSpec(SpecModel):
         if self.existing and self.kms_key is not None:
             problems.add(("kms_key",), "only for owned log groups: an existing group keeps the key it was created "
                                        "with")
+        if len(self.metric_filters) > MAX_FILTERS_PER_GROUP:
+            problems.add(("metric_filters",), f"{len(self.metric_filters)} metric filters; CloudWatch Logs allows "
+                                              f"{MAX_FILTERS_PER_GROUP} per log group")
         problems.raise_any(type(self))
         return self
 

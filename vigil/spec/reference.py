@@ -122,6 +122,15 @@ def _resolve(node: Schema, root: Schema) -> Schema:
     return _resolve(root["$defs"][ref.rsplit("/", 1)[1]], root) if ref else node
 
 
+def _shared_value(node: Schema, root: Schema) -> Schema | None:
+    """The definition `node` refers to when it is a string type several fields share (a canary's retention),
+    which the reference shows in place, like any other string type, rather than as a section."""
+    if "$ref" not in node:
+        return None
+    definition = _resolve(node, root)
+    return definition if definition.get("type") == "string" and "properties" not in definition else None
+
+
 def _options(node: Schema) -> list[Schema]:
     """The alternatives a field's value may take (a union's members); a model or a typed value is one, even with
     `oneOf`/`anyOf` rules of its own (vigil/spec/rules.py)."""
@@ -177,7 +186,7 @@ def _models(root: Schema) -> list[tuple[str, Schema]]:
         model = queue.pop(0)
         for prop in model.get("properties", {}).values():
             for name in _refs(prop):
-                if name not in seen:
+                if name not in seen and _shared_value({"$ref": f"#/$defs/{name}"}, root) is None:
                     seen.add(name)
                     definition = root["$defs"][name]
                     order.append((name, definition))
@@ -236,6 +245,9 @@ def _anchor(name: str) -> str:
 
 def _type(node: Schema, root: Schema) -> str:
     options = _options(node)
+    shared = _shared_value(node, root)
+    if shared is not None:
+        return _type(shared, root)
     if "$ref" in node:
         return _anchor(node["$ref"].rsplit("/", 1)[1])
     if len(options) > 1 or options[0] is not node:
@@ -304,6 +316,7 @@ def _bounds(node: Schema) -> Iterable[str]:
 
 def _example(model: str, name: str, node: Schema, root: Schema, examples: _Examples) -> str:
     for option in _options(node):
+        option = _shared_value(option, root) or option
         if option.get("examples"):
             return _flow(option["examples"][0])
     seen = examples.values.get((model, name))

@@ -6,6 +6,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.plan.expressions import EXPRESSION_ID, rule_references, rule_syntax_error
+from vigil.plan.naming import canary_alarm_key
 from vigil.spec.alarm_options import (
     AccountId,
     AlarmActionsSpec,
@@ -14,6 +16,7 @@ from vigil.spec.alarm_options import (
     LowSampleCount,
     NotifyState,
     SuppressorSpec,
+    check_alarm_metrics,
 )
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.environment import TargetName
@@ -29,9 +32,11 @@ from vigil.spec.types import (
     Key,
     MetricId,
     Name,
+    Owner,
     Severity,
     SpecModel,
     Stat,
+    Summary,
     Threshold,
 )
 
@@ -96,7 +101,7 @@ class AlarmSpec(SpecModel):
     model_config = ConfigDict(json_schema_extra=_ALARM_SCHEMA)
 
     severity: Severity = Field(description="critical pages, warning and info notify; routes decide who.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What is wrong, in one sentence for the person notified."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
@@ -113,8 +118,9 @@ class AlarmSpec(SpecModel):
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
     )
     metrics: dict[MetricId, AlarmQuerySpec] | None = Field(
-        default=None, description="Named metrics of `expression`, and intermediate expressions over them "
-                                  "(`{expression: ...}`) that `expression` uses.")
+        default=None, description="Named metrics of `expression` (at most 10), and intermediate expressions over "
+                                  "them (`{expression: ...}`) that `expression` uses.",
+        json_schema_extra={"not": {"required": [EXPRESSION_ID]}})
     expression_period: AlarmPeriod | None = Field(
         default=None, description="Period of the expression's own result; default: its metrics'.")
     query: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = Field(
@@ -217,6 +223,8 @@ class AlarmSpec(SpecModel):
         if kind == "expression" and not self.metrics:
             problems.add(("metrics",), "required: an expression needs its metrics, e.g. "
                                        "{errors: {metric: Errors, stat: Sum}}")
+        if kind == "expression" and self.metrics:
+            check_alarm_metrics(self.expression or "", self.metrics, problems)
 
 
 class ServiceDefaults(SpecModel):
@@ -237,7 +245,7 @@ class ServiceSpec(SpecModel):
 
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     service: Name = Field(description="Service name, unique across alarm_specs/.")
-    owner: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+    owner: Owner = Field(
         description="Owning team, written into every alarm description and tag."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")
@@ -260,3 +268,58 @@ class ServiceSpec(SpecModel):
                                                       "states, a row per SLO with its error budget and burn rate, "
                                                       "metric filter metrics); default true. With false, SLO error "
                                                       "budgets go to {env}-{service}-slos.")
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        """What one section names in another: a composite's alarms, an alarm's metric filter, and the alarm keys
+        canaries take."""
+        problems = RuleProblems()
+        for key, alarm in self.alarms.items():
+            path = ("alarms", key)
+            if alarm.composite is not None:
+                _check_composite(key, alarm.composite, self.alarms, problems)
+            if alarm.filter is not None:
+                _check_filter(path, alarm, self.log_groups, problems)
+        for key, canary in self.canaries.items():
+            for alarm_key in [canary_alarm_key(key)] + ([canary_alarm_key(key, "duration")] if canary.duration else []):
+                if alarm_key in self.alarms:
+                    problems.add(("canaries", key), f'the canary\'s alarm key "{alarm_key}" is also an alarm of this '
+                                                    "service; rename one of them")
+        problems.raise_any(type(self))
+        return self
+
+
+def _check_composite(key: str, rule: str, alarms: dict[str, AlarmSpec], problems: RuleProblems) -> None:
+    path = ("alarms", key, "composite")
+    syntax = rule_syntax_error(rule)
+    if syntax:
+        problems.add(path, f'expected a rule like "ALARM(a) OR ALARM(b)": {syntax}')
+        return
+    references = rule_references(rule)
+    if not references:
+        problems.add(path, "expected the rule to name at least one alarm, as ALARM(key)")
+    for reference in references:
+        if reference == key:
+            problems.add(path, f'the rule refers to the alarm itself ("{key}")')
+        elif reference not in alarms:
+            known = ", ".join(sorted(k for k in alarms if k != key))
+            problems.add(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
+
+
+def _check_filter(path: tuple[str, ...], alarm: AlarmSpec, log_groups: dict[str, LogGroupSpec],
+                  problems: RuleProblems) -> None:
+    """The metric filter an alarm names is one of the service's, in one log group, and the alarm picks one value
+    of each of its dimensions."""
+    found = [(name, group.metric_filters[alarm.filter]) for name, group in sorted(log_groups.items())
+             if alarm.filter in group.metric_filters]
+    if not found:
+        known = sorted({k for group in log_groups.values() for k in group.metric_filters})
+        problems.add((*path, "filter"), f'unknown metric filter "{alarm.filter}"; metric filters of this service: '
+                                        f"{', '.join(known) or 'none'}")
+    elif len(found) > 1:
+        problems.add((*path, "filter"), f'metric filter "{alarm.filter}" is defined in several log groups '
+                                        f"({', '.join(name for name, _ in found)}); rename one of them")
+    elif found[0][1].dimensions and alarm.dimensions is None:
+        problems.add((*path, "filter"), f"metric filter \"{alarm.filter}\" publishes with dimensions "
+                                        f"({', '.join(sorted(found[0][1].dimensions))}): set the alarm's dimensions "
+                                        "to one value of each")

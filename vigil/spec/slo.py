@@ -8,9 +8,17 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from vigil.spec.durations import format_duration
-from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.metrics import (
+    Dimensions,
+    ExpressionMetrics,
+    MetricName,
+    MetricSpec,
+    Namespace,
+    check_expression_metrics,
+    check_metric_ids,
+)
 from vigil.spec.rules import RuleProblems
-from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
+from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Summary
 
 
 class LatencySpec(SpecModel):
@@ -43,7 +51,7 @@ class SloMathSpec(SpecModel):
         "allOf": [{"properties": {"metrics": {"additionalProperties": {"properties": {"period": False}}}}}],
     })
 
-    metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).")
+    metrics: ExpressionMetrics = Field(description="Named metrics the expressions use (at most 10).")
     errors: Expression | None = Field(default=None, description="Failed events, e.g. FILL(e5xx, 0) + "
                                                                 "FILL(e4xx, 0); or give good.")
     good: Expression | None = Field(default=None, description="Good events; or give errors.")
@@ -54,6 +62,9 @@ class SloMathSpec(SpecModel):
         problems = RuleProblems()
         if (self.errors is None) == (self.good is None):
             problems.add((), "expected exactly one of errors or good")
+        check_expression_metrics(self.metrics, problems)
+        for field in ("errors", "good", "total"):
+            check_metric_ids((field,), getattr(self, field), self.metrics, problems)
         for metric_id, metric in self.metrics.items():
             if metric.period is not None:
                 problems.add(("metrics", metric_id, "period"), _NO_PERIOD)
@@ -90,7 +101,7 @@ class SloSpec(SpecModel):
 
     objective: float = Field(gt=0, lt=100, description="Percent of good events over the window, e.g. 99.9.")
     window: Duration = Field(description="Compliance window: 30d, 28d or 7d.")
-    summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+    summary: Summary | None = Field(
         default=None, description="What the objective promises, in one sentence.")
     runbook: HttpsUrl | None = Field(default=None, description="Default: the service's runbook.")
     enabled: bool = Field(default=True, description="false drops the SLO and its alarms; default true.")

@@ -6,6 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.plan.limits import MAX_SAMPLING_ATTRIBUTES
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Name, SpecModel
 
@@ -100,13 +101,16 @@ class SamplingRuleSpec(SpecModel):
     resource_arn: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
         default="*", description="ARN of the resource the service runs on; default *.")
     attributes: dict[AttributeText, AttributeText] = Field(
-        default_factory=dict, description="Segment attributes that must match (at most 5).")
+        default_factory=dict, description="Segment attributes that must match (at most 5).",
+        json_schema_extra={"maxProperties": MAX_SAMPLING_ATTRIBUTES})
     enabled: bool = Field(default=True, description="false drops the rule; default true.")
     env: dict[Name, TracingOverride] = Field(default_factory=dict, description="Per-environment overrides.")
 
     @model_validator(mode="after")
-    def _method_and_path(self) -> Self:
+    def _method_path_and_attributes(self) -> Self:
         problems = RuleProblems()
+        if len(self.attributes) > MAX_SAMPLING_ATTRIBUTES:
+            problems.add(("attributes",), f"{len(self.attributes)} attributes; X-Ray allows {MAX_SAMPLING_ATTRIBUTES}")
         if self.method != "*" and not self.method.replace("*", "").replace("?", "").isalpha():
             problems.add(("method",), f'expected an HTTP method like GET or *, got "{self.method}"')
         if self.url_path != "*" and not self.url_path.startswith(("/", "*")):

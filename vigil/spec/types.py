@@ -167,11 +167,27 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=512)]
 
+LINE_UNSAFE_CHARACTERS = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+"""A regular expression character range (in both Python's and JSON Schema's syntax) of what one line of text may
+not hold: line breaks, control characters but tab, line and paragraph separators, and bidirectional embeddings,
+overrides and isolates. Such characters could forge a `Label: value` line of an alarm description, or reorder what
+a reader sees."""
+
+ONE_LINE_PATTERN = f"^[^{LINE_UNSAFE_CHARACTERS}]*$"
+"""Text on one line (see LINE_UNSAFE_CHARACTERS)."""
+
+Summary = Annotated[str, StringConstraints(pattern=ONE_LINE_PATTERN, max_length=512)]
+"""What an alarm means, for the person notified: one line of at most 512 characters."""
+
+Owner = Annotated[str, StringConstraints(pattern=ONE_LINE_PATTERN, min_length=1, max_length=128)]
+"""The team that owns a service: one line of 1 to 128 characters."""
+
 PATTERN_MEANINGS = {
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$": "a key of letters, digits, '-', '_' or '.' (at most 128 characters)",
     r"^[a-z][a-zA-Z0-9_]{0,254}$": "a metric id starting with a lowercase letter, then letters, digits or '_'",
     r"^[a-z][a-z0-9-]{0,39}$": "a lowercase name of letters, digits and '-' starting with a letter (at most 40)",
     r"^https?://\S+$": "an http(s) URL",
+    ONE_LINE_PATTERN: "one line of text (no line breaks, control characters or bidirectional overrides)",
     r"^\d{12}$": "a 12-digit AWS account id",
     r"^[a-z]{2}(-[a-z]+)+-\d$": "an AWS region like us-east-1",
     r"^[A-Z0-9]{9,11}$": "a Slack id like T0123ABCD or C0123ABCD",

@@ -49,33 +49,52 @@ class PartialResult(Generic[Model]):
 def validate_partially(document: LoadedDocument, model: type[Model]) -> PartialResult[Model]:
     """Validate `document` as `model`; when entries of its maps (alarms, slos, canaries, ...) are invalid, also
     validate the document without them, so that the checks that need a whole model (composites, limits, names)
-    can still run on the rest and every problem is reported in one run."""
+    can still run on the rest and every problem is reported in one run. A check across entries that fails once
+    others are left out (a composite naming a left-out alarm) leaves its entry out too; its problem is reported
+    only when it names no left-out entry (else it is a consequence, not news)."""
     try:
         return PartialResult(validate_document(document, model), (), frozenset())
     except SpecError as error:
-        problems = tuple(error.problems)
+        problems = list(error.problems)
     data = document.data
     if not isinstance(data, dict):
-        return PartialResult(None, problems, frozenset())
-    try:
-        model.model_validate(data)
-    except ValidationError as error:
-        details = error.errors(include_url=False)
+        return PartialResult(None, tuple(problems), frozenset())
     left_out: dict[str, set[Any]] = {}
-    for detail in details:
-        loc = detail["loc"]
-        field = loc[0] if loc else None
-        entries = data.get(field) if isinstance(field, str) else None
-        if len(loc) < 2 or not isinstance(entries, dict) or loc[1] not in entries or not _is_map(model, field):
-            return PartialResult(None, problems, frozenset())
-        left_out.setdefault(str(field), set()).add(loc[1])
-    trimmed = {**data, **{field: {key: value for key, value in data[field].items() if key not in keys}
-                          for field, keys in left_out.items()}}
-    try:
-        valid = model.model_validate(trimmed)
-    except ValidationError:
-        return PartialResult(None, problems, frozenset())
-    return PartialResult(valid, problems, frozenset(str(key) for keys in left_out.values() for key in keys))
+    current: dict[str, Any] = data
+    while True:
+        try:
+            valid = model.model_validate(current)
+        except ValidationError as error:
+            details = error.errors(include_url=False)
+            if current is not data:
+                keys = {str(key) for keys in left_out.values() for key in keys}
+                problems += [problem for problem in _problems(document, model, error)
+                             if not any(f'"{key}"' in problem.message for key in keys)]
+        else:
+            return PartialResult(valid, tuple(problems), frozenset(str(key) for keys in left_out.values()
+                                                                   for key in keys))
+        entries = [entry for entry in (_entry(detail, data, model) for detail in details) if entry is not None]
+        if len(entries) < len(details) or all(key in left_out.get(field, ()) for field, key in entries):
+            return PartialResult(None, tuple(problems), frozenset())
+        for field, key in entries:
+            left_out.setdefault(field, set()).add(key)
+        current = {**data, **{field: {key: value for key, value in data[field].items() if key not in keys}
+                              for field, keys in left_out.items()}}
+
+
+def _entry(detail: Any, data: dict[str, Any], model: type[BaseModel]) -> tuple[str, Any] | None:
+    """The map entry (field, key) a pydantic error is about, or None when it is about the document as a whole;
+    a rule's problem is about the entry its path starts in."""
+    loc = tuple(detail["loc"])
+    if detail["type"] == RULE_ERROR:
+        loc = (*loc, *detail["ctx"]["path"])
+    if len(loc) < 2 or not isinstance(loc[0], str):
+        return None
+    field, key = loc[0], loc[1]
+    entries = data.get(field)
+    if not isinstance(entries, dict) or key not in entries or not _is_map(model, field):
+        return None
+    return field, key
 
 
 def _is_map(model: type[BaseModel], field: str | None) -> bool:
@@ -105,15 +124,21 @@ def _problems(document: LoadedDocument, model: type[BaseModel], error: Validatio
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
-    """The part of a pydantic error location that exists in the data (drops union tags and `[key]`)."""
+    """The part of a pydantic error location that exists in the data (drops union tags and `[key]`). A tag is
+    dropped even where a field has its name (the `alarms` widget's `alarms`)."""
     path: list[str | int] = []
     node = data
+    tag_seen = False
     for part in loc:
+        if isinstance(node, dict) and node.get("type") == part and not tag_seen:
+            tag_seen = True
+            continue
         in_dict = isinstance(node, dict) and part in node
         in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
         if in_dict or in_list:
             node = node[part]
             path.append(part)
+            tag_seen = False
     return tuple(path)
 
 

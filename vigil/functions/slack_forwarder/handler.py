@@ -15,6 +15,20 @@ Environment variables:
     Timeout in seconds for the HTTP POST to Slack.
 ``LOG_LEVEL`` (optional, default ``INFO``)
     Level of this module's logger.
+``WEBHOOK_ALLOWED_HOSTS`` (optional)
+    Comma-separated host names the function may post to besides Slack's
+    webhook hosts (``hooks.slack.com``, ``hooks.slack-gov.com``), from the
+    environment file's ``allow.webhook_hosts``.
+
+Destinations: the function posts only over https, on port 443, to Slack's
+webhook hosts or the allowed ones, and only when every address the host
+resolves to is public (never loopback, link-local or private); redirects are
+not followed. A secret holding any other URL is refused before any request.
+
+Alarm fields: severity, owner and runbook are read only from the structured
+description vigil writes (``Label: value`` lines in a fixed order, from
+``Summary`` to ``Source: ... (managed by vigil)``); any other description is
+shown whole as the summary, so text inside it cannot pose as a field.
 
 Webhook URL caching: the URL is fetched on first use and cached for the life
 of the Lambda execution environment. If a POST is rejected with a 4xx status
@@ -31,10 +45,11 @@ exception type names.
 """
 
 import http.client
+import ipaddress
 import json
 import logging
 import os
-import re
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -74,9 +89,23 @@ STATE_STYLES: dict[str, tuple[str, str]] = {
 
 UNKNOWN_STATE_STYLE = (":grey_question:", "#9E9E9E")
 
-_DESCRIPTION_LINE = re.compile(
-    r"^\s*(Summary|Owner|Runbook|Severity)\s*:\s*(.+?)\s*$", re.IGNORECASE
+SLACK_WEBHOOK_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
+"""Hosts of Slack incoming webhooks (GovSlack's are on hooks.slack-gov.com)."""
+
+DESCRIPTION_LABELS = (
+    "Summary",
+    "Condition",
+    "Severity",
+    "Environment",
+    "Owner",
+    "Runbook",
+    "Source",
 )
+"""The labels of vigil's alarm descriptions, in the order vigil writes them
+(vigil/plan/describe.py); Summary and Source are always present."""
+
+MANAGED_SUFFIX = " (managed by vigil)"
+"""How the Source line of a vigil description ends."""
 
 _cached_webhook_url: str | None = None
 
@@ -173,26 +202,43 @@ def _alarm_name_from_arn(arn: str) -> str:
 
 
 def parse_description(description: str | None) -> dict[str, str]:
-    """Extract vigil's structured lines from an AlarmDescription.
+    """Extract the fields of a description vigil wrote.
 
-    vigil writes lines such as ``Summary: ...``, ``Owner: ...``,
-    ``Runbook: https://...`` (keys are case-insensitive). Returns a dict with
-    lower-case keys among ``summary``, ``owner``, ``runbook``, ``severity``.
-    If no structured line is present, the whole (stripped) description is
-    returned as ``summary``. A runbook that is not an http(s) URL is dropped.
+    A vigil description is a block of ``Label: value`` lines, labels in the
+    order of ``DESCRIPTION_LABELS``, each at most once, starting with
+    ``Summary`` and ending with ``Source: ... (managed by vigil)``; vigil
+    escapes every value to one line. Returns lower-case keys among
+    ``summary``, ``owner``, ``runbook``, ``severity``. Any other description
+    (hand-written, another tool's, or one a value tried to extend) is
+    returned whole as ``summary``: no runbook or severity is read from free
+    text. A runbook that is not an http(s) URL is dropped.
     """
     if not description or not description.strip():
         return {}
-    fields: dict[str, str] = {}
-    for line in description.splitlines():
-        match = _DESCRIPTION_LINE.match(line)
-        if match:
-            fields.setdefault(match.group(1).lower(), match.group(2))
-    if not fields:
-        fields["summary"] = description.strip()
+    fields = _structured_fields(description.split("\n"))
+    if fields is None:
+        return {"summary": description.strip()}
     runbook = fields.get("runbook")
     if runbook and urllib.parse.urlsplit(runbook).scheme not in ("http", "https"):
         del fields["runbook"]
+    return {k: v for k, v in fields.items() if k in ("summary", "owner", "runbook", "severity")}
+
+
+def _structured_fields(lines: list[str]) -> dict[str, str] | None:
+    """The fields of vigil's description lines, or None when they are not exactly that shape."""
+    fields: dict[str, str] = {}
+    position = -1
+    for line in lines:
+        label, separator, value = line.partition(": ")
+        if not separator or label not in DESCRIPTION_LABELS or not value:
+            return None
+        index = DESCRIPTION_LABELS.index(label)
+        if index <= position:
+            return None
+        position = index
+        fields[label.lower()] = value
+    if "summary" not in fields or not fields.get("source", "").endswith(MANAGED_SUFFIX):
+        return None
     return fields
 
 
@@ -403,7 +449,6 @@ def _secret_to_url(secret_string: str) -> str:
             else ""
         )
     parts = urllib.parse.urlsplit(value)
-    # http is accepted for local testing; Slack webhooks are always https.
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise ValueError("webhook secret does not contain an http(s) URL")
     return value
@@ -460,18 +505,67 @@ def post_timeout_seconds() -> float:
     return value
 
 
+def allowed_hosts() -> frozenset[str]:
+    """Slack's webhook hosts and those in ``WEBHOOK_ALLOWED_HOSTS``, lower case."""
+    extra = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
+    return SLACK_WEBHOOK_HOSTS | {
+        host.strip().lower().rstrip(".") for host in extra.split(",") if host.strip()
+    }
+
+
+def check_destination(url: str) -> None:
+    """Raise ``WebhookPostError`` unless ``url`` may receive alarm messages.
+
+    It must be https on port 443 to an allowed host (``allowed_hosts``), and
+    every address the host resolves to must be public: a webhook secret can
+    never point the function at loopback, link-local (the instance metadata
+    service) or private addresses. Messages never include the URL.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https":
+        raise WebhookPostError(None, "the webhook URL is not https")
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if host not in allowed_hosts() or port not in (None, 443):
+        raise WebhookPostError(
+            None,
+            "the webhook host is not Slack's or an allowed host (allow.webhook_hosts)",
+        )
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
+    except OSError as err:
+        raise WebhookPostError(None, type(err).__name__) from None
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+            raise WebhookPostError(
+                None, "the webhook host resolves to a loopback, link-local or private address"
+            )
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: a redirect could lead to a host ``check_destination`` never saw."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post_json(
     url: str, payload: dict[str, Any], timeout: float = DEFAULT_POST_TIMEOUT_SECONDS
 ) -> int:
     """POST ``payload`` as JSON to ``url`` and return the HTTP status code.
 
-    ``timeout`` is in seconds. Only http(s) URLs are accepted. Raises
-    ``WebhookPostError`` for any non-2xx status or transport failure; its
-    message never includes ``url``.
+    ``timeout`` is in seconds. ``url`` must pass ``check_destination``;
+    redirects are not followed (a 3xx is an error). Raises
+    ``WebhookPostError`` for any refused destination, non-2xx status or
+    transport failure; its message never includes ``url``.
     """
-    if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
-        raise WebhookPostError(None, "unsupported URL scheme")
-    # Scheme checked above, so urlopen cannot be pointed at file: or custom schemes.
+    check_destination(url)
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode("utf-8"),
@@ -479,7 +573,7 @@ def post_json(
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             status = int(response.status)
     except urllib.error.HTTPError as err:
         raise WebhookPostError(err.code, str(err.reason)) from None
