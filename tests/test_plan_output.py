@@ -106,7 +106,7 @@ Dashboards across services (stack vigil-prod-dashboards):
 
 Summary:
   prod: 1 service, 12 alarms (7 notify, 5 notify nobody), 1 SLO, 2 dashboards, 1 canary, 2 log groups, \
-1 service stack (~51.2 kB)
+1 service stack (~50.4 kB)
 """
 
 
@@ -148,7 +148,7 @@ slack-incidents |
 #### Summary
 
 - prod: 1 service, 12 alarms (7 notify, 5 notify nobody), 1 SLO, 2 dashboards, 1 canary, 2 log groups, \
-1 service stack (~51.2 kB)
+1 service stack (~50.4 kB)
 """
 
 
