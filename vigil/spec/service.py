@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, create_model
 
 from vigil.spec import slo as slo_spec
 from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.logs import LogGroupName, LogGroupSpec
+from vigil.spec.resources import resource_union
 from vigil.spec.tracing import TracingSpec
 from vigil.spec.types import Duration, HttpsUrl, Key, MetricId, Name, Severity, SpecModel, Stat, Threshold
 
@@ -88,6 +89,16 @@ class AlarmSpec(SpecModel):
     env: dict[Name, AlarmOverride] = Field(default_factory=dict, description="Per-environment overrides.")
 
 
+PATCH_EXCLUDED = ("composite", "filter")
+"""Alarm fields a preset alarm's override may not set: a preset alarm is always a metric or math alarm."""
+
+AlarmPatch: type[SpecModel] = create_model(
+    "AlarmPatch", __base__=SpecModel, __doc__="Overrides of one preset alarm: any alarm field, all optional.",
+    **{name: (field.annotation | None, Field(default=None, description=field.description))
+       for name, field in AlarmSpec.model_fields.items() if name not in PATCH_EXCLUDED},
+)
+
+
 class ServiceDefaults(SpecModel):
     """Values every alarm of the service starts from."""
 
@@ -114,6 +125,10 @@ class ServiceSpec(SpecModel):
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
                                       "from.")
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
+    resources: dict[Key, resource_union(AlarmPatch)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="AWS resources by stable key, each monitored with the alarms AWS "
+                                          "recommends for its type (docs/presets.md); their alarms are keyed "
+                                          "{resource}-{alarm}.")
     tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
     canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
                                                   description="CloudWatch Synthetics canaries by stable key.")

@@ -1,0 +1,182 @@
+"""Expand a service's `resources:` into ordinary alarms keyed `{resource}-{alarm}`: the catalog's recommended
+values, with the resource's inputs filled in, then the spec's overrides on top. After this step a preset alarm is
+an alarm like any other (routing, env rules, composites, dashboards, cost, verify, diff)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
+from vigil.spec.durations import format_duration
+from vigil.spec.service import AlarmSpec
+from vigil.spec.types import Key
+
+Path = tuple[str | int, ...]
+_KEY: TypeAdapter[str] = TypeAdapter(Key)
+OPTIONAL_MARK = "?"
+"""A catalog dimension value ending in `?` (`"{event_bus}?"`) is left out when its input is not set."""
+
+
+@dataclass(frozen=True)
+class PresetOrigin:
+    """Where a generated alarm comes from: resource `resource` of type `type`, its preset alarm `alarm`, the AWS
+    page it follows, and the one region its metric exists in (None: the environment's)."""
+
+    resource: str
+    type: str
+    alarm: str
+    source: str
+    region: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.resource} ({self.type}/{self.alarm})"
+
+
+@dataclass
+class Expansion:
+    """The alarms a service's resources expand into, by key, with their origins and the problems found (path in
+    the service document, message)."""
+
+    alarms: dict[str, AlarmSpec] = field(default_factory=dict)
+    origins: dict[str, PresetOrigin] = field(default_factory=dict)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def alarm_key(resource: str, alarm: str) -> str:
+    """The key of a preset alarm in its service: `{resource}-{alarm}`."""
+    return f"{resource}-{alarm}"
+
+
+def expand(resources: Mapping[str, BaseModel], *, account: str, region: str) -> Expansion:
+    """Expand every resource for one environment (`account` and `region` fill `{account}` and `{region}` in
+    dimensions). Alarms whose `when` input is not set are left out unless an override gives them a threshold."""
+    out = Expansion()
+    types = catalog()
+    for name, resource in resources.items():
+        preset = types[str(getattr(resource, "type"))]  # noqa: B009 (dynamic resource models)
+        if not getattr(resource, "enabled", True):
+            continue
+        values = {**{n: getattr(resource, n) for n in preset.inputs}, "account": account, "region": region}
+        for key, definition in preset.alarms.items():
+            _expand_alarm(out, name, resource, preset, key, definition, values)
+    return out
+
+
+def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: PresetType, key: str,
+                  definition: AlarmDef, values: dict[str, Any]) -> None:
+    patch: BaseModel | None = getattr(resource, "alarms").get(key)  # noqa: B009
+    given = patch.model_dump(exclude_none=True, mode="json") if patch is not None else {}
+    path: Path = ("resources", name, "alarms", key) if patch is not None else ("resources", name)
+    enabled = given.get("enabled", definition.enabled)
+    overrides_threshold = "threshold" in given or "anomaly" in given
+    if not enabled:
+        return
+    if definition.when is not None and values.get(definition.when) is None and not overrides_threshold:
+        if "enabled" in given:
+            out.problems.append(((*path, "enabled"), f"needs input {definition.when} (or a threshold) on the "
+                                                     f"resource: {preset.inputs[definition.when].description}"))
+        return
+    generated_key = alarm_key(name, key)
+    try:
+        _KEY.validate_python(generated_key)
+    except ValidationError:
+        out.problems.append((("resources", name), f"alarm key {generated_key} is longer than 128 characters; "
+                                                  "shorten the resource key"))
+        return
+    data: dict[str, Any] = {"severity": definition.severity, "summary": definition.summary,
+                            "period": format_duration(definition.period),
+                            "evaluation_periods": definition.evaluation_periods,
+                            "datapoints_to_alarm": definition.datapoints_to_alarm,
+                            "missing_data": definition.missing_data}
+    missing: list[str] = []
+    if definition.metric is not None:
+        data["metric"] = definition.metric
+        data["stat"] = definition.stat
+        data["namespace"] = definition.namespace or preset.namespace
+        data["dimensions"] = _dimensions(definition.dimensions or preset.dimensions, values, missing)
+    else:
+        data["expression"] = definition.expression
+        data["metrics"] = {metric_id: _metric(metric, definition, preset, values, missing)
+                           for metric_id, metric in (definition.metrics or {}).items()}
+    if not overrides_threshold:
+        data["threshold"] = threshold_text(definition, values, missing)
+    for missing_input in sorted(set(missing)):
+        out.problems.append((path, f"needs input {missing_input}: {preset.inputs[missing_input].description}"))
+    if missing:
+        return
+    data.update({k: v for k, v in given.items() if k not in ("env", "enabled")})
+    if "anomaly" in given:
+        data.pop("threshold", None)
+    data["env"] = _environments(resource, given.get("env", {}))
+    try:
+        out.alarms[generated_key] = AlarmSpec.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            out.problems.append(((*path, *[str(p) for p in detail["loc"]]), str(detail["msg"])))
+        return
+    out.origins[generated_key] = PresetOrigin(name, preset.type, key, definition.source, definition.region)
+
+
+def _environments(resource: BaseModel, alarm_env: Mapping[str, Any]) -> dict[str, Any]:
+    """The alarm's per-environment overrides: the resource's `env` (enabled) under the alarm's own."""
+    merged: dict[str, Any] = {}
+    for env_name, override in getattr(resource, "env").items():  # noqa: B009
+        if override.enabled is not None:
+            merged[env_name] = {"enabled": override.enabled}
+    for env_name, override in alarm_env.items():
+        merged[env_name] = {**merged.get(env_name, {}), **override}
+    return merged
+
+
+def _metric(metric: MetricDef, definition: AlarmDef, preset: PresetType, values: Mapping[str, Any],
+            missing: list[str]) -> dict[str, Any]:
+    return {"metric": metric.metric, "stat": metric.stat,
+            "namespace": metric.namespace or definition.namespace or preset.namespace,
+            "dimensions": _dimensions(metric.dimensions or definition.dimensions or preset.dimensions, values,
+                                      missing)}
+
+
+def _dimensions(templates: Mapping[str, str], values: Mapping[str, Any], missing: list[str]) -> dict[str, str]:
+    """Fill `{input}` placeholders; report unset inputs as missing, except in a dimension marked optional
+    (`"{event_bus}?"`), which is left out instead (an EventBridge rule on the default bus has no EventBusName)."""
+    out = {}
+    for name, template in templates.items():
+        optional = template.endswith(OPTIONAL_MARK)
+        text = template.removesuffix(OPTIONAL_MARK)
+        unset = [n for n in Placeholder.findall(text) if values.get(n) is None]
+        if unset and optional:
+            continue
+        missing.extend(n for n in unset if n not in CONTEXT_NAMES)
+        out[name] = Placeholder.sub(lambda m: _text(values.get(m.group(1))), text)
+    return out
+
+
+def threshold_text(definition: AlarmDef, values: Mapping[str, Any], missing: list[str]) -> str | None:
+    """The alarm's threshold as a comparison (`> 45`): the catalog's value, or factor x the input (None, with
+    the input added to `missing`, when it is not set)."""
+    threshold = definition.threshold
+    if threshold.value is not None:
+        return f"{threshold.operator} {_number(threshold.value)}"
+    value = values.get(threshold.input or "")
+    if value is None:
+        missing.append(str(threshold.input))
+        return None
+    return f"{threshold.operator} {_number(float(value) * threshold.factor)}"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _number(value: float) -> str:
+    """A threshold as text a comparison parses: whole numbers without a decimal point, others rounded to the
+    precision a threshold needs (binary-to-decimal noise of a factor removed)."""
+    rounded = round(float(value), 6)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
+
+
+__all__ = ["Expansion", "Key", "PresetOrigin", "alarm_key", "expand"]
