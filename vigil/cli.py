@@ -1,4 +1,4 @@
-"""`python -m vigil validate | plan | diff | lock | schema | cost`: the fast, CDK-free commands; `import |
+"""`python -m vigil validate | plan | diff | lock | schema | presets | cost`: the fast, CDK-free commands; `import |
 verify | drill` work with a live account.
 
 Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message) or a refused drill,
@@ -18,6 +18,7 @@ from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import diff as plan_diff
 from vigil.plan import report, shards
 from vigil.plan.resolve import plan_workspace
+from vigil.presets.reference import REFERENCE_FILE, reference_text
 from vigil.spec.errors import SpecError
 from vigil.spec.git_sources import read_sources_at
 from vigil.spec.schema import schema_texts
@@ -89,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ from the models")
     schema.set_defaults(handler=_schema)
+
+    presets = commands.add_parser("presets", help=f"regenerate {REFERENCE_FILE}, the reference of resource presets")
+    presets.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of date")
+    presets.set_defaults(handler=_presets)
     return parser
 
 
@@ -194,4 +199,21 @@ def _schema(args: argparse.Namespace) -> int:
         print(f"out of date: {', '.join(stale)}; run `make schema`", file=sys.stderr)
         return EXIT_ERROR
     print(f"{'checked' if args.check else 'wrote'} {len(schema_texts())} schemas in {out}")
+    return EXIT_OK
+
+
+def _presets(args: argparse.Namespace) -> int:
+    path = args.root / REFERENCE_FILE
+    text = reference_text()
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if args.check:
+        if current != text:
+            print(f"out of date: {REFERENCE_FILE}; run `python -m vigil presets`", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"checked {REFERENCE_FILE}")
+        return EXIT_OK
+    if current != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {REFERENCE_FILE}")
     return EXIT_OK

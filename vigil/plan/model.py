@@ -85,6 +85,9 @@ class AlarmPlan:
     actions_suppressor: str | None = None
     suppressor_wait_period: int = 0
     suppressor_extension_period: int = 0
+    preset: str | None = None
+    """For an alarm generated from a resource preset: the resource and its preset alarm, `orders-fn
+    (lambda/errors)`."""
 
 
 @dataclass(frozen=True)

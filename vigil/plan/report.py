@@ -109,7 +109,8 @@ def _text(plan: EnvironmentPlan) -> str:
         width = max((len(a.key) for a in service.alarms), default=0)
         for alarm in service.alarms:
             who = ", ".join(notified(plan, alarm)) or "nobody"
-            lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}")
+            origin = f"  [preset {alarm.preset}]" if alarm.preset else ""
+            lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}{origin}")
         lines += _tracing_and_canary_lines(service)
         lines += inventory.text_lines(plan, service)
     lines += inventory.environment_text_lines(plan)
@@ -146,7 +147,8 @@ def _markdown(plan: EnvironmentPlan) -> str:
                   "| alarm | severity | condition | notifies |", "| --- | --- | --- | --- |"]
         for alarm in service.alarms:
             condition = alarm.condition.replace("|", "\\|")
-            lines.append(f"| `{alarm.key}` | {alarm.severity} | {condition} | "
+            origin = f" (preset {alarm.preset})" if alarm.preset else ""
+            lines.append(f"| `{alarm.key}`{origin} | {alarm.severity} | {condition} | "
                          f"{', '.join(notified(plan, alarm)) or 'nobody'} |")
         lines += inventory.markdown_lines(plan, service)
     lines += inventory.environment_markdown_lines(plan)

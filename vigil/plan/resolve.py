@@ -34,6 +34,7 @@ from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.slo import resolve_slos
 from vigil.plan.tracing import check_unique_names, resolve_tracing
+from vigil.presets.expand import PresetOrigin, relocate, with_presets
 from vigil.spec.environment import LOCAL_ACCOUNT, EnvironmentSpec, SlackChannel
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, load, parse
@@ -164,6 +165,9 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         except SpecError as error:
             problems.extend(error.problems)
             continue
+        spec, document, origins, preset_problems = with_presets(spec, document, account=env.account,
+                                                                region=env.region)
+        problems.extend(preset_problems)
         if spec.service in first_file:
             problems.append(document.problem(("service",), f'service "{spec.service}" is already defined in '
                                                            f"{first_file[spec.service]}"))
@@ -171,7 +175,9 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         first_file[spec.service] = source.path
         specs[spec.service] = spec
         documents[spec.service] = document
-        services.append(_ServiceResolver(env, spec, document, env_names, problems).resolve())
+        first_problem = len(problems)
+        services.append(_ServiceResolver(env, spec, document, env_names, problems, origins).resolve())
+        problems[first_problem:] = [relocate(p, origins) for p in problems[first_problem:]]
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
     services, dashboards = plan_dashboards(env, sources, services, specs, context, problems)
@@ -196,12 +202,14 @@ class _ServiceResolver:
     """Resolves one service file for one environment, collecting problems with their file and line."""
 
     def __init__(self, env: EnvironmentSpec, spec: ServiceSpec, document: LoadedDocument,
-                 env_names: list[str], problems: list[SpecProblem]) -> None:
+                 env_names: list[str], problems: list[SpecProblem],
+                 origins: dict[str, PresetOrigin] | None = None) -> None:
         self.env = env
         self.spec = spec
         self.document = document
         self.env_names = env_names
         self.problems = problems
+        self.origins = origins or {}
 
     def resolve(self) -> ServicePlan:
         spec = self.spec
@@ -267,6 +275,7 @@ class _ServiceResolver:
             "key": key, "name": name, "service": self.spec.service, "severity": severity,
             "summary": alarm.summary or "", "owner": self.spec.owner, "runbook": runbook,
             "source": self.document.file,
+            "preset": str(self.origins[key]) if key in self.origins else None,
             "alarm_actions": (naming.topic_name(self.env.name, severity),),
             "ok_actions": (naming.topic_name(self.env.name, severity),) if severity != "info" else (),
         }

@@ -5,14 +5,16 @@ an alarm like any other (routing, env rules, composites, dashboards, cost, verif
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration
-from vigil.spec.service import AlarmSpec
+from vigil.spec.errors import SpecProblem
+from vigil.spec.loader import LoadedDocument
+from vigil.spec.service import AlarmSpec, ServiceSpec
 from vigil.spec.types import Key
 
 Path = tuple[str | int, ...]
@@ -179,4 +181,41 @@ def _number(value: float) -> str:
     return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
-__all__ = ["Expansion", "Key", "PresetOrigin", "alarm_key", "expand"]
+
+def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str,
+                 region: str) -> tuple[ServiceSpec, LoadedDocument, dict[str, PresetOrigin], list[SpecProblem]]:
+    """`spec` with its resources' alarms added to `alarms`, a document whose lines locate them at their
+    resource, their origins, and the problems found. A generated key that a hand-written alarm already uses is a
+    problem: neither silently wins."""
+    if not spec.resources:
+        return spec, document, {}, []
+    expansion = expand(spec.resources, account=account, region=region)
+    problems = [document.problem(path, message) for path, message in expansion.problems]
+    alarms = dict(spec.alarms)
+    lines = dict(document.lines)
+    for key, alarm in expansion.alarms.items():
+        origin = expansion.origins[key]
+        if key in alarms:
+            problems.append(document.problem(("resources", origin.resource),
+                                             f"its alarm {origin.alarm} is keyed {key}, which alarms already "
+                                             f"has (line {document.line_of(('alarms', key))}); rename one"))
+            continue
+        alarms[key] = alarm
+        source = ("resources", origin.resource, "alarms", origin.alarm)
+        lines[("alarms", key)] = document.line_of(source)
+        for path, line in document.lines.items():
+            if path[:len(source)] == source:
+                lines[("alarms", key, *path[len(source):])] = line
+    merged = spec.model_copy(update={"alarms": alarms})
+    return merged, LoadedDocument(document.file, document.data, lines), expansion.origins, problems
+
+
+def relocate(problem: SpecProblem, origins: Mapping[str, PresetOrigin]) -> SpecProblem:
+    """A problem found in a generated alarm, named at the resource that generated it
+    (`alarms.orders-fn-errors.threshold` -> `resources.orders-fn.alarms.errors.threshold`)."""
+    for key, origin in origins.items():
+        prefix = f"alarms.{key}"
+        if problem.field == prefix or problem.field.startswith(prefix + "."):
+            rest = problem.field[len(prefix):]
+            return replace(problem, field=f"resources.{origin.resource}.alarms.{origin.alarm}{rest}")
+    return problem
