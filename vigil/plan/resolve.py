@@ -165,9 +165,9 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         except SpecError as error:
             problems.extend(error.problems)
             continue
-        spec, document, origins, preset_problems = with_presets(spec, document, account=env.account,
-                                                                region=env.region)
-        problems.extend(preset_problems)
+        expanded = with_presets(spec, document, account=env.account, region=env.region, env_names=env_names)
+        spec, document, origins = expanded.spec, expanded.document, expanded.origins
+        problems.extend(expanded.problems)
         if spec.service in first_file:
             problems.append(document.problem(("service",), f'service "{spec.service}" is already defined in '
                                                            f"{first_file[spec.service]}"))

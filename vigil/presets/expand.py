@@ -4,12 +4,13 @@ an alarm like any other (routing, env rules, composites, dashboards, cost, verif
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from vigil.plan.overrides import check_environment_names
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration
 from vigil.spec.errors import SpecProblem
@@ -53,23 +54,27 @@ def alarm_key(resource: str, alarm: str) -> str:
     return f"{resource}-{alarm}"
 
 
-def expand(resources: Mapping[str, BaseModel], *, account: str, region: str) -> Expansion:
+def expand(resources: Mapping[str, BaseModel], *, account: str, region: str,
+           env_names: Collection[str]) -> Expansion:
     """Expand every resource for one environment (`account` and `region` fill `{account}` and `{region}` in
-    dimensions). Alarms whose `when` input is not set are left out unless an override gives them a threshold."""
+    dimensions; `env_names` are the environments that exist). Alarms whose `when` input is not set are left out
+    unless an override gives them a threshold."""
     out = Expansion()
     types = catalog()
     for name, resource in resources.items():
         preset = types[str(getattr(resource, "type"))]  # noqa: B009 (dynamic resource models)
+        check_environment_names(getattr(resource, "env"), env_names, ("resources", name),  # noqa: B009
+                                lambda path, message: out.problems.append((path, message)))
         if not getattr(resource, "enabled", True):
             continue
         values = {**{n: getattr(resource, n) for n in preset.inputs}, "account": account, "region": region}
         for key, definition in preset.alarms.items():
-            _expand_alarm(out, name, resource, preset, key, definition, values)
+            _expand_alarm(out, name, resource, preset, key, definition, values, env_names)
     return out
 
 
 def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: PresetType, key: str,
-                  definition: AlarmDef, values: dict[str, Any]) -> None:
+                  definition: AlarmDef, values: dict[str, Any], env_names: Collection[str]) -> None:
     patch: BaseModel | None = getattr(resource, "alarms").get(key)  # noqa: B009
     given = patch.model_dump(exclude_none=True, mode="json") if patch is not None else {}
     path: Path = ("resources", name, "alarms", key) if patch is not None else ("resources", name)
@@ -79,7 +84,8 @@ def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: Preset
         return
     if definition.when is not None and values.get(definition.when) is None and not overrides_threshold:
         if "enabled" in given:
-            out.problems.append(((*path, "enabled"), f"needs input {definition.when} (or a threshold) on the "
+            alternative = "" if _names_dimension(definition, preset, definition.when) else " (or a threshold)"
+            out.problems.append(((*path, "enabled"), f"needs input {definition.when}{alternative} on the "
                                                      f"resource: {preset.inputs[definition.when].description}"))
         return
     generated_key = alarm_key(name, key)
@@ -113,7 +119,7 @@ def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: Preset
     data.update({k: v for k, v in given.items() if k not in ("env", "enabled")})
     if "anomaly" in given:
         data.pop("threshold", None)
-    data["env"] = _environments(resource, given.get("env", {}))
+    data["env"] = _environments(resource, given.get("env", {}), env_names)
     try:
         out.alarms[generated_key] = AlarmSpec.model_validate(data)
     except ValidationError as error:
@@ -123,11 +129,19 @@ def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: Preset
     out.origins[generated_key] = PresetOrigin(name, preset.type, key, definition.source, definition.region)
 
 
-def _environments(resource: BaseModel, alarm_env: Mapping[str, Any]) -> dict[str, Any]:
-    """The alarm's per-environment overrides: the resource's `env` (enabled) under the alarm's own."""
+def _names_dimension(definition: AlarmDef, preset: PresetType, name: str) -> bool:
+    """Whether input `name` fills a dimension of the alarm (then no threshold can stand in for it)."""
+    templates = [*(definition.dimensions or preset.dimensions).values(),
+                 *(v for m in (definition.metrics or {}).values() for v in (m.dimensions or {}).values())]
+    return any(name in Placeholder.findall(text) for text in templates)
+
+
+def _environments(resource: BaseModel, alarm_env: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
+    """The alarm's per-environment overrides: the resource's `env` (enabled) under the alarm's own. Environment
+    names the resource's `env` gets wrong are reported once, at the resource (with_presets), not per alarm."""
     merged: dict[str, Any] = {}
     for env_name, override in getattr(resource, "env").items():  # noqa: B009
-        if override.enabled is not None:
+        if override.enabled is not None and env_name in known:
             merged[env_name] = {"enabled": override.enabled}
     for env_name, override in alarm_env.items():
         merged[env_name] = {**merged.get(env_name, {}), **override}
@@ -182,14 +196,24 @@ def _number(value: float) -> str:
 
 
 
-def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str,
-                 region: str) -> tuple[ServiceSpec, LoadedDocument, dict[str, PresetOrigin], list[SpecProblem]]:
-    """`spec` with its resources' alarms added to `alarms`, a document whose lines locate them at their
-    resource, their origins, and the problems found. A generated key that a hand-written alarm already uses is a
-    problem: neither silently wins."""
+@dataclass(frozen=True)
+class ServiceWithPresets:
+    """A service spec whose `alarms` include its resources' alarms; `document` locates each generated alarm at
+    its resource; `origins` says where each comes from; `problems` are those the expansion found."""
+
+    spec: ServiceSpec
+    document: LoadedDocument
+    origins: dict[str, PresetOrigin]
+    problems: list[SpecProblem]
+
+
+def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str, region: str,
+                 env_names: Collection[str]) -> ServiceWithPresets:
+    """`spec` with its resources' alarms added to `alarms` (see ServiceWithPresets). A generated key that a
+    hand-written alarm already uses is a problem: neither silently wins."""
     if not spec.resources:
-        return spec, document, {}, []
-    expansion = expand(spec.resources, account=account, region=region)
+        return ServiceWithPresets(spec, document, {}, [])
+    expansion = expand(spec.resources, account=account, region=region, env_names=env_names)
     problems = [document.problem(path, message) for path, message in expansion.problems]
     alarms = dict(spec.alarms)
     lines = dict(document.lines)
@@ -207,7 +231,8 @@ def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str,
             if path[:len(source)] == source:
                 lines[("alarms", key, *path[len(source):])] = line
     merged = spec.model_copy(update={"alarms": alarms})
-    return merged, LoadedDocument(document.file, document.data, lines), expansion.origins, problems
+    return ServiceWithPresets(merged, LoadedDocument(document.file, document.data, lines), expansion.origins,
+                              problems)
 
 
 def relocate(problem: SpecProblem, origins: Mapping[str, PresetOrigin]) -> SpecProblem:
