@@ -1,0 +1,206 @@
+"""Resource presets: the catalog against the spec models, expansion rules (inputs, overrides, environments,
+composites), errors named at the resource, and the generated reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SpecRepo
+from vigil.cli import main
+from vigil.plan.model import AlarmPlan, EnvironmentPlan
+from vigil.plan.resolve import plan_workspace
+from vigil.presets.catalog import PresetType, catalog
+from vigil.presets.reference import REFERENCE_FILE, reference_text
+from vigil.spec.errors import SpecError
+from vigil.spec.workspace import read_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE_TYPES = {"lambda", "sqs", "sns", "dynamodb", "apigateway-rest", "apigateway-http", "alb", "nlb", "ecs-service",
+               "rds-instance", "aurora-cluster", "elasticache", "kinesis", "stepfunctions", "s3", "cloudfront",
+               "eventbridge-rule", "opensearch", "autoscaling"}
+FOUR_LINES = """\
+    version: 1
+    service: orders
+    owner: orders-team
+    resources:
+      orders-fn:    {type: lambda, function: "orders-{{ env }}", timeout: 30s, reserved_concurrency: 50}
+      orders-queue: {type: sqs, queue: "orders-{{ env }}", dlq: "orders-dlq-{{ env }}", max_age: 15m}
+      orders-table: {type: dynamodb, table: orders}
+      orders-api:   {type: apigateway-rest, api: orders, stage: prod,
+                     alarms: {latency: {threshold: "> 1500"}, 4xx: {enabled: false}},
+                     env: {dev: {enabled: false}}}
+    """
+
+
+def _plan(spec_repo: SpecRepo, text: str, env: str = "prod") -> EnvironmentPlan:
+    root = spec_repo({"alarm_specs/orders.yaml": text}, service=None)
+    return plan_workspace(read_sources(root), only=[env]).environments[0]
+
+
+def _alarms(plan: EnvironmentPlan) -> dict[str, AlarmPlan]:
+    return {alarm.key: alarm for service in plan.services for alarm in service.alarms}
+
+
+def _problems(spec_repo: SpecRepo, text: str) -> list[str]:
+    root = spec_repo({"alarm_specs/orders.yaml": text}, service=None)
+    with pytest.raises(SpecError) as error:
+        plan_workspace(read_sources(root))
+    return [str(p) for p in error.value.problems]
+
+
+def test_the_catalog_has_every_type_the_issue_asks_for() -> None:
+    assert set(catalog()) >= ISSUE_TYPES
+
+
+@pytest.mark.parametrize("preset", list(catalog().values()), ids=list(catalog()))
+def test_every_catalog_alarm_cites_an_aws_page_and_says_where_its_threshold_comes_from(preset: PresetType) -> None:
+    for alarm in preset.alarms.values():
+        assert alarm.source.startswith("https://docs.aws.amazon.com/")
+        assert alarm.threshold.basis and alarm.missing_data_basis and alarm.summary
+
+
+def test_the_issue_example_expands_into_ordinary_alarms_in_four_lines(spec_repo: SpecRepo) -> None:
+    alarms = _alarms(_plan(spec_repo, FOUR_LINES))
+    assert sorted(alarms) == [
+        "orders-api-5xx", "orders-api-latency",
+        "orders-fn-concurrency", "orders-fn-duration", "orders-fn-errors", "orders-fn-throttles",
+        "orders-queue-age", "orders-queue-dlq",
+        "orders-table-read-throttles", "orders-table-system-errors", "orders-table-write-throttles"]
+    assert alarms["orders-api-latency"].threshold == 1500
+    assert alarms["orders-fn-errors"].name == "prod-orders-orders-fn-errors"
+    assert dict(alarms["orders-queue-dlq"].metric.dimensions) == {"QueueName": "orders-dlq-prod"}  # type: ignore[union-attr]
+    assert alarms["orders-fn-errors"].alarm_actions == ("vigil-prod-critical",)
+    assert alarms["orders-fn-errors"].ok_actions == ("vigil-prod-critical",)
+
+
+def test_a_resource_disabled_in_one_environment_has_no_alarm_there(spec_repo: SpecRepo) -> None:
+    assert not [key for key in _alarms(_plan(spec_repo, FOUR_LINES, "dev")) if key.startswith("orders-api-")]
+    assert [key for key in _alarms(_plan(spec_repo, FOUR_LINES, "staging")) if key.startswith("orders-api-")]
+
+
+def test_any_alarm_field_can_be_overridden_per_alarm_and_per_environment(spec_repo: SpecRepo) -> None:
+    text = """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          fn:
+            type: lambda
+            function: orders
+            alarms:
+              errors: {severity: warning, period: 5m, evaluation_periods: 2, datapoints_to_alarm: 1,
+                       missing_data: breaching, summary: Orders fail., runbook: "https://runbooks.example.com/fn",
+                       env: {staging: {threshold: "> 10", severity: info}}}
+              throttles: {anomaly: {band: 3}}
+        """
+    prod, staging = _alarms(_plan(spec_repo, text)), _alarms(_plan(spec_repo, text, "staging"))
+    errors = prod["fn-errors"]
+    assert (errors.severity, errors.period, errors.evaluation_periods, errors.datapoints_to_alarm,
+            errors.missing_data, errors.summary, errors.runbook) == \
+        ("warning", 300, 2, 1, "breaching", "Orders fail.", "https://runbooks.example.com/fn")
+    assert errors.threshold == 1 and (staging["fn-errors"].threshold, staging["fn-errors"].severity) == (10, "info")
+    assert prod["fn-throttles"].kind == "anomaly" and prod["fn-throttles"].band == 3
+
+
+def test_an_alarm_that_needs_an_input_is_left_out_without_it_or_made_with_a_threshold(spec_repo: SpecRepo) -> None:
+    text = """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          q: {type: sqs, queue: orders, alarms: {backlog: {threshold: ">= 50"}, no-messages-sent: {enabled: true}}}
+        """
+    alarms = _alarms(_plan(spec_repo, text))
+    assert sorted(alarms) == ["q-backlog", "q-no-messages-sent"]
+    assert alarms["q-backlog"].threshold == 50
+
+
+def test_hand_written_alarms_and_composites_refer_to_preset_alarms(spec_repo: SpecRepo) -> None:
+    text = FOUR_LINES.rstrip() + """
+    alarms:
+      orders-down: {severity: critical, composite: "ALARM(orders-fn-errors) AND ALARM(orders-queue-dlq)"}
+    """
+    alarms = _alarms(_plan(spec_repo, text))
+    assert alarms["orders-down"].children == ("prod-orders-orders-fn-errors", "prod-orders-orders-queue-dlq")
+
+
+def test_preset_problems_are_named_at_the_resource(spec_repo: SpecRepo) -> None:
+    problems = _problems(spec_repo, """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          fn: {type: lambda, timeout: 30}
+          q: {type: sqs, queue: q, alarms: {dlq: {enabled: true}, nope: {}}}
+          api: {type: apigateway-rest, api: a, stage: s, alarms: {latency: {period: 7s}}, env: {qa: {enabled: false}}}
+          t: {type: nosuch}
+        alarms:
+          api-5xx: {severity: info, metric: X, namespace: Y, threshold: "> 1"}
+        """)
+    assert problems == [
+        "alarm_specs/orders.yaml:5: resources.fn.function: required field is missing",
+        'alarm_specs/orders.yaml:5: resources.fn.timeout: expected a duration like "30s", "5m", "1h" or "30d", '
+        "got 30",
+        "alarm_specs/orders.yaml:6: resources.q.alarms.nope: expected 'age', 'backlog', 'in-flight', "
+        "'no-messages-sent' or 'dlq', got \"nope\"",
+        "alarm_specs/orders.yaml:8: resources.t: unknown type \"nosuch\"; expected one of "
+        + ", ".join(repr(t) for t in sorted(catalog())),
+    ]
+    problems = _problems(spec_repo, """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          q: {type: sqs, queue: q, alarms: {dlq: {enabled: true}}}
+          api: {type: apigateway-rest, api: a, stage: s, alarms: {latency: {period: 7s}}, env: {qa: {enabled: false}}}
+        alarms:
+          api-5xx: {severity: info, metric: X, namespace: Y, threshold: "> 1"}
+        """)
+    assert problems == [
+        "alarm_specs/orders.yaml:5: resources.q.alarms.dlq.enabled: needs input dlq on the resource: The "
+        "dead-letter queue's name; with it, an alarm on any message in it.",
+        "alarm_specs/orders.yaml:6: resources.api: its alarm 5xx is keyed api-5xx, which alarms already has "
+        "(line 8); rename one",
+        "alarm_specs/orders.yaml:6: resources.api.alarms.latency.period: expected 10s, 20s, 30s or a multiple of "
+        "60s, got 7s",
+        'alarm_specs/orders.yaml:6: resources.api.env.qa: unknown environment "qa"; environments: dev, prod, '
+        "staging",
+    ]
+
+
+def test_an_input_a_required_alarm_needs_is_a_required_field(spec_repo: SpecRepo) -> None:
+    problems = _problems(spec_repo, """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          asg: {type: autoscaling, group: web}
+        """)
+    assert problems == ["alarm_specs/orders.yaml:5: resources.asg.min_capacity: required field is missing"]
+
+
+def test_plan_shows_which_preset_each_alarm_comes_from(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    root = spec_repo({"alarm_specs/orders.yaml": FOUR_LINES}, service=None)
+    assert main(["--root", str(root), "plan", "--env", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "orders-fn-errors" in out and "[preset orders-fn (lambda/errors)]" in out
+    assert main(["--root", str(root), "plan", "--env", "prod", "--format", "markdown"]) == 0
+    assert "`orders-fn-errors` (preset orders-fn (lambda/errors))" in capsys.readouterr().out
+
+
+def test_the_committed_reference_is_generated_from_the_catalog() -> None:
+    assert (ROOT / REFERENCE_FILE).read_text(encoding="utf-8") == reference_text(), \
+        f"{REFERENCE_FILE} is stale: run `python -m vigil presets`"
+    for name, preset in catalog().items():
+        assert f"## {name}" in reference_text()
+        for key in (*preset.inputs, *preset.alarms):
+            assert f"`{key}`" in reference_text()
+
+
+def test_presets_check_mode_detects_a_stale_reference(tmp_path: Path) -> None:
+    assert main(["--root", str(tmp_path), "presets", "--check"]) == 1
+    assert main(["--root", str(tmp_path), "presets"]) == 0
+    assert main(["--root", str(tmp_path), "presets", "--check"]) == 0
