@@ -29,6 +29,8 @@ EVERY_TYPE = {
     "asg": {"type": "autoscaling", "group": "web-asg", "min_capacity": 2},
 }
 """Resource key -> resource, one per catalog type (off-by-default alarms are switched on by `every_type_yaml`)."""
+OFF_BY_DEFAULT = {"queue": ["no-messages-sent"], "db": ["replica-lag", "transaction-ids"]}
+"""The catalog alarms that are off unless a spec enables them, by resource of EVERY_TYPE."""
 
 
 def every_type_yaml(off_by_default: dict[str, list[str]]) -> str:

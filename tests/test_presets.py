@@ -204,3 +204,26 @@ def test_presets_check_mode_detects_a_stale_reference(tmp_path: Path) -> None:
     assert main(["--root", str(tmp_path), "presets", "--check"]) == 1
     assert main(["--root", str(tmp_path), "presets"]) == 0
     assert main(["--root", str(tmp_path), "presets", "--check"]) == 0
+
+
+def test_each_resource_adds_a_row_to_the_generated_dashboard_with_thresholds_drawn(spec_repo: SpecRepo) -> None:
+    import json
+
+    plan = _plan(spec_repo, FOUR_LINES)
+    body = json.loads(plan.services[0].dashboards[0].body)
+    graphs = [w for w in body["widgets"] if w["type"] == "metric"]
+    titles = [w["properties"]["title"] for w in graphs]
+    assert titles[:6] == ["orders-api-5xx", "orders-api-latency", "orders-api: Requests",
+                          "orders-api: Integration latency", "orders-fn-errors", "orders-fn-throttles"]
+    owners: dict[int, set[str]] = {}
+    for widget in graphs:
+        title = widget["properties"]["title"]
+        owner = next(r for r in ("orders-api", "orders-fn", "orders-queue", "orders-table") if title.startswith(r))
+        owners.setdefault(widget["y"], set()).add(owner)
+    assert all(len(row) == 1 for row in owners.values()), "a row mixes two resources"
+    latency = next(w for w in graphs if w["properties"]["title"] == "orders-api-latency")
+    assert latency["properties"]["annotations"]["horizontal"][0]["value"] == 1500
+    invocations = next(w for w in graphs if w["properties"]["title"] == "orders-fn: Invocations")
+    assert invocations["properties"]["metrics"] == [
+        ["AWS/Lambda", "Invocations", "FunctionName", "orders-prod", {"label": "Invocations", "period": 300,
+                                                                      "stat": "Sum"}]]

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML
-from tests.presets_examples import EVERY_TYPE, every_type_yaml
+from tests.presets_examples import EVERY_TYPE, OFF_BY_DEFAULT, every_type_yaml
 from vigil.plan.model import AlarmPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.presets.catalog import catalog
 from vigil.spec.workspace import read_sources
 
-OFF_BY_DEFAULT = {"queue": ["no-messages-sent"], "db": ["replica-lag", "transaction-ids"]}
 GIB, TIB = 1073741824, 1099511627776
 ACCOUNT = ACCOUNTS["prod"]
 

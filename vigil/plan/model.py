@@ -130,6 +130,25 @@ class SloPlan:
 
 
 @dataclass(frozen=True)
+class GraphPlan:
+    """A graph of a resource's dashboard row beside its alarms' graphs: a title and its metrics."""
+
+    title: str
+    metrics: tuple[MetricQuery, ...]
+
+
+@dataclass(frozen=True)
+class ResourcePlan:
+    """A resource monitored with a preset (vigil/presets): its key and type, the keys of the alarms it generated
+    (before per-environment rules drop any) and the extra graphs of its dashboard row."""
+
+    key: str
+    type: str
+    alarms: tuple[str, ...]
+    graphs: tuple[GraphPlan, ...] = ()
+
+
+@dataclass(frozen=True)
 class ShardPlan:
     """One CloudFormation stack of a service: `number` 1 is `vigil-{env}-{service}`, n > 1 adds `-{n}`.
 
@@ -161,6 +180,7 @@ class ServicePlan:
     slos: tuple[SloPlan, ...] = ()
     log_groups: tuple[LogGroupPlan, ...] = ()
     dashboards: tuple[DashboardPlan, ...] = ()
+    resources: tuple[ResourcePlan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ everything and check what CloudWatch would refuse, before any CDK code runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from typing import Any
@@ -176,7 +177,8 @@ def _plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, source
         specs[spec.service] = spec
         documents[spec.service] = document
         first_problem = len(problems)
-        services.append(_ServiceResolver(env, spec, document, env_names, problems, origins).resolve())
+        service = _ServiceResolver(env, spec, document, env_names, problems, origins).resolve()
+        services.append(dataclasses.replace(service, resources=expanded.resources))
         problems[first_problem:] = [relocate(p, origins) for p in problems[first_problem:]]
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from vigil.plan.model import GraphPlan, MetricQuery, ResourcePlan
 from vigil.plan.overrides import check_environment_names
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration
@@ -47,6 +48,7 @@ class Expansion:
     alarms: dict[str, AlarmSpec] = field(default_factory=dict)
     origins: dict[str, PresetOrigin] = field(default_factory=dict)
     problems: list[tuple[Path, str]] = field(default_factory=list)
+    resources: list[ResourcePlan] = field(default_factory=list)
 
 
 def alarm_key(resource: str, alarm: str) -> str:
@@ -70,7 +72,28 @@ def expand(resources: Mapping[str, BaseModel], *, account: str, region: str,
         values = {**{n: getattr(resource, n) for n in preset.inputs}, "account": account, "region": region}
         for key, definition in preset.alarms.items():
             _expand_alarm(out, name, resource, preset, key, definition, values, env_names)
+        keys = tuple(k for k, origin in out.origins.items() if origin.resource == name)
+        out.resources.append(ResourcePlan(name, preset.type, keys, _graphs(preset, values)))
     return out
+
+
+GRAPH_PERIOD = 300
+"""Period of a resource row's extra graphs, in seconds (5 minutes, as CloudWatch's automatic dashboards)."""
+
+
+def _graphs(preset: PresetType, values: Mapping[str, Any]) -> tuple[GraphPlan, ...]:
+    graphs = []
+    for graph in preset.graphs:
+        missing: list[str] = []
+        queries = tuple(MetricQuery(id=f"m{index}", namespace=metric.namespace or preset.namespace,
+                                    metric=metric.metric,
+                                    dimensions=tuple(sorted(_dimensions(metric.dimensions or preset.dimensions,
+                                                                        values, missing).items())),
+                                    stat=metric.stat, period=GRAPH_PERIOD)
+                        for index, metric in enumerate(graph.metrics, start=1))
+        if not missing:
+            graphs.append(GraphPlan(graph.title, queries))
+    return tuple(graphs)
 
 
 def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: PresetType, key: str,
@@ -205,6 +228,7 @@ class ServiceWithPresets:
     document: LoadedDocument
     origins: dict[str, PresetOrigin]
     problems: list[SpecProblem]
+    resources: tuple[ResourcePlan, ...] = ()
 
 
 def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str, region: str,
@@ -232,7 +256,7 @@ def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str, r
                 lines[("alarms", key, *path[len(source):])] = line
     merged = spec.model_copy(update={"alarms": alarms})
     return ServiceWithPresets(merged, LoadedDocument(document.file, document.data, lines), expansion.origins,
-                              problems)
+                              problems, tuple(expansion.resources))
 
 
 def relocate(problem: SpecProblem, origins: Mapping[str, PresetOrigin]) -> SpecProblem:
