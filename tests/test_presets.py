@@ -227,3 +227,13 @@ def test_each_resource_adds_a_row_to_the_generated_dashboard_with_thresholds_dra
     assert invocations["properties"]["metrics"] == [
         ["AWS/Lambda", "Invocations", "FunctionName", "orders-prod", {"label": "Invocations", "period": 300,
                                                                       "stat": "Sum"}]]
+
+
+def test_the_readme_example_monitors_four_resources_in_four_lines(spec_repo: SpecRepo) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Resources: AWS's recommended alarms in one line"):]
+    block = section[section.index("```yaml\n") + 8:section.index("```\n", section.index("```yaml\n") + 8)]
+    assert block.startswith("resources:\n") and len(block.strip().splitlines()) == 5
+    text = "version: 1\nservice: orders\nowner: orders-team\n" + block
+    alarms = _alarms(_plan(spec_repo, text))
+    assert len(alarms) == 11 and alarms["orders-api-latency"].threshold == 1500
