@@ -236,4 +236,4 @@ def test_the_readme_example_monitors_four_resources_in_four_lines(spec_repo: Spe
     assert block.startswith("resources:\n") and len(block.strip().splitlines()) == 5
     text = "version: 1\nservice: orders\nowner: orders-team\n" + block
     alarms = _alarms(_plan(spec_repo, text))
-    assert len(alarms) == 11 and alarms["orders-api-latency"].threshold == 1500
+    assert len(alarms) == 12 and alarms["orders-api-latency"].threshold == 1500
