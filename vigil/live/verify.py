@@ -56,9 +56,10 @@ def planned_alarms(plan: EnvironmentPlan) -> list[AlarmPlan]:
 def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, Any]:
     """The alarm as DescribeAlarms should return it once deployed, normalized like `actual_properties`."""
     partition = naming.partition(plan.region)
+    region = alarm.region or plan.region
 
     def arns(topics: tuple[str, ...]) -> list[str]:
-        return [f"arn:{partition}:sns:{plan.region}:{plan.account}:{t}" for t in topics]
+        return [f"arn:{partition}:sns:{region}:{plan.account}:{t}" for t in topics]
 
     props: dict[str, Any] = {"AlarmDescription": alarm.description, "ActionsEnabled": True,
                              "AlarmActions": arns(alarm.alarm_actions), "OKActions": arns(alarm.ok_actions)}
@@ -127,19 +128,22 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
     """Compare the account behind `session` with `plan`; see the module docstring for the findings."""
     now = now or datetime.now(UTC)
     result = VerifyResult(plan.name, plan.account, plan.region)
-    cloudwatch = session.client("cloudwatch")
+    planned = planned_alarms(plan)
+    regions = sorted({plan.region, *(a.region for a in planned if a.region)})
+    clients = {region: session.in_region(region).client("cloudwatch") for region in regions}
     deployed: dict[str, dict[str, Any]] = {}
     prefixes = tuple(f"{naming.alarm_name(plan.name, s.name, '')}" for s in plan.services)
     prefixes += (f"vigil-{plan.name}-",)
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
-        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
-            if alarm["AlarmName"].startswith(prefixes):
-                deployed[alarm["AlarmName"]] = alarm
-        progress(f"verify: read {len(deployed)} alarms under vigil's names")
-    planned = planned_alarms(plan)
+    for cloudwatch in clients.values():  # the environment's region, and those its pinned alarms live in
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm",
+                                                                                     "CompositeAlarm"]):
+            for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                if alarm["AlarmName"].startswith(prefixes):
+                    deployed[alarm["AlarmName"]] = alarm
+            progress(f"verify: read {len(deployed)} alarms under vigil's names")
     names = {a.name for a in planned}
     drills = {a.name for a in plan.drills}
-    metrics = _MetricIndex(cloudwatch)
+    indexes = {region: _MetricIndex(client) for region, client in clients.items()}
     for index, alarm in enumerate(planned, 1):
         result.checked += 1
         actual = deployed.get(alarm.name)
@@ -155,7 +159,7 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
             result.findings.append(Finding("changed", alarm.name, f"{len(changed)} field(s) differ from the plan",
                                            changed))
         if alarm.name not in drills:
-            _dead(result, alarm, actual, metrics, insufficient_after, now)
+            _dead(result, alarm, actual, indexes[alarm.region or plan.region], insufficient_after, now)
         if index % 100 == 0:
             progress(f"verify: checked {index}/{len(planned)} alarms")
     for name in sorted(set(deployed) - names):

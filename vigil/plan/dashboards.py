@@ -161,13 +161,12 @@ def generated_dashboards(env: str, region: str, account: str, service: ServicePl
     rows: list[Row] = []
     children = {name for slo in service.slos for name in slo_child_alarms(slo)}
     alarms = [alarm for alarm in service.alarms if alarm.name not in children]
-    names = [a.name for a in alarms]
-    for start in range(0, len(names), MAX_ALARMS_PER_WIDGET):
-        chunk = names[start:start + MAX_ALARMS_PER_WIDGET]
-        title = "Alarms" if len(names) <= MAX_ALARMS_PER_WIDGET else \
-            f"Alarms {start + 1}-{start + len(chunk)} of {len(names)}"
-        rows.append([alarm_status_widget(title, [naming.alarm_arn(region, account, n) for n in chunk],
-                                         GRID_COLUMNS)])
+    arns = [naming.alarm_arn(a.region or region, account, a.name) for a in alarms]
+    for start in range(0, len(arns), MAX_ALARMS_PER_WIDGET):
+        chunk = arns[start:start + MAX_ALARMS_PER_WIDGET]
+        title = "Alarms" if len(arns) <= MAX_ALARMS_PER_WIDGET else \
+            f"Alarms {start + 1}-{start + len(chunk)} of {len(arns)}"
+        rows.append([alarm_status_widget(title, chunk, GRID_COLUMNS)])
     rows.extend(slo_rows(service, region))
     from_resources = {key for resource in service.resources for key in resource.alarms}
     graphs = [alarm_graph(alarm, region) for alarm in alarms
@@ -291,7 +290,9 @@ def alarm_status_widget(title: str | None, arns: list[str], width: int, height: 
 
 def alarm_graph(alarm: AlarmPlan, region: str) -> Widget:
     """A line graph of what an alarm evaluates: its metric, or its expression with the metrics hidden, or its
-    metric and anomaly band; a threshold is drawn as a horizontal annotation."""
+    metric and anomaly band; a threshold is drawn as a horizontal annotation. An alarm pinned to another region
+    is graphed from there."""
+    region = alarm.region or region
     metrics: list[Any] = []
     if alarm.metric is not None:
         metrics.append(metric_line(alarm.metric, id=alarm.metric.id, label=alarm.metric.metric))
@@ -430,9 +431,10 @@ class _DeclaredDashboard:
                 known = ", ".join(sorted(self.specs[service_name].alarms)) or "none"
                 self._problem((*path, "alarms", index), f'unknown alarm "{key}"; alarms of {service_name}: {known}')
                 continue
-            enabled = {a.key: a.name for a in self.services[service_name].alarms}
+            enabled = {a.key: a for a in self.services[service_name].alarms}
             if key in enabled:  # an alarm disabled in this environment is left out here
-                arns.append(naming.alarm_arn(self.env.region, self.env.account, enabled[key]))
+                alarm = enabled[key]
+                arns.append(naming.alarm_arn(alarm.region or self.env.region, self.env.account, alarm.name))
         if not arns:
             return Widget("text", widget.width, widget.height,
                           {"markdown": f"### {widget.title or 'Alarms'}\nNone of these alarms is enabled in "

@@ -88,6 +88,9 @@ class AlarmPlan:
     preset: str | None = None
     """For an alarm generated from a resource preset: the resource and its preset alarm, `orders-fn
     (lambda/errors)`."""
+    region: str | None = None
+    """The region the alarm is deployed in when it is not the environment's: its metric exists only there
+    (CloudFront's in us-east-1). Its actions go to that region's severity topics."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,9 @@ class ShardPlan:
     resources: int
     template_bytes: int
     depends_on: tuple[int, ...] = ()
+    region: str | None = None
+    """Set for the stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`),
+    deployed in that region of the same account; such stacks are not in the lock."""
 
 
 @dataclass(frozen=True)

@@ -34,15 +34,27 @@ def routing_stack_name(env: str) -> str:
     return f"vigil-{env}-routing"
 
 
+def regional_routing_stack_name(env: str, region: str) -> str:
+    """The routing stack of an environment in another region its alarms need (`vigil-{env}-routing-{region}`):
+    the same severity topics and channels there."""
+    return f"vigil-{env}-routing-{region}"
+
+
+def regional_service_stack_name(env: str, service: str, region: str) -> str:
+    """The stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`)."""
+    return f"vigil-{env}-{service}-{region}"
+
+
 def service_stack_name(env: str, service: str, shard: int = 1) -> str:
     """The stack holding one service's monitoring in one environment: `vigil-{env}-{service}` for the first
     (1-based) shard, `vigil-{env}-{service}-{shard}` for the others, so sharding never renames a first stack."""
     return f"vigil-{env}-{service}" if shard == 1 else f"vigil-{env}-{service}-{shard}"
 
 
-def channel_resource_name(env: str, channel: str) -> str:
-    """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`."""
-    return f"vigil-{env}-{channel}"
+def channel_resource_name(env: str, channel: str, region: str | None = None) -> str:
+    """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`, with
+    `-{region}` in a regional routing stack (Chatbot configuration names are unique per account)."""
+    return f"vigil-{env}-{channel}" + (f"-{region}" if region else "")
 
 
 def xray_name(env: str, key: str) -> str:

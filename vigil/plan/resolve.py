@@ -242,6 +242,13 @@ class _ServiceResolver:
                                           manage_existing_retention=not self.env.local),
         )
 
+    def _pinned_region(self, key: str) -> str | None:
+        """The region a preset alarm must live in when its metric exists only there and it is not this
+        environment's (None otherwise)."""
+        origin = self.origins.get(key)
+        region = origin.region if origin is not None else None
+        return region if region and region != self.env.region else None
+
     def _problem(self, path: tuple[str | int, ...], message: str) -> None:
         self.problems.append(self.document.problem(path, message))
 
@@ -278,6 +285,7 @@ class _ServiceResolver:
             "summary": alarm.summary or "", "owner": self.spec.owner, "runbook": runbook,
             "source": self.document.file,
             "preset": str(self.origins[key]) if key in self.origins else None,
+            "region": self._pinned_region(key),
             "alarm_actions": (naming.topic_name(self.env.name, severity),),
             "ok_actions": (naming.topic_name(self.env.name, severity),) if severity != "info" else (),
         }
@@ -320,6 +328,9 @@ class _ServiceResolver:
             elif reference not in self.spec.alarms:
                 known = ", ".join(sorted(k for k in self.spec.alarms if k != key))
                 self._problem(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
+            elif self._pinned_region(reference):
+                self._problem(path, f'alarm "{reference}" lives in {self._pinned_region(reference)} (its metric exists '
+                                    f"only there); a composite alarm in {self.env.region} cannot refer to it")
             elif reference not in enabled:
                 self._problem(path, f'alarm "{reference}" is disabled in {self.env.name}; disable this composite '
                                     f"there too (env: {{{self.env.name}: {{enabled: false}}}})")

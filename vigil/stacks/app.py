@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import aws_cdk as cdk
 
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
@@ -38,8 +40,11 @@ def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
     stacks: list[cdk.Stack] = []
     for environment in plan.environments:
         stacks.append(RoutingStack(app, plan=environment))
+        regions = sorted({shard.region for s in environment.services for shard in s.shards if shard.region})
+        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in regions)
         for service in environment.services:
-            shards = {shard.number: ServiceStack(app, environment=environment, service=service, shard=shard)
+            shards = {shard.number: ServiceStack(app, service=service, shard=shard, environment=replace(
+                          environment, region=shard.region) if shard.region else environment)
                       for shard in service.shards}
             for shard in service.shards:
                 for number in shard.depends_on:
