@@ -237,3 +237,22 @@ def test_the_readme_example_monitors_four_resources_in_four_lines(spec_repo: Spe
     text = "version: 1\nservice: orders\nowner: orders-team\n" + block
     alarms = _alarms(_plan(spec_repo, text))
     assert len(alarms) == 12 and alarms["orders-api-latency"].threshold == 1500
+
+
+def test_an_override_may_change_the_alarm_form(spec_repo: SpecRepo) -> None:
+    text = """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          lb:
+            type: alb
+            load_balancer: app/web/1
+            alarms:
+              target-5xx: {metric: HTTPCode_Target_5XX_Count, stat: Sum, threshold: "> 50", period: 5m,
+                           evaluation_periods: 2, datapoints_to_alarm: 2}
+        """
+    alarm = _alarms(_plan(spec_repo, text))["lb-target-5xx"]
+    assert alarm.expression is None and alarm.metric is not None
+    assert (alarm.metric.metric, alarm.metric.stat, dict(alarm.metric.dimensions), alarm.threshold) == \
+        ("HTTPCode_Target_5XX_Count", "Sum", {"LoadBalancer": "app/web/1"}, 50)

@@ -139,6 +139,13 @@ def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: Preset
         out.problems.append((path, f"needs input {missing_input}: {preset.inputs[missing_input].description}"))
     if missing:
         return
+    if "metric" in given and "expression" in data:  # a math alarm made a single-metric one: the type's metric
+        del data["expression"], data["metrics"]      # namespace and dimensions, unless given
+        data["namespace"] = definition.namespace or preset.namespace
+        data["dimensions"] = _dimensions(definition.dimensions or preset.dimensions, values, [])
+    elif "expression" in given:
+        for name in ("metric", "stat", "namespace", "dimensions"):
+            data.pop(name, None)
     data.update({k: v for k, v in given.items() if k not in ("env", "enabled")})
     if "anomaly" in given:
         data.pop("threshold", None)
