@@ -256,3 +256,35 @@ def test_an_override_may_change_the_alarm_form(spec_repo: SpecRepo) -> None:
     assert alarm.expression is None and alarm.metric is not None
     assert (alarm.metric.metric, alarm.metric.stat, dict(alarm.metric.dimensions), alarm.threshold) == \
         ("HTTPCode_Target_5XX_Count", "Sum", {"LoadBalancer": "app/web/1"}, 50)
+
+
+def test_import_writes_a_resource_line_for_alarms_a_preset_would_generate(aws: None, tmp_path: Path) -> None:
+    import boto3
+    import yaml
+
+    from tests.live_account import CompositeInjectingSession
+    from vigil.live.importer import ImportOptions, import_account, write_files
+
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    common = {"Namespace": "AWS/Lambda", "Dimensions": [{"Name": "FunctionName", "Value": "orders"}],
+              "Period": 60}
+    cloudwatch.put_metric_alarm(AlarmName="prod-shop-orders-errors", MetricName="Errors", Statistic="Sum",
+                                EvaluationPeriods=3, DatapointsToAlarm=3, Threshold=1, TreatMissingData="notBreaching",
+                                ComparisonOperator="GreaterThanThreshold", **common)
+    cloudwatch.put_metric_alarm(AlarmName="prod-shop-orders-throttles", MetricName="Throttles", Statistic="Sum",
+                                EvaluationPeriods=5, DatapointsToAlarm=5, Threshold=1, TreatMissingData="notBreaching",
+                                ComparisonOperator="GreaterThanOrEqualToThreshold", **common)
+    cloudwatch.put_metric_alarm(AlarmName="prod-shop-orders-duration", MetricName="Duration", ExtendedStatistic="p90",
+                                EvaluationPeriods=15, DatapointsToAlarm=15, Threshold=24000,
+                                TreatMissingData="notBreaching", ComparisonOperator="GreaterThanThreshold", **common)
+    cloudwatch.put_metric_alarm(AlarmName="prod-shop-orders-odd", MetricName="Errors", Statistic="Sum",
+                                EvaluationPeriods=1, Threshold=7, ComparisonOperator="GreaterThanThreshold", **common)
+    result = import_account(CompositeInjectingSession("us-east-1", []), ImportOptions(env="prod"))
+    write_files(result, tmp_path)
+    service = yaml.safe_load((tmp_path / "alarm_specs" / "shop.yaml").read_text())
+    assert service["resources"] == {"orders": {
+        "type": "lambda", "function": "orders", "timeout": "30s",
+        "alarms": {name: {"severity": "info"} for name in ("errors", "throttles", "duration")}}}  # no topic: info
+    assert list(service["alarms"]) == ["orders-odd"]
+    assert {n.subject for n in result.notes if n.kind == "preset"} == {
+        "prod-shop-orders-errors", "prod-shop-orders-throttles", "prod-shop-orders-duration"}

@@ -27,6 +27,7 @@ from vigil.plan import naming
 from vigil.plan.expressions import metric_ids, rule_syntax_error
 from vigil.plan.limits import MAX_METRICS_PER_ALARM
 from vigil.plan.resolve import DEFAULT_PERIOD, RESERVED_EXPRESSION_ID
+from vigil.presets.recognise import recognise
 from vigil.spec.durations import format_duration
 from vigil.spec.types import SEVERITIES, Severity, parse_stat
 
@@ -508,12 +509,20 @@ class _SpecBuilder:
                 defaults["namespace"] = namespace
             if period != DEFAULT_PERIOD:
                 defaults["period"] = format_duration(period)
-            entries = {}
-            for alarm in sorted(alarms, key=lambda a: a.key):
-                entries[alarm.key] = _with_defaults(alarm.entry, namespace, period)
+            recognised = recognise({a.key: a.entry for a in sorted(alarms, key=lambda a: a.key)})
+            by_key = {a.key: a for a in alarms}
+            for old, new in recognised.replaced.items():  # vigil/presets/recognise.py
+                by_key[old].key = new  # dashboards refer to it by its new key
+                deployed = naming.alarm_name(self.options.env, service, new)
+                self.result.names[by_key[old].original["AlarmName"]] = deployed
+                self.result.note("preset", by_key[old].original["AlarmName"], f"written as the resource preset "
+                                                                              f"alarm {new}, deployed as {deployed}")
+            entries = {key: _with_defaults(entry, namespace, period) for key, entry in recognised.alarms.items()}
             document: dict[str, Any] = {"version": 1, "service": service, "owner": owner}
             if defaults:
                 document["defaults"] = defaults
+            if recognised.resources:
+                document["resources"] = recognised.resources
             if entries:
                 document["alarms"] = entries
             for section, value in sections.get(service, {}).items():
@@ -628,7 +637,7 @@ def render(result: ImportResult, output: str) -> str:
     read = result.counts.get("metric_alarms", 0) + result.counts.get("composite_alarms", 0)
     summary = (f"Imported {imported} of {read} alarms from account {result.account}, {result.region} for "
                f"environment {result.env} into {len(result.files)} files.")
-    order = ("skipped", "approximated", "renamed", "not-imported", "todo")
+    order = ("skipped", "approximated", "renamed", "preset", "not-imported", "todo")
     grouped = {kind: [n for n in result.notes if n.kind == kind] for kind in order}
     if output == "markdown":
         lines = [f"### vigil import: `{result.env}`", "", summary, "", "Files: " +

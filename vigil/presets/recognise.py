@@ -1,0 +1,182 @@
+"""Recognise, among alarms read from an account, the sets a preset would generate, so that `vigil import` writes
+one resource line instead of its alarms. An alarm matches a preset alarm when its metric, namespace, statistic,
+comparison, period, M of N and missing-data treatment are the preset's, its dimensions fit the preset's (giving
+the resource's inputs) and its threshold is the preset's or the one an input gives. A resource is recognised only
+when every alarm the preset always generates is there, with the same inputs; the rest stay alarms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
+from vigil.presets.expand import OPTIONAL_MARK, alarm_key, threshold_text
+from vigil.spec.durations import format_duration
+
+_STATE_CALL = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]*?)\s*\)")
+
+
+@dataclass
+class Recognised:
+    """What recognition made of a service's alarm entries: `resources` by key (spec form), the `alarms` left
+    (composites' rules rewritten to the generated keys), and which alarm key became which generated key."""
+
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replaced: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Match:
+    key: str
+    inputs: dict[str, Any]
+
+
+def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
+    """Split `entries` (alarm key -> alarm in spec form, `period` in seconds) into resources and alarms."""
+    out = Recognised()
+    used: set[str] = set()
+    for preset in catalog().values():
+        groups: dict[tuple[tuple[str, Any], ...], dict[str, _Match]] = {}
+        for key, entry in entries.items():
+            if key in used:
+                continue
+            for alarm_name, definition in preset.alarms.items():
+                match = _match(preset, definition, entry, key)
+                if match is not None:
+                    identity = tuple(sorted((n, v) for n, v in match.inputs.items() if _names_dimension(preset, n)))
+                    groups.setdefault(identity, {}).setdefault(alarm_name, match)
+                    break
+        for identity, matches in groups.items():
+            resource = _resource(preset, dict(identity), matches, entries)
+            if resource is None:
+                continue
+            others = set(entries) - used - {m.key for m in matches.values()}
+            name = _resource_key(preset, dict(identity), others | set(out.resources) | set(out.replaced.values()))
+            out.resources[name] = resource
+            for alarm_name, match in matches.items():
+                used.add(match.key)
+                out.replaced[match.key] = alarm_key(name, alarm_name)
+    for key, entry in entries.items():
+        if key in used:
+            continue
+        if "composite" in entry:
+            entry = {**entry, "composite": _STATE_CALL.sub(
+                lambda m: f"{m.group(1)}({out.replaced.get(m.group(2), m.group(2))})", entry["composite"])}
+        out.alarms[key] = entry
+    return out
+
+
+def _match(preset: PresetType, definition: AlarmDef, entry: Mapping[str, Any], key: str) -> _Match | None:
+    if definition.metric is None or entry.get("metric") != definition.metric or "anomaly" in entry:
+        return None
+    expected = (definition.namespace or preset.namespace, definition.stat, definition.period,
+                definition.evaluation_periods, definition.datapoints_to_alarm, definition.missing_data)
+    actual = (entry.get("namespace"), entry.get("stat"), entry.get("period"), entry.get("evaluation_periods", 1),
+              entry.get("datapoints_to_alarm", entry.get("evaluation_periods", 1)),
+              entry.get("missing_data", "missing"))
+    if expected != actual:
+        return None
+    inputs = _inputs_from_dimensions(definition.dimensions or preset.dimensions, entry.get("dimensions") or {})
+    if inputs is None:
+        return None
+    threshold = _input_from_threshold(preset, definition, str(entry.get("threshold", "")), inputs)
+    return None if threshold is None else _Match(key, {**inputs, **threshold})
+
+
+def _inputs_from_dimensions(templates: Mapping[str, str], dimensions: Mapping[str, str]) -> dict[str, Any] | None:
+    required = {n for n, t in templates.items() if not t.endswith(OPTIONAL_MARK)}
+    if not required <= set(dimensions) <= set(templates):
+        return None
+    inputs: dict[str, Any] = {}
+    for name, value in dimensions.items():
+        template = templates[name].removesuffix(OPTIONAL_MARK)
+        pattern = "".join(f"(?P<{part}>.+)" if index % 2 else re.escape(part)
+                          for index, part in enumerate(Placeholder.split(template)))
+        found = re.fullmatch(pattern, value)
+        if found is None:
+            return None
+        inputs.update({n: v for n, v in found.groupdict().items() if n not in CONTEXT_NAMES})
+    return inputs
+
+
+def _input_from_threshold(preset: PresetType, definition: AlarmDef, text: str,
+                          inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """{} when the threshold is the preset's fixed one, {input: value} when an input gives it, else None."""
+    threshold = definition.threshold
+    if threshold.input is None:
+        return {} if text == threshold_text(definition, {}, []) else None
+    operator, _, number = text.partition(" ")
+    try:
+        value = round(float(number) / threshold.factor, 6)
+    except ValueError:
+        return None
+    kind = preset.inputs[threshold.input].kind
+    if operator != threshold.operator or (kind in ("count", "duration") and not value.is_integer()):
+        return None
+    given: Any = int(value) if kind == "count" else format_duration(int(value)) if kind == "duration" else value
+    if threshold_text(definition, {threshold.input: _seconds(given) if kind == "duration" else given}, []) != text:
+        return None
+    return {threshold.input: given}
+
+
+def _seconds(duration: str) -> int:
+    from vigil.spec.durations import parse_duration
+
+    return parse_duration(duration)
+
+
+def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str, _Match],
+              entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The resource line for `matches`, or None when an alarm the preset always generates is missing, two
+    matches disagree on an input, or a required input is unknown."""
+    inputs: dict[str, Any] = dict(identity)
+    for match in matches.values():
+        for name, value in match.inputs.items():
+            if inputs.setdefault(name, value) != value:
+                return None
+    core = {k for k, d in preset.alarms.items() if d.enabled and d.when is None
+            and all(n in inputs for n in _placeholders(preset, d))}
+    if not core <= set(matches) or any(s.required and n not in inputs for n, s in preset.inputs.items()):
+        return None
+    resource: dict[str, Any] = {"type": preset.type, **{n: inputs[n] for n in preset.inputs if n in inputs}}
+    for name, spec in preset.inputs.items():
+        if spec.default is not None and resource.get(name) == spec.default:
+            del resource[name]
+    overrides: dict[str, Any] = {}
+    for alarm_name, match in matches.items():
+        definition, entry = preset.alarms[alarm_name], entries[match.key]
+        change: dict[str, Any] = {}
+        if not definition.enabled:
+            change["enabled"] = True
+        if entry.get("severity") != definition.severity:
+            change["severity"] = entry.get("severity")
+        if entry.get("summary") and entry["summary"] != definition.summary:
+            change["summary"] = entry["summary"]
+        if change:
+            overrides[alarm_name] = change
+    if overrides:
+        resource["alarms"] = overrides
+    return resource
+
+
+def _placeholders(preset: PresetType, definition: AlarmDef) -> set[str]:
+    templates = (definition.dimensions or preset.dimensions).values()
+    return {n for t in templates if not t.endswith(OPTIONAL_MARK) for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
+
+
+def _names_dimension(preset: PresetType, name: str) -> bool:
+    templates = [*preset.dimensions.values(), *(v for d in preset.alarms.values()
+                                                for v in (d.dimensions or {}).values())]
+    return any(name in Placeholder.findall(t) for t in templates)
+
+
+def _resource_key(preset: PresetType, identity: Mapping[str, Any], taken: set[str]) -> str:
+    first = next((str(identity[n]) for n in preset.inputs if n in identity), preset.type)
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", first).strip("-_.")[:80] or preset.type
+    key, number = base, 2
+    while key in taken or any(alarm_key(key, alarm) in taken for alarm in preset.alarms):
+        key, number = f"{base}-{number}", number + 1
+    return key
