@@ -18,11 +18,11 @@ LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: setup synth test validate plan lock diff schema lint golden bench clean local-venv local-up local-deploy local-down
+.PHONY: setup synth test validate plan lock diff schema reference docs lint golden bench clean local-venv local-up local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-docs.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -56,6 +56,13 @@ diff: setup ## cdk diff against the deployed stacks of ENV (needs AWS credential
 schema: setup ## Regenerate the JSON Schemas in schemas/
 	$(VENV)/bin/python -m vigil schema --out schemas
 
+reference: setup ## Regenerate docs/reference/ from the spec models and the CLI; review with git diff
+	$(VENV)/bin/python -m vigil.docs
+
+docs: setup ## Build the documentation site into site/ in strict mode (broken links fail)
+	$(VENV)/bin/python -m vigil.docs --check
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/python -m mkdocs build --strict
+
 lint: setup
 	$(VENV)/bin/ruff check .
 
@@ -85,4 +92,4 @@ local-down: ## Stop the LocalStack started by local-up
 	-test -f .localstack/pid && kill $$(cat .localstack/pid) && rm -f .localstack/pid
 
 clean:
-	rm -rf cdk.out .pytest_cache
+	rm -rf cdk.out .pytest_cache site

@@ -1,61 +1,87 @@
-"""`python -m vigil validate | plan | diff | lock | schema | presets | cost`: the fast, CDK-free commands; `import |
-verify | drill` work with a live account.
-
-Exit codes: 0 success, 2 problems in the specs (one line each: file:line: field: message) or a refused drill,
-3 verify findings, 1 anything else.
+"""`vigil validate | plan | diff | lock | schema | cost`: the fast, CDK-free commands; `import | verify | drill`
+work with a live account; `init` starts a new repository. Exit codes: vigil/exit_codes.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from vigil import cli_help
+from vigil.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_SPEC
 from vigil.gc_paused import cyclic_gc_paused
+from vigil.generated_files import sync
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import diff as plan_diff
 from vigil.plan import report, shards
 from vigil.plan.resolve import plan_workspace
-from vigil.presets.reference import REFERENCE_FILE, reference_text
+from vigil.scaffold import DEFAULT_VIGIL_SPEC, TargetNotEmpty
 from vigil.spec.errors import SpecError
 from vigil.spec.git_sources import read_sources_at
 from vigil.spec.schema import schema_texts
 from vigil.spec.workspace import read_sources
+from vigil.terminal import paint
 
-EXIT_OK, EXIT_ERROR, EXIT_SPEC = 0, 1, 2
-EXIT_FINDINGS = 3
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "EXIT_SPEC", "main", "run"]
+
+
+def run() -> NoReturn:
+    """The `vigil` console script and `python -m vigil`: run the command line, exit with its code. Output piped
+    into `head` and the like ends quietly, as other command-line tools do, instead of with a traceback."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; never lets a traceback reach the user."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
     except SpecError as error:
+        if getattr(args, "format", None) == "json":
+            print(json.dumps({"problems": [vars(problem) for problem in error.problems]}, indent=2))
         for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
+            location, _, rest = str(problem).partition(": ")
+            print(f"{paint(location, 'bold', sys.stderr)}: {rest}", file=sys.stderr)
+        print(paint(f"{len(error.problems)} problem(s) found.", "red", sys.stderr), file=sys.stderr)
         return EXIT_SPEC
-    except (AwsError, ProtectedEnvironment, FileExistsError, UsageError) as error:
+    except (AwsError, ProtectedEnvironment, FileExistsError, UsageError, TargetNotEmpty) as error:
         print(f"vigil: {error}", file=sys.stderr)
         return EXIT_SPEC if isinstance(error, ProtectedEnvironment) else EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         print(f"vigil: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vigil", description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: every command with its arguments, examples and the exit codes."""
+    parser = argparse.ArgumentParser(
+        prog="vigil", description="Monitoring as code for AWS: YAML specs in, CloudFormation out.",
+        epilog=cli_help.main_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=cli_help.version_line())
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current dir)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="write a new monitoring repository into a directory")
+    init.add_argument("directory", type=Path, help="where to write it (created if missing)")
+    init.add_argument("--force", action="store_true", help="write into a directory that has files, overwriting "
+                      "the scaffold's own files")
+    init.add_argument("--vigil-spec", default=DEFAULT_VIGIL_SPEC,
+                      help=f"what its Makefile installs as vigil (default: {DEFAULT_VIGIL_SPEC})")
+    init.set_defaults(handler=_init)
 
     validate = commands.add_parser("validate", help="check every spec for every environment")
     validate.add_argument("--env", action="append", help="only this environment (repeatable)")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
 
     plan = commands.add_parser("plan", help="print what an environment deploys")
@@ -91,10 +117,27 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ from the models")
     schema.set_defaults(handler=_schema)
 
-    presets = commands.add_parser("presets", help=f"regenerate {REFERENCE_FILE}, the reference of resource presets")
-    presets.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of date")
-    presets.set_defaults(handler=_presets)
+    completion = commands.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+    completion.set_defaults(handler=lambda args: _completion(parser, args))
+    cli_help.add_examples(commands.choices)
     return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from vigil.scaffold import write_project
+
+    written = write_project(args.directory, force=args.force, vigil_spec=args.vigil_spec)
+    print(f"wrote {len(written.files)} files in {written.root}")
+    print(f"next: cd {written.root} && make synth && make test")
+    return EXIT_OK
+
+
+def _completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import shtab
+
+    print(shtab.complete(parser, shell=args.shell))
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -103,8 +146,12 @@ def _validate(args: argparse.Namespace) -> int:
     services = {s.name for e in plan.environments for s in e.services}
     alarms = sum(len(s.alarms) for e in plan.environments for s in e.services)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
-    print(f"ok: {len(plan.environments)} environments, {len(services)} services, {alarms} alarms across "
-          f"environments in {stacks} service stacks")
+    if args.format == "json":
+        print(json.dumps({"problems": [], "environments": len(plan.environments), "services": len(services),
+                          "alarms": alarms, "stacks": stacks}, indent=2))
+    else:
+        print(f"{paint('ok', 'green', sys.stdout)}: {len(plan.environments)} environments, {len(services)} "
+              f"services, {alarms} alarms across environments in {stacks} service stacks")
     if sources.lock is not None:
         lock = shards.parse_lock(sources.lock)
         stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
@@ -144,8 +191,6 @@ def _plan(args: argparse.Namespace) -> int:
     plan = plan_workspace(read_sources(args.root), only=args.env)
     with cyclic_gc_paused():  # the report is as large as the plan (vigil/gc_paused.py)
         if args.format == "json" and len(plan.environments) > 1:
-            import json
-
             print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
             return EXIT_OK
         print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
@@ -176,8 +221,6 @@ def _cost(args: argparse.Namespace) -> int:
     plan = plan_workspace(read_sources(args.root), only=args.env)
     reports = [pricing.price_environment(e, free_tier=not args.no_free_tier) for e in plan.environments]
     if args.format == "json":
-        import json
-
         print(json.dumps([pricing.cost_data(r) for r in reports], indent=2, sort_keys=True))
     else:
         print("\n\n".join(pricing.render(r, args.format) for r in reports))
@@ -186,34 +229,9 @@ def _cost(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     out = args.out if args.out.is_absolute() else args.root / args.out
-    stale = []
-    for name, text in schema_texts().items():
-        path = out / name
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            stale.append(name)
-            if not args.check:
-                out.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+    stale = sync({out / name: text for name, text in schema_texts().items()}, check=args.check)
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)}; run `make schema`", file=sys.stderr)
+        print(f"out of date: {', '.join(path.name for path in stale)}; run `make schema`", file=sys.stderr)
         return EXIT_ERROR
     print(f"{'checked' if args.check else 'wrote'} {len(schema_texts())} schemas in {out}")
-    return EXIT_OK
-
-
-def _presets(args: argparse.Namespace) -> int:
-    path = args.root / REFERENCE_FILE
-    text = reference_text()
-    current = path.read_text(encoding="utf-8") if path.exists() else None
-    if args.check:
-        if current != text:
-            print(f"out of date: {REFERENCE_FILE}; run `python -m vigil presets`", file=sys.stderr)
-            return EXIT_ERROR
-        print(f"checked {REFERENCE_FILE}")
-        return EXIT_OK
-    if current != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    print(f"wrote {REFERENCE_FILE}")
     return EXIT_OK

@@ -6,12 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from vigil.exit_codes import EXIT_FINDINGS, EXIT_OK
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
 from vigil.plan.model import EnvironmentPlan
 from vigil.plan.report import FORMATS
 from vigil.spec.types import SEVERITIES
-
-EXIT_OK, EXIT_FINDINGS = 0, 3
 
 
 def add_parsers(commands: Any) -> None:

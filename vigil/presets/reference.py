@@ -1,13 +1,12 @@
-"""docs/presets.md, generated from the catalog: every resource type with its inputs, its alarms and their
-defaults, and the AWS page each alarm follows. `python -m vigil presets` writes it; a test keeps it in step."""
+"""docs/reference/presets.md, generated from the catalog: every resource type with its inputs, its alarms and
+their defaults, and the AWS page each alarm follows. `make reference` (vigil/docs.py) writes it; a test keeps it
+in step."""
 
 from __future__ import annotations
 
 from vigil.presets.catalog import AlarmDef, InputDef, PresetType, catalog
 from vigil.spec.durations import words
 
-REFERENCE_FILE = "docs/presets.md"
-"""Where the reference lives in the repository."""
 _MISSING = {"missing": "missing", "not_breaching": "not breaching", "breaching": "breaching", "ignore": "ignore"}
 
 
@@ -17,7 +16,7 @@ def reference_text() -> str:
     lines = [
         "# Resource presets",
         "",
-        "<!-- Generated from vigil/data/presets/*.yaml by `python -m vigil presets`; do not edit. -->",
+        "<!-- Generated from vigil/data/presets/*.yaml by `make reference`; do not edit. -->",
         "",
         "A service names its AWS resources under `resources:`; each gets the alarms AWS recommends for its type, "
         "keyed `{resource}-{alarm}`, and a row on the service's generated dashboard. Every value below comes from "

@@ -1,13 +1,28 @@
-"""Create the CDK app and instantiate every stack of a resolved workspace plan in it."""
+"""Create the CDK app and instantiate every stack of a resolved workspace plan in it.
+
+A monitoring repository's `app.py` (the CDK's entry point, `"app": "python3 app.py"` in cdk.json) is
+
+    import sys
+    from pathlib import Path
+
+    from vigil.stacks.app import synth_workspace
+
+    sys.exit(synth_workspace(Path(__file__).resolve().parent))
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import aws_cdk as cdk
 
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan.model import WorkspacePlan
+from vigil.plan.resolve import plan_workspace
+from vigil.spec.errors import SpecError
+from vigil.spec.workspace import read_sources
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.routing import RoutingStack
 from vigil.stacks.service import ServiceStack
@@ -16,6 +31,27 @@ CFN_VALIDATION_CONTEXT = "cfn-validation"
 """`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
 NAG_CONTEXT = "nag"
 """`-c nag=true` runs cdk-nag's AwsSolutions checks at synthesis; an unacknowledged finding fails it."""
+ENV_CONTEXT = "env"
+"""`-c env=prod` (or `-c env=dev,prod`) synthesizes only those environments; default: every environment."""
+
+
+def synth_workspace(root: Path) -> int:
+    """The whole of a CDK app over the spec repository at `root`: read its spec files, plan the environments
+    that context `env` selects, build their stacks and synthesize them. Returns the process exit code: 0, or
+    2 with one `file:line: field: message` line per problem on stderr and nothing synthesized."""
+    app = new_app()
+    selected = app.node.try_get_context(ENV_CONTEXT)
+    only = [name.strip() for name in str(selected).split(",") if name.strip()] if selected else None
+    try:
+        plan = plan_workspace(read_sources(root), only=only)
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
+        return 2
+    build_app(app, plan)
+    app.synth()
+    return 0
+
 
 def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
     """A CDK app as vigil synthesizes it (vigil/app_settings.py), with the CDK's built-in CloudFormation
