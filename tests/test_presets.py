@@ -285,3 +285,16 @@ def test_import_writes_a_resource_line_for_alarms_a_preset_would_generate(aws: N
     assert list(service["alarms"]) == ["orders-odd"]
     assert {n.subject for n in result.notes if n.kind == "preset"} == {
         "prod-shop-orders-errors", "prod-shop-orders-throttles", "prod-shop-orders-duration"}
+
+
+def test_diff_shows_a_preset_alarm_added_with_its_preset(spec_repo: SpecRepo) -> None:
+    from vigil.plan.diff import diff_plans
+    from vigil.plan.model import WorkspacePlan
+
+    before = _plan(spec_repo, FOUR_LINES)
+    after = _plan(spec_repo, FOUR_LINES.replace("orders-table: {type: dynamodb, table: orders}",
+                                                "orders-table: {type: dynamodb, table: orders, "
+                                                "replica_region: eu-west-1}"))
+    changes = [c for d in diff_plans(WorkspacePlan((before,)), WorkspacePlan((after,))) for c in d.changes]
+    assert any(c.kind == "added" and "orders-table-replication-latency" in c.subject
+               and "[preset orders-table (dynamodb/replication-latency)]" in c.detail for c in changes)

@@ -29,7 +29,7 @@ from vigil.spec.durations import words
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
     "threshold", "band", "period", "evaluation_periods", "datapoints_to_alarm", "missing_data", "rule",
-    "alarm_actions", "ok_actions", "actions_enabled", "actions_suppressor",
+    "alarm_actions", "ok_actions", "actions_enabled", "actions_suppressor", "preset", "region",
 )
 """The alarm properties a diff reports; the description is derived from these and left out."""
 
@@ -90,8 +90,9 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
     for name in sorted(set(old_alarms) | set(new_alarms)):
         a, b = old_alarms.get(name), new_alarms.get(name)
         if a is None and b is not None:
+            origin = f" [preset {b.preset}]" if b.preset else ""
             changes.append(Change("added", f"alarm {name}", f"{b.severity}: {b.condition} -> "
-                                                            f"{_names(_notified(new, b))}"))
+                                                            f"{_names(_notified(new, b))}{origin}"))
         elif b is None and a is not None:
             changes.append(Change("removed", f"alarm {name}", f"{a.severity}: {a.condition}"))
         elif a is not None and b is not None:
