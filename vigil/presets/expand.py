@@ -16,6 +16,7 @@ from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholde
 from vigil.spec.durations import format_duration
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
+from vigil.spec.resources import ResourceBase
 from vigil.spec.service import AlarmSpec, ServiceSpec
 from vigil.spec.types import Key
 
@@ -56,7 +57,7 @@ def alarm_key(resource: str, alarm: str) -> str:
     return f"{resource}-{alarm}"
 
 
-def expand(resources: Mapping[str, BaseModel], *, account: str, region: str,
+def expand(resources: Mapping[str, ResourceBase], *, account: str, region: str,
            env_names: Collection[str]) -> Expansion:
     """Expand every resource for one environment (`account` and `region` fill `{account}` and `{region}` in
     dimensions; `env_names` are the environments that exist). Alarms whose `when` input is not set are left out
@@ -64,10 +65,10 @@ def expand(resources: Mapping[str, BaseModel], *, account: str, region: str,
     out = Expansion()
     types = catalog()
     for name, resource in resources.items():
-        preset = types[str(getattr(resource, "type"))]  # noqa: B009 (dynamic resource models)
-        check_environment_names(getattr(resource, "env"), env_names, ("resources", name),  # noqa: B009
+        preset = types[resource.type]
+        check_environment_names(resource.env, env_names, ("resources", name),
                                 lambda path, message: out.problems.append((path, message)))
-        if not getattr(resource, "enabled", True):
+        if not resource.enabled:
             continue
         values = {**{n: getattr(resource, n) for n in preset.inputs}, "account": account, "region": region}
         for key, definition in preset.alarms.items():
@@ -96,9 +97,9 @@ def _graphs(preset: PresetType, values: Mapping[str, Any]) -> tuple[GraphPlan, .
     return tuple(graphs)
 
 
-def _expand_alarm(out: Expansion, name: str, resource: BaseModel, preset: PresetType, key: str,
+def _expand_alarm(out: Expansion, name: str, resource: ResourceBase, preset: PresetType, key: str,
                   definition: AlarmDef, values: dict[str, Any], env_names: Collection[str]) -> None:
-    patch: BaseModel | None = getattr(resource, "alarms").get(key)  # noqa: B009
+    patch: BaseModel | None = resource.alarms.get(key)
     given = patch.model_dump(exclude_none=True, mode="json") if patch is not None else {}
     path: Path = ("resources", name, "alarms", key) if patch is not None else ("resources", name)
     enabled = given.get("enabled", definition.enabled)
@@ -166,11 +167,11 @@ def _names_dimension(definition: AlarmDef, preset: PresetType, name: str) -> boo
     return any(name in Placeholder.findall(text) for text in templates)
 
 
-def _environments(resource: BaseModel, alarm_env: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
+def _environments(resource: ResourceBase, alarm_env: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     """The alarm's per-environment overrides: the resource's `env` (enabled) under the alarm's own. Environment
     names the resource's `env` gets wrong are reported once, at the resource (with_presets), not per alarm."""
     merged: dict[str, Any] = {}
-    for env_name, override in getattr(resource, "env").items():  # noqa: B009
+    for env_name, override in resource.env.items():
         if override.enabled is not None and env_name in known:
             merged[env_name] = {"enabled": override.enabled}
     for env_name, override in alarm_env.items():

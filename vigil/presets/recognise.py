@@ -13,7 +13,7 @@ from typing import Any
 
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
 from vigil.presets.expand import OPTIONAL_MARK, alarm_key, threshold_text
-from vigil.spec.durations import format_duration
+from vigil.spec.durations import format_duration, parse_duration
 
 _STATE_CALL = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]*?)\s*\)")
 
@@ -46,7 +46,7 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
             for alarm_name, definition in preset.alarms.items():
                 match = _match(preset, definition, entry, key)
                 if match is not None:
-                    identity = tuple(sorted((n, v) for n, v in match.inputs.items() if _names_dimension(preset, n)))
+                    identity = tuple(sorted((n, v) for n, v in match.inputs.items() if _identifies(preset, n)))
                     groups.setdefault(identity, {}).setdefault(alarm_name, match)
                     break
         for identity, matches in groups.items():
@@ -117,15 +117,10 @@ def _input_from_threshold(preset: PresetType, definition: AlarmDef, text: str,
     if operator != threshold.operator or (kind in ("count", "duration") and not value.is_integer()):
         return None
     given: Any = int(value) if kind == "count" else format_duration(int(value)) if kind == "duration" else value
-    if threshold_text(definition, {threshold.input: _seconds(given) if kind == "duration" else given}, []) != text:
+    held = parse_duration(given) if kind == "duration" else given  # as the resource model holds it
+    if threshold_text(definition, {threshold.input: held}, []) != text:
         return None
     return {threshold.input: given}
-
-
-def _seconds(duration: str) -> int:
-    from vigil.spec.durations import parse_duration
-
-    return parse_duration(duration)
 
 
 def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str, _Match],
@@ -167,7 +162,8 @@ def _placeholders(preset: PresetType, definition: AlarmDef) -> set[str]:
     return {n for t in templates if not t.endswith(OPTIONAL_MARK) for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
 
 
-def _names_dimension(preset: PresetType, name: str) -> bool:
+def _identifies(preset: PresetType, name: str) -> bool:
+    """Whether input `name` fills a dimension of some alarm of the type: such inputs tell resources apart."""
     templates = [*preset.dimensions.values(), *(v for d in preset.alarms.values()
                                                 for v in (d.dimensions or {}).values())]
     return any(name in Placeholder.findall(t) for t in templates)

@@ -31,6 +31,18 @@ class ResourceOverride(SpecModel):
                                  "default: as the resource's enabled.")
 
 
+class ResourceBase(SpecModel):
+    """What every resource has besides its type's inputs; each type's model (below) narrows `type` to its name
+    and `alarms` to its preset's alarm keys."""
+
+    type: str
+    enabled: bool = Field(default=True, description="false drops every alarm of the resource; default true.")
+    alarms: dict[str, SpecModel] = Field(default_factory=dict, description="Overrides of the preset's alarms by "
+                                         "key: any alarm field, enabled, severity, env.")
+    env: dict[Name, ResourceOverride] = Field(default_factory=dict, description="Per-environment overrides of "
+                                              "the whole resource.")
+
+
 def resource_union(alarm_patch: type[SpecModel]) -> Any:
     """The type of one entry of `resources:`: a union of one model per catalog type, told apart by `type`.
     `alarm_patch` is the model of an alarm's overrides (every alarm field, all optional)."""
@@ -38,21 +50,18 @@ def resource_union(alarm_patch: type[SpecModel]) -> Any:
     return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 (a tuple of models)
 
 
-def _resource_model(preset: PresetType, alarm_patch: type[SpecModel]) -> type[SpecModel]:
+def _resource_model(preset: PresetType, alarm_patch: type[SpecModel]) -> type[ResourceBase]:
     keys = tuple(preset.alarms)
+    alarms_field = ResourceBase.model_fields["alarms"]
     fields: dict[str, Any] = {
         "type": (Literal[preset.type], Field(description=f"{preset.title}: {preset.description}")),
         **{name: _input_field(spec) for name, spec in preset.inputs.items()},
-        "enabled": (bool, Field(default=True, description="false drops every alarm of the resource; default true.")),
         "alarms": (dict[Literal[keys], alarm_patch], Field(  # type: ignore[valid-type]
-            default_factory=dict, description="Overrides of the preset's alarms by key: any alarm field, "
-                                               "enabled, severity, env.")),
-        "env": (dict[Name, ResourceOverride], Field(default_factory=dict, description="Per-environment overrides "
-                                                    "of the whole resource.")),
+            default_factory=dict, description=alarms_field.description)),
     }
     name = "".join(part.capitalize() for part in preset.type.split("-")) + "Resource"
-    model: type[SpecModel] = create_model(name, __base__=SpecModel, __doc__=f"A {preset.title}, monitored with "
-                                          f"the alarms AWS recommends for it (docs/presets.md).", **fields)
+    model: type[ResourceBase] = create_model(name, __base__=ResourceBase, __doc__=f"A {preset.title}, monitored "
+                                             "with the alarms AWS recommends for it (docs/presets.md).", **fields)
     return model
 
 
