@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SpecRepo
+from tests.presets_examples import EVERY_TYPE, OFF_BY_DEFAULT
 from vigil.cli import main
 from vigil.plan.model import AlarmPlan, EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
@@ -298,3 +299,31 @@ def test_diff_shows_a_preset_alarm_added_with_its_preset(spec_repo: SpecRepo) ->
     changes = [c for d in diff_plans(WorkspacePlan((before,)), WorkspacePlan((after,))) for c in d.changes]
     assert any(c.kind == "added" and "orders-table-replication-latency" in c.subject
                and "[preset orders-table (dynamodb/replication-latency)]" in c.detail for c in changes)
+
+
+@pytest.mark.parametrize("resource_key", sorted(EVERY_TYPE))
+def test_recognition_undoes_expansion(resource_key: str) -> None:
+    """Alarms as `import` reads them from an account where a preset was deployed give back the resource line."""
+    from vigil.presets.expand import expand
+    from vigil.presets.recognise import recognise
+    from vigil.spec.service import ServiceSpec
+
+    resource = {**EVERY_TYPE[resource_key], "alarms": {a: {"enabled": True}
+                                                      for a in OFF_BY_DEFAULT.get(resource_key, [])}}
+    spec = ServiceSpec.model_validate({"version": 1, "service": "shop", "owner": "o",
+                                       "resources": {resource_key: resource}})
+    expansion = expand(spec.resources, account="123456789012", region="us-east-1", env_names=["prod"])
+    entries = {}
+    for key, alarm in expansion.alarms.items():
+        entry = alarm.model_dump(mode="json", exclude_none=True, exclude={"env", "enabled"})
+        if "period" in entry:
+            entry["period"] = alarm.period
+        entries[f"imported-{key}"] = entry
+    recognised = recognise(entries)
+    expected = {k: v for k, v in resource.items() if not (k == "alarms" and not v)}
+    if resource["type"] == "sqs":  # nothing in an account ties a dead-letter queue's alarm to its queue
+        assert set(recognised.alarms) == {"imported-queue-dlq"}
+        del expected["dlq"]
+    else:
+        assert not recognised.alarms
+    assert list(recognised.resources.values()) == [expected]

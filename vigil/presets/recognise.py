@@ -2,7 +2,7 @@
 one resource line instead of its alarms. An alarm matches a preset alarm when its metric, namespace, statistic,
 comparison, period, M of N and missing-data treatment are the preset's, its dimensions fit the preset's (giving
 the resource's inputs) and its threshold is the preset's or the one an input gives. A resource is recognised only
-when every alarm the preset always generates is there, with the same inputs; the rest stay alarms."""
+when its line would generate exactly the alarms matched, with the same inputs; the rest stay alarms."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
             for alarm_name, definition in preset.alarms.items():
                 match = _match(preset, definition, entry, key)
                 if match is not None:
-                    identity = tuple(sorted((n, v) for n, v in match.inputs.items() if _identifies(preset, n)))
+                    identity = tuple(sorted((n, v) for n, v in match.inputs.items() if n in _identity(preset)))
                     groups.setdefault(identity, {}).setdefault(alarm_name, match)
                     break
         for identity, matches in groups.items():
@@ -70,20 +70,47 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
 
 
 def _match(preset: PresetType, definition: AlarmDef, entry: Mapping[str, Any], key: str) -> _Match | None:
-    if definition.metric is None or entry.get("metric") != definition.metric or "anomaly" in entry:
+    if "anomaly" in entry or entry.get("metric") != definition.metric or \
+            entry.get("expression") != definition.expression:
         return None
-    expected = (definition.namespace or preset.namespace, definition.stat, definition.period,
-                definition.evaluation_periods, definition.datapoints_to_alarm, definition.missing_data)
-    actual = (entry.get("namespace"), entry.get("stat"), entry.get("period"), entry.get("evaluation_periods", 1),
-              entry.get("datapoints_to_alarm", entry.get("evaluation_periods", 1)),
-              entry.get("missing_data", "missing"))
+    expected = (definition.period, definition.evaluation_periods, definition.datapoints_to_alarm,
+                definition.missing_data)
+    evaluation = entry.get("evaluation_periods", 1)
+    actual = (entry.get("period", definition.period if definition.expression else None), evaluation,
+              entry.get("datapoints_to_alarm", evaluation), entry.get("missing_data", "missing"))
     if expected != actual:
         return None
-    inputs = _inputs_from_dimensions(definition.dimensions or preset.dimensions, entry.get("dimensions") or {})
+    inputs = _metric_inputs(preset, definition, entry) if definition.metric else _math_inputs(preset, definition, entry)
     if inputs is None:
         return None
     threshold = _input_from_threshold(preset, definition, str(entry.get("threshold", "")), inputs)
     return None if threshold is None else _Match(key, {**inputs, **threshold})
+
+
+def _metric_inputs(preset: PresetType, definition: AlarmDef, entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    if (entry.get("namespace"), entry.get("stat")) != (definition.namespace or preset.namespace, definition.stat):
+        return None
+    return _inputs_from_dimensions(definition.dimensions or preset.dimensions, entry.get("dimensions") or {})
+
+
+def _math_inputs(preset: PresetType, definition: AlarmDef, entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The inputs the metrics of a math alarm give, when they are the preset's (same ids, metrics, statistics,
+    namespaces and the alarm's period)."""
+    metrics = entry.get("metrics") or {}
+    if set(metrics) != set(definition.metrics or {}):
+        return None
+    inputs: dict[str, Any] = {}
+    for metric_id, spec in (definition.metrics or {}).items():
+        given = metrics[metric_id]
+        wanted = (spec.metric, spec.stat, spec.namespace or definition.namespace or preset.namespace,
+                  given.get("period", entry.get("period")))
+        if (given.get("metric"), given.get("stat"), given.get("namespace"), definition.period) != wanted:
+            return None
+        found = _inputs_from_dimensions(spec.dimensions or definition.dimensions or preset.dimensions,
+                                        given.get("dimensions") or {})
+        if found is None or any(inputs.setdefault(n, v) != v for n, v in found.items()):
+            return None
+    return inputs
 
 
 def _inputs_from_dimensions(templates: Mapping[str, str], dimensions: Mapping[str, str]) -> dict[str, Any] | None:
@@ -132,14 +159,20 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
         for name, value in match.inputs.items():
             if inputs.setdefault(name, value) != value:
                 return None
-    core = {k for k, d in preset.alarms.items() if d.enabled and d.when is None
-            and all(n in inputs for n in _placeholders(preset, d))}
-    if not core <= set(matches) or any(s.required and n not in inputs for n, s in preset.inputs.items()):
-        return None
-    resource: dict[str, Any] = {"type": preset.type, **{n: inputs[n] for n in preset.inputs if n in inputs}}
     for name, spec in preset.inputs.items():
-        if spec.default is not None and resource.get(name) == spec.default:
-            del resource[name]
+        if spec.default is not None and name not in inputs:
+            inputs[name] = parse_duration(str(spec.default)) if spec.kind == "duration" else spec.default
+    generated = {k for k, d in preset.alarms.items() if (d.enabled or k in matches)
+                 and (d.when is None or d.when in inputs) and _placeholders(preset, d) <= set(inputs)}
+    if generated != set(matches) or any(s.required and n not in inputs for n, s in preset.inputs.items()):
+        return None  # the line would generate alarms the account does not have, or lacks a required input
+    resource: dict[str, Any] = {"type": preset.type}
+    for name, spec in preset.inputs.items():
+        value = inputs.get(name)
+        default = parse_duration(str(spec.default)) if spec.kind == "duration" and spec.default else spec.default
+        held = parse_duration(value) if spec.kind == "duration" and isinstance(value, str) else value
+        if value is not None and held != default:
+            resource[name] = value
     overrides: dict[str, Any] = {}
     for alarm_name, match in matches.items():
         definition, entry = preset.alarms[alarm_name], entries[match.key]
@@ -158,15 +191,15 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
 
 
 def _placeholders(preset: PresetType, definition: AlarmDef) -> set[str]:
-    templates = (definition.dimensions or preset.dimensions).values()
+    templates = [*(definition.dimensions or preset.dimensions).values(),
+                 *(v for m in (definition.metrics or {}).values() for v in (m.dimensions or {}).values())]
     return {n for t in templates if not t.endswith(OPTIONAL_MARK) for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
 
 
-def _identifies(preset: PresetType, name: str) -> bool:
-    """Whether input `name` fills a dimension of some alarm of the type: such inputs tell resources apart."""
-    templates = [*preset.dimensions.values(), *(v for d in preset.alarms.values()
-                                                for v in (d.dimensions or {}).values())]
-    return any(name in Placeholder.findall(t) for t in templates)
+def _identity(preset: PresetType) -> set[str]:
+    """The inputs of the type's own dimensions (a function's name, a queue's): they tell resources apart; an
+    alarm on other dimensions only (a queue's dead-letter queue) cannot be tied to its resource."""
+    return {n for t in preset.dimensions.values() for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
 
 
 def _resource_key(preset: PresetType, identity: Mapping[str, Any], taken: set[str]) -> str:
