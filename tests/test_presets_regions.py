@@ -52,7 +52,7 @@ def templates(plan: EnvironmentPlan, tmp_path_factory: pytest.TempPathFactory) -
     from vigil.plan.model import WorkspacePlan
 
     out = tmp_path_factory.mktemp("cdk.out")
-    templates = synth_plan(WorkspacePlan((plan,)), out)
+    templates = synth_plan(WorkspacePlan((plan,)), out, nag=True)  # cdk-nag: no unacknowledged finding
     templates["__dir__"] = {"path": str(out)}
     return templates
 

@@ -25,7 +25,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "alarm_specs").mkdir()
     (root / "alarm_specs" / "shop.yaml").write_text(every_type_yaml(OFF_BY_DEFAULT))
     outdir = tmp_path_factory.mktemp("cdk.out")
-    synth_repo(root, outdir)
+    synth_repo(root, outdir, nag=True)  # cdk-nag: no unacknowledged finding
     return outdir
 
 
