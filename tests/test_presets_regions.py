@@ -111,3 +111,41 @@ def test_a_composite_cannot_refer_to_an_alarm_in_another_region(tmp_path: Path) 
     assert [str(p) for p in error.value.problems] == [
         'alarm_specs/web.yaml:8: alarms.web-down.composite: alarm "cdn-5xx-rate" lives in us-east-1 (its metric '
         "exists only there); a composite alarm in eu-west-1 cannot refer to it"]
+
+
+def _resolved(value: Any, template: dict[str, Any], region: str) -> Any:
+    """Template intrinsics as CloudFormation resolves them in the account, in the stack's region."""
+    if isinstance(value, list):
+        return [_resolved(v, template, region) for v in value]
+    if isinstance(value, dict):
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(_resolved(p, template, region) for p in parts)
+        if "Ref" in value:
+            if value["Ref"] == "AWS::Partition":
+                return "aws"
+            return f"arn:aws:sns:{region}:{ACCOUNT}:{template['Resources'][value['Ref']]['Properties']['TopicName']}"
+        return {k: _resolved(v, template, region) for k, v in value.items()}
+    return value
+
+
+def test_verify_finds_pinned_alarms_in_their_region(aws: None, plan: EnvironmentPlan,
+                                                    templates: dict[str, dict[str, Any]]) -> None:
+    import boto3
+
+    from vigil.live.aws import AwsSession
+    from vigil.live.verify import verify_environment
+
+    for name, template in templates.items():
+        region = "us-east-1" if name.endswith("-us-east-1") else "eu-west-1"
+        cloudwatch = boto3.client("cloudwatch", region_name=region)
+        for resource in template.get("Resources", {}).values():
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                cloudwatch.put_metric_alarm(**_resolved(resource["Properties"], template, region))
+    for alarm in plan.services[0].alarms:
+        if alarm.metric is not None:
+            boto3.client("cloudwatch", region_name=alarm.region or "eu-west-1").put_metric_data(
+                Namespace=alarm.metric.namespace, MetricData=[{"MetricName": alarm.metric.metric, "Value": 1.0,
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in alarm.metric.dimensions]}])
+    result = verify_environment(AwsSession("eu-west-1"), plan)
+    assert [(f.kind, f.alarm) for f in result.findings] == [("missing", "prod-web-web-down")]  # moto: no composites
