@@ -8,6 +8,11 @@ ENV ?=
 CDK_CONTEXT := $(if $(ENV),-c env=$(ENV),)
 export PATH := $(CURDIR)/$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
+# Debian's Chromium, for the dashboard preview test and `vigil preview --images` (Playwright drives it; it never
+# downloads a browser of its own). CI runs as root on Debian; elsewhere apt-get runs through sudo.
+CHROMIUM := /usr/bin/chromium
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 LOCALSTACK_VENV := .venv-localstack
 # LocalStack needs Python 3.13: from pyenv when it has one, else python3.13 on PATH.
 PYTHON_LOCALSTACK ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
@@ -18,7 +23,8 @@ LOCALSTACK_ENV := GATEWAY_LISTEN=127.0.0.1:4566 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE
 AWS_LOCAL := AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: setup synth test validate plan lock diff schema reference docs lint golden bench clean local-venv local-up local-deploy local-down
+.PHONY: setup browser synth test validate plan lock diff schema reference docs lint golden bench slo-timelines clean \
+	local-venv local-up local-deploy local-down
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,7 +41,11 @@ synth: setup ## Synthesize every environment (or ENV=prod) into cdk.out
 	$(NODE_BIN)/cdk synth --quiet $(CDK_CONTEXT)
 	@echo "cdk.out: $$(ls cdk.out/*.template.json | wc -l) templates"
 
-test: setup local-venv ## Run the test suite, including end-to-end deploys on LocalStack
+browser: ## Install Debian's Chromium when it is missing (apt-get install chromium)
+	@test -x $(CHROMIUM) || { $(AS_ROOT) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq chromium; }
+
+test: setup browser local-venv ## Run the test suite, including end-to-end deploys on LocalStack
 	VIGIL_E2E=1 $(VENV)/bin/python -m pytest
 
 validate: setup ## Check every spec file for every environment
@@ -49,6 +59,9 @@ lock: setup ## Write vigil.lock.json (which stack holds each alarm); commit it
 
 bench: setup ## Time validate, plan and synthesis of 10,000 alarms against a hand-written CDK baseline (BENCH_ARGS="--repeat 2")
 	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+slo-timelines: setup ## Draw when the example SLO (prod wwhd availability) pages and tickets, per scenario, into docs/slo-timelines
+	$(VENV)/bin/python -m vigil slo simulate wwhd availability --env prod --out docs/slo-timelines
 
 diff: setup ## cdk diff against the deployed stacks of ENV (needs AWS credentials)
 	$(NODE_BIN)/cdk diff $(CDK_CONTEXT)

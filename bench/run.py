@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from bench.generate import generate
+from vigil.progress import StatusLine
 
 ROOT = Path(__file__).resolve().parent.parent
 LIKE_FOR_LIKE = "synth (baseline*)"
@@ -110,7 +111,8 @@ def _measure(name: str, command: list[str], env: dict[str, str], out: IO[str], e
     return Measurement(name, seconds, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024, phases)
 
 
-def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0) -> list[Measurement]:
+def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 2.0,
+        status: StatusLine | None = None) -> list[Measurement]:
     """Generate the organisation under `out` and measure every part; returns the measurements in order.
 
     Each part starts `settle` seconds after the previous one ended, so that what that one left behind (a
@@ -118,6 +120,8 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
 
     With `repeat` > 1 every part runs that many times, interleaved, and the fastest run of each is kept (the
     least disturbed by other load on the machine).
+
+    `status` shows which part runs, on a terminal.
     """
     org = generate(out / "org", services, alarms)
     python = sys.executable
@@ -130,8 +134,12 @@ def run(services: int, alarms: int, out: Path, repeat: int = 1, settle: float = 
                          "--vigil-app-settings"]),
     ]
     best: dict[str, Measurement] = {}
-    for _ in range(max(repeat, 1)):
-        for name, command in parts:
+    runs = max(repeat, 1)
+    for number in range(runs):
+        for index, (name, command) in enumerate(parts):
+            if status is not None:
+                status.count("bench: part", number * len(parts) + index + 1, runs * len(parts),
+                             name + (f" (run {number + 1} of {runs})" if runs > 1 else ""))
             time.sleep(settle)
             result = measure(name, command)
             if name not in best or result.seconds < best[name].seconds:
@@ -178,10 +186,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="working directory (default: a temporary one, removed after)")
     args = parser.parse_args()
     if args.out:
-        print(report(run(args.services, args.alarms, args.out, args.repeat), args.services, args.alarms))
+        with StatusLine() as status:
+            results = run(args.services, args.alarms, args.out, args.repeat, status=status)
+        print(report(results, args.services, args.alarms))
         return
-    with tempfile.TemporaryDirectory(prefix="vigil-bench-") as tmp:
-        print(report(run(args.services, args.alarms, Path(tmp), args.repeat), args.services, args.alarms))
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-") as tmp, StatusLine() as status:
+        results = run(args.services, args.alarms, Path(tmp), args.repeat, status=status)
+    print(report(results, args.services, args.alarms))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import textwrap
@@ -78,6 +79,13 @@ AVAILABILITY_SLO = """\
 ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "123456789012"}
 
 SpecRepo = Callable[..., Path]
+
+
+class FakeTerminal(io.StringIO):
+    """A text stream that says it is a terminal: what colour and progress lines are drawn on."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from tests.conftest import SpecRepo
-from vigil.plan.canaries import CanaryPlan
+from vigil.plan.model import CanaryPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 

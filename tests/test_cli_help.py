@@ -10,13 +10,13 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, FakeTerminal
 from vigil import cli_help, exit_codes, terminal
 from vigil.cli import build_parser, main
 
 
 def test_every_command_has_examples_in_its_help() -> None:
-    commands = cli_help.subcommands(build_parser())
+    commands = dict(cli_help.leaf_commands(cli_help.subcommands(build_parser())))  # `slo simulate` by its full name
     assert set(commands) == set(cli_help.EXAMPLES), "add the command's examples to vigil/cli_help.py"
     for name, parser in commands.items():
         text = parser.format_help()
@@ -50,21 +50,16 @@ def test_completion_scripts_name_the_commands(shell: str, capsys: pytest.Capture
     assert "validate" in script and "verify" in script and "--format" in script
 
 
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    assert terminal.paint("ok", "green", _Terminal()) == "\033[32mok\033[0m"
+    assert terminal.paint("ok", "green", FakeTerminal()) == "\033[32mok\033[0m"
     assert terminal.paint("ok", "green", io.StringIO()) == "ok"
     monkeypatch.setenv("NO_COLOR", "1")
-    assert terminal.paint("ok", "green", _Terminal()) == "ok"
+    assert terminal.paint("ok", "green", FakeTerminal()) == "ok"
     monkeypatch.setenv("NO_COLOR", "")
     monkeypatch.setenv("TERM", "dumb")
-    assert terminal.paint("ok", "green", _Terminal()) == "ok"
+    assert terminal.paint("ok", "green", FakeTerminal()) == "ok"
 
 
 def test_problems_in_a_pipe_carry_no_escape_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from vigil.live.import_dashboards import NotExpressible, dashboard_spec
-from vigil.live.importer import _Alarm
+from vigil.live.import_result import ImportedAlarm
 
 REGION = "us-east-1"
-ALARMS = {"web-5xx": _Alarm({}, "web", "5xx", "critical", {})}
+ALARMS = {"web-5xx": ImportedAlarm({}, "web", "5xx", "critical", {})}
 
 
 def _metric(**properties: Any) -> dict[str, Any]:

@@ -20,6 +20,18 @@ def test_text_plan_lists_alarms_with_condition_and_recipients(spec_repo: SpecRep
     assert "critical p0               ALARM(high-error-rate) OR ALARM(api-down)  -> pagerduty-primary" in out
 
 
+def test_text_plan_shows_dimensions_and_missing_data_under_each_alarm(spec_repo: SpecRepo,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(spec_repo()), "plan", "--env", "prod"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    after = {line.split()[1]: lines[i + 1].strip() for i, line in enumerate(lines[:-1])
+             if line.startswith(("  critical ", "  warning ", "  info "))}
+    assert after["api-down"] == "PurposePath/Coaching Service=Coaching; missing data: treated as breaching"
+    assert after["high-error-rate"] == ("PurposePath/Coaching Service=Coaching; missing data: missing "
+                                        "(INSUFFICIENT_DATA when all points are missing)")
+    assert after["p0"].startswith("info ")  # a composite alarm has no metrics: the next alarm follows at once
+
+
 def test_markdown_plan_is_a_table_per_service(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(spec_repo()), "plan", "--env", "staging", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
@@ -91,6 +103,10 @@ slack-incidents; ticket disabled
 
 Dashboards across services (stack vigil-prod-dashboards):
   dashboard prod-overview: declared in dashboards/overview.yaml, 1 widget, 0 metrics
+
+Summary:
+  prod: 1 service, 12 alarms (7 notify, 5 notify nobody), 1 SLO, 2 dashboards, 1 canary, 2 log groups, \
+1 service stack (~48.4 kB)
 """
 
 
@@ -128,6 +144,11 @@ slack-incidents |
 | dashboard | what |
 | --- | --- |
 | `prod-overview` | declared in dashboards/overview.yaml, 1 widget, 0 metrics |
+
+#### Summary
+
+- prod: 1 service, 12 alarms (7 notify, 5 notify nobody), 1 SLO, 2 dashboards, 1 canary, 2 log groups, \
+1 service stack (~48.4 kB)
 """
 
 

@@ -146,6 +146,8 @@ def test_preset_problems_are_named_at_the_resource(spec_repo: SpecRepo) -> None:
         "got 30",
         "alarm_specs/orders.yaml:6: resources.q.alarms.nope: expected 'age', 'backlog', 'in-flight', "
         "'no-messages-sent' or 'dlq', got \"nope\"",
+        "alarm_specs/orders.yaml:7: resources.api.alarms.latency.period: expected 10s, 20s, 30s or a multiple of "
+        "60s, got 7s",
         "alarm_specs/orders.yaml:8: resources.t: unknown type \"nosuch\"; expected one of "
         + ", ".join(repr(t) for t in sorted(catalog())),
     ]
@@ -155,7 +157,8 @@ def test_preset_problems_are_named_at_the_resource(spec_repo: SpecRepo) -> None:
         owner: orders-team
         resources:
           q: {type: sqs, queue: q, alarms: {dlq: {enabled: true}}}
-          api: {type: apigateway-rest, api: a, stage: s, alarms: {latency: {period: 7s}}, env: {qa: {enabled: false}}}
+          api: {type: apigateway-rest, api: a, stage: s, alarms: {latency: {datapoints_to_alarm: 9}},
+                env: {qa: {enabled: false}}}
         alarms:
           api-5xx: {severity: info, metric: X, namespace: Y, threshold: "> 1"}
         """)
@@ -163,10 +166,10 @@ def test_preset_problems_are_named_at_the_resource(spec_repo: SpecRepo) -> None:
         "alarm_specs/orders.yaml:5: resources.q.alarms.dlq.enabled: needs input dlq on the resource: The "
         "dead-letter queue's name; with it, an alarm on any message in it.",
         "alarm_specs/orders.yaml:6: resources.api: its alarm 5xx is keyed api-5xx, which alarms already has "
-        "(line 8); rename one",
-        "alarm_specs/orders.yaml:6: resources.api.alarms.latency.period: expected 10s, 20s, 30s or a multiple of "
-        "60s, got 7s",
-        'alarm_specs/orders.yaml:6: resources.api.env.qa: unknown environment "qa"; environments: dev, prod, '
+        "(line 9); rename one",
+        "alarm_specs/orders.yaml:6: resources.api.alarms.latency.datapoints_to_alarm: expected at most "
+        "evaluation_periods (5), got 9",
+        'alarm_specs/orders.yaml:7: resources.api.env.qa: unknown environment "qa"; environments: dev, prod, '
         "staging",
     ]
 
@@ -289,8 +292,8 @@ def test_import_writes_a_resource_line_for_alarms_a_preset_would_generate(aws: N
 
 
 def test_diff_shows_a_preset_alarm_added_with_its_preset(spec_repo: SpecRepo) -> None:
-    from vigil.plan.diff import diff_plans
     from vigil.plan.model import WorkspacePlan
+    from vigil.review.diff import diff_plans
 
     before = _plan(spec_repo, FOUR_LINES)
     after = _plan(spec_repo, FOUR_LINES.replace("orders-table: {type: dynamodb, table: orders}",

@@ -12,9 +12,9 @@ from tests.conftest import ROOT, SpecRepo
 from tests.synth import synth_plan, synth_repo
 from vigil.cli import main
 from vigil.plan import limits, shards
-from vigil.plan.cost import ResourceCost
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
+from vigil.plan.template_size import TemplateSize
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 
@@ -34,8 +34,8 @@ def service(keys: list[str], composites: dict[str, str] | None = None) -> str:
 def budget_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two resources per stack, so that sharding shows with a handful of alarms; the service's own dashboard is
     left out of the count, so that each stack holds two alarms."""
-    monkeypatch.setattr(shards, "SHARD_BUDGET", ResourceCost(2, 10**9))
-    monkeypatch.setattr(shards, "service_level_cost", lambda service: ResourceCost(0, 0))
+    monkeypatch.setattr(shards, "SHARD_BUDGET", TemplateSize(2, 10**9))
+    monkeypatch.setattr(shards, "service_level_size", lambda service: TemplateSize(0, 0))
 
 
 def stacks(root: Path, env: str = "prod") -> dict[str, tuple[str, ...]]:

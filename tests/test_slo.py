@@ -4,6 +4,7 @@ against synthetic traffic that they page and ticket when they should, and spec e
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.conftest import AVAILABILITY_SLO, SpecRepo
 from vigil.plan.model import AlarmPlan, ServicePlan, SloPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.plan.slo import burn_factor
-from vigil.plan.slo_eval import Evaluator, Result, slo_alarms, slo_data
+from vigil.review.slo_eval import Evaluator, Result, slo_alarms, slo_data
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 
@@ -308,3 +309,52 @@ def test_overrides_disable_and_tune_per_environment(spec_repo: SpecRepo) -> None
                                                                      "math-guard"]
     staging = _slo(_service(spec_repo, text, "staging"), "good-share")
     assert staging.objective == 99 and staging.budget == pytest.approx(0.01)
+
+
+# `vigil slo simulate` ---------------------------------------------------------------------------------------------
+
+
+def test_simulate_says_when_page_and_ticket_fire_and_draws_each_scenario(
+        spec_repo: SpecRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vigil.cli import main
+
+    root = spec_repo({SVC: HEADER + "slos:\n" + AVAILABILITY_SLO}, service=None)
+    out = tmp_path / "timelines"
+    assert main(["--root", str(root), "slo", "simulate", "coaching", "availability", "--env", "prod",
+                 "--out", str(out), "--scenario", "sudden-outage", "--scenario", "short-spike"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "prod coaching/availability: 99.9% over 30 days; page critical, ticket warning"
+    assert lines[1].startswith("  sudden-outage: page after 1 min; ticket never (in ALARM, suppressed by the page)")
+    assert lines[2].startswith("  short-spike: page never; ticket never  (")
+    for name in ("sudden-outage", "short-spike"):
+        png = (out / f"prod-coaching-availability-{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG") and 10_000 < len(png) < 120_000
+
+
+def test_simulate_names_what_it_cannot_find(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    from vigil.cli import main
+
+    root = spec_repo({SVC: HEADER + "slos:\n" + AVAILABILITY_SLO}, service=None)
+    assert main(["--root", str(root), "slo", "simulate", "coaching", "latency"]) == 1
+    assert "vigil: no SLO 'latency' of service 'coaching' is enabled in dev, prod, staging" in capsys.readouterr().err
+
+
+def test_every_standard_scenario_alerts_as_the_method_intends(service: ServicePlan) -> None:
+    from vigil.review.slo_simulate import SCENARIOS, simulate
+
+    outcome = {s.key: simulate(service, _slo(service, "availability"), s) for s in SCENARIOS}
+    assert 0 < outcome["sudden-outage"].page[0] - outcome["sudden-outage"].start <= 5
+    assert 55 <= outcome["budget-2pct-1h"].page[0] - outcome["budget-2pct-1h"].start <= 60
+    leak = outcome["slow-leak-3d"]
+    assert leak.page == [] and 24 * 60 < leak.ticket[0] - leak.start < 3 * 24 * 60
+    assert outcome["short-spike"].result.notifications == []
+    assert outcome["low-traffic"].result.notifications == []
+
+
+@pytest.mark.parametrize("key", ["math-errors", "math-guard"])
+def test_simulate_feeds_math_slos_from_their_own_expressions(service: ServicePlan, key: str) -> None:
+    from vigil.review.slo_simulate import SCENARIOS, simulate
+
+    outage = simulate(service, _slo(service, key), SCENARIOS[0])
+    # 99.9% pages once the hour holds 1.44% errors (a minute of outage); 99% at 14.4% (9 minutes)
+    assert [page - outage.start for page in outage.page] == ([1] if key == "math-errors" else [9])

@@ -15,7 +15,7 @@ from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, SERVICE_YAML, _write
 from tests.synth import synth_repo
 from vigil.cli import main
 from vigil.live.aws import AwsSession
-from vigil.live.verify import ANOMALY_BAND_ID, verify_environment
+from vigil.live.verify import verify_environment
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 
@@ -89,12 +89,6 @@ def test_drill_alarms_are_routed_like_other_alarms(repo: dict[str, Any]) -> None
     assert critical["TreatMissingData"] == "notBreaching"
     assert (critical["Namespace"], critical["MetricName"]) == ("vigil/Drill", "DrillSignal")
     assert "OKActions" not in alarms["vigil-prod-drill-info"]
-
-
-def test_anomaly_band_id_matches_the_construct() -> None:
-    from vigil.constructs.alarms import ANOMALY_BAND_ID as CONSTRUCT_BAND_ID
-
-    assert ANOMALY_BAND_ID == CONSTRUCT_BAND_ID
 
 
 def test_a_faithful_deployment_verifies_clean_except_what_moto_cannot_hold(aws: None, repo: dict[str, Any]) -> None:

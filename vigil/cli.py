@@ -18,9 +18,10 @@ from vigil.gc_paused import cyclic_gc_paused
 from vigil.generated_files import sync
 from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
-from vigil.plan import diff as plan_diff
-from vigil.plan import report, shards
+from vigil.plan import shards
 from vigil.plan.resolve import plan_workspace
+from vigil.review import diff as plan_diff
+from vigil.review import report
 from vigil.scaffold import DEFAULT_VIGIL_SPEC, TargetNotEmpty
 from vigil.spec.errors import SpecError
 from vigil.spec.git_sources import read_sources_at
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vigil.live import commands as live
 
     live.add_parsers(commands)
+    from vigil.review import commands as review
+
+    review.add_parsers(commands)
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the spec files")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="directory (default: schemas)")
@@ -163,11 +167,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _lock(args: argparse.Namespace) -> int:
     sources = read_sources(args.root)
     lock = shards.parse_lock(sources.lock)
-    reshard = set(args.reshard or ())
-    kept = {env: {name: keys for name, keys in services.items() if name not in reshard or
-                  (args.env and env not in args.env)}
-            for env, services in lock.environments.items()}
-    plan = plan_workspace(sources, only=args.env, lock=shards.Lock(kept), strict_lock=False)
+    kept = shards.lock_to_plan(lock, reshard=args.reshard or (), envs=args.env)
+    plan = plan_workspace(sources, only=args.env, lock=kept, strict_lock=False)
     stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
     if args.check:
         for line in stale:
@@ -175,12 +176,9 @@ def _lock(args: argparse.Namespace) -> int:
         print(f"{shards.LOCK_FILE} is {'out of date: run `python -m vigil lock`' if stale else 'up to date'}",
               file=sys.stderr if stale else sys.stdout)
         return EXIT_SPEC if stale else EXIT_OK
-    written = {env: dict(services) for env, services in lock.environments.items()}
-    for environment in plan.environments:
-        written[environment.name] = shards.assignments(environment.services)
+    written = shards.updated_lock(lock, plan.environments)
     (args.root / shards.LOCK_FILE).write_text(shards.render_lock(written), encoding="utf-8")
-    moved = sum(1 for e in plan.environments for s in e.services for shard in s.shards for key in shard.alarms
-                if lock.service(e.name, s.name).get(key, shard.number) != shard.number)
+    moved = shards.moved_alarms(lock, plan.environments)
     stacks = sum(len(s.shards) for e in plan.environments for s in e.services)
     print(f"wrote {shards.LOCK_FILE}: {len(plan.environments)} environments, {stacks} service stacks"
           + (f"; {moved} alarm(s) move to another stack" if moved else ""))
@@ -193,7 +191,10 @@ def _plan(args: argparse.Namespace) -> int:
         if args.format == "json" and len(plan.environments) > 1:
             print(json.dumps([report.plan_data(e) for e in plan.environments], indent=2, sort_keys=True))
             return EXIT_OK
-        print("\n\n".join(report.render(environment, args.format) for environment in plan.environments))
+        if args.format == "json":
+            print(report.render(plan.environments[0], args.format))
+        else:
+            print(report.render_all(plan.environments, args.format))
     return EXIT_OK
 
 

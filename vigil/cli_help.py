@@ -36,6 +36,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                "vigil verify --env prod --insufficient-after 12h --format json"),
     "drill": ("vigil drill --env staging --severity critical    # page critical's route, then resolve",
               "vigil drill --env prod --severity warning --wait 30 --yes"),
+    "slo simulate": ("vigil slo simulate wwhd availability --env prod   # when page and ticket fire, per scenario",
+                     "vigil slo simulate coaching latency --scenario slow-leak-3d --out /tmp/timelines"),
+    "preview": ("vigil preview --env prod --images                  # every dashboard: preview/prod.html and PNGs",
+                "vigil preview --base origin/main --images          # the dashboards a branch changes, before "
+                "and after"),
     "schema": ("vigil schema --out schemas        # rewrite the JSON Schemas for editors",
                "vigil schema --check             # exit 1 when schemas/ is stale"),
     "completion": ("vigil completion bash > /etc/bash_completion.d/vigil",
@@ -68,10 +73,20 @@ def main_epilog() -> str:
 
 
 def add_examples(commands: dict[str, argparse.ArgumentParser]) -> None:
-    """Give every subcommand (name -> parser) its examples and a formatter that keeps their lines as written."""
+    """Give every subcommand (name -> parser) its examples and a formatter that keeps their lines as written;
+    a command with subcommands of its own (`slo simulate`) gives them theirs."""
+    for name, command in leaf_commands(commands):
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        command.epilog = epilog(name)
+
+
+def leaf_commands(commands: dict[str, argparse.ArgumentParser]) -> list[tuple[str, argparse.ArgumentParser]]:
+    """Every command by its full name: `plan`, and `slo simulate` for a command under a command group."""
+    out = []
     for name, parser in commands.items():
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        parser.epilog = epilog(name)
+        nested = subcommands(parser)
+        out += [(f"{name} {sub}", command) for sub, command in nested.items()] if nested else [(name, parser)]
+    return out
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -105,8 +120,10 @@ def _cli_reference(parser: argparse.ArgumentParser) -> str:
     lines += [_option_row(action) for action in parser._actions if action.dest not in ("help", "command")]
     lines += ["", "## Exit codes", "", "| code | meaning |", "| --- | --- |"]
     lines += [f"| {code} | {meaning} |" for code, meaning in exit_codes.EXIT_CODES.items()]
-    for name, sub in subcommands(parser).items():
-        lines += ["", f"## vigil {name}", "", _help_of(parser, name), "", "```text",
+    for name, sub in leaf_commands(subcommands(parser)):
+        group, _, leaf = name.rpartition(" ")
+        owner = subcommands(parser)[group] if group else parser
+        lines += ["", f"## vigil {name}", "", _help_of(owner, leaf), "", "```text",
                   sub.format_usage().strip().removeprefix("usage: "), "```", ""]
         rows = [_option_row(action) for action in sub._actions if action.dest != "help"]
         if rows:

@@ -9,12 +9,17 @@ Style = Literal["red", "green", "yellow", "bold", "dim"]
 _CODES: dict[Style, str] = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
 
-def colour_enabled(stream: TextIO) -> bool:
-    """Whether `stream` gets ANSI colour: it is a terminal, NO_COLOR is unset or empty, and TERM is not dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal that understands ANSI codes (TERM is not dumb)."""
+    if os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def colour_enabled(stream: TextIO) -> bool:
+    """Whether `stream` gets ANSI colour: it is a terminal, NO_COLOR is unset or empty, and TERM is not dumb."""
+    return not os.environ.get("NO_COLOR") and is_terminal(stream)
 
 
 def paint(text: str, style: Style, stream: TextIO) -> str:

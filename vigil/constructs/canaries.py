@@ -10,7 +10,9 @@ from aws_cdk import aws_synthetics as synthetics
 from constructs import Construct
 
 from vigil.constructs.routing import acknowledge_wildcards
-from vigil.plan.canaries import NAMESPACE, CanaryPlan
+from vigil.plan import naming
+from vigil.plan.canaries import NAMESPACE
+from vigil.plan.model import CanaryPlan
 
 
 class ServiceCanaries(Construct):
@@ -68,7 +70,8 @@ class _Canary(Construct):
         if plan.secret_ids:
             statements.append(iam.PolicyStatement(
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[_secret_arn(region, account, secret) for secret in plan.secret_ids]))
+                resources=[naming.secret_arn(cdk.Aws.PARTITION, region, account, secret)
+                           for secret in plan.secret_ids]))
         role = iam.Role(
             self, "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -101,9 +104,3 @@ class _Canary(Construct):
             start_canary_after_creation=True,
             provisioned_resource_cleanup="AUTOMATIC",
         )
-
-
-def _secret_arn(region: str, account: str, secret: str) -> str:
-    if secret.startswith("arn:"):
-        return secret
-    return f"arn:{cdk.Aws.PARTITION}:secretsmanager:{region}:{account}:secret:{secret}-??????"

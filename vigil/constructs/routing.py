@@ -175,7 +175,8 @@ class Channels(Construct):
                 iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                                     resources=[f"{log_group_arn}:*"]),
                 iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
-                                    resources=[_secret_arn(self.plan, secret)]),
+                                    resources=[naming.secret_arn(cdk.Aws.PARTITION, self.plan.region,
+                                                                   self.plan.account, secret.secret)]),
             ])},
         )
         acknowledge_wildcards(
@@ -215,9 +216,3 @@ def _secret_reference(secret: SecretRef) -> str:
     """A Secrets Manager dynamic reference, resolved by CloudFormation at deploy time."""
     value = cdk.SecretValue.secrets_manager(secret.secret, json_field=secret.field)
     return value.unsafe_unwrap()
-
-
-def _secret_arn(plan: EnvironmentPlan, secret: SecretRef) -> str:
-    if secret.secret.startswith("arn:"):
-        return secret.secret
-    return f"arn:{cdk.Aws.PARTITION}:secretsmanager:{plan.region}:{plan.account}:secret:{secret.secret}-??????"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.plan.model import SamplingRulePlan, XRayGroupPlan
 
 
 class ServiceTracing(Construct):

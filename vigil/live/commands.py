@@ -9,7 +9,8 @@ from typing import Any
 from vigil.exit_codes import EXIT_FINDINGS, EXIT_OK
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
 from vigil.plan.model import EnvironmentPlan
-from vigil.plan.report import FORMATS
+from vigil.progress import StatusLine
+from vigil.review.report import FORMATS
 from vigil.spec.types import SEVERITIES
 
 
@@ -49,12 +50,18 @@ def add_parsers(commands: Any) -> None:
 def _aws_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint URL, e.g. a local emulator")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     parser.add_argument("--format", choices=FORMATS, default="text")
 
 
 def _progress(args: argparse.Namespace) -> Progress:
+    """The drill's account of what it does, line by line (on stderr, also in CI logs)."""
     return no_progress if args.quiet else stderr_progress
+
+
+def _status(args: argparse.Namespace) -> StatusLine:
+    """Progress of a long read (thousands of alarms) as one line on a terminal; none in CI logs or with --quiet."""
+    return StatusLine(enabled=False) if args.quiet else StatusLine()
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -82,18 +89,20 @@ def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
 
 def _import(args: argparse.Namespace) -> int:
     from vigil.live import importer
+    from vigil.live.import_result import SERVICE_TAGS, ImportOptions
 
     severities = _pairs(args.topic_severity, "--topic-severity")
     unknown = sorted(set(severities.values()) - set(SEVERITIES))
     if unknown:
         raise UsageError(f"unknown severity {', '.join(unknown)} in --topic-severity; expected one of "
                          f"{', '.join(SEVERITIES)}")
-    options = importer.ImportOptions(
-        env=args.env, service_tags=tuple(args.service_tag or importer.SERVICE_TAGS),
+    options = ImportOptions(
+        env=args.env, service_tags=tuple(args.service_tag or SERVICE_TAGS),
         prefixes=_pairs(args.prefix, "--prefix"), topic_severities=severities,  # type: ignore[arg-type]
         default_service=args.default_service)
     session = AwsSession(args.region, profile=args.profile, endpoint_url=args.endpoint_url)
-    result = importer.import_account(session, options, _progress(args))
+    with _status(args) as status:
+        result = importer.import_account(session, options, status)
     out = args.out if args.out.is_absolute() else args.root / args.out
     importer.write_files(result, out, force=args.force)
     print(importer.render(result, args.format))
@@ -109,8 +118,9 @@ def _verify(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(f"--insufficient-after: {error}") from None
     plan = _environment(args)
-    result = verify.verify_environment(_session(args, plan), plan, insufficient_after=insufficient_after,
-                                       progress=_progress(args))
+    with _status(args) as status:
+        result = verify.verify_environment(_session(args, plan), plan, insufficient_after=insufficient_after,
+                                           progress=status)
     print(verify.render(result, args.format))
     return EXIT_FINDINGS if result.findings else EXIT_OK
 

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from vigil.live.aws import AwsSession, Progress
-from vigil.live.importer import ImportOptions, ImportResult, _Alarm, _dump
+from vigil.live.import_result import ImportedAlarm, ImportOptions, ImportResult, spec_yaml
 from vigil.plan import naming
 from vigil.plan.expressions import metric_ids
 from vigil.spec.dashboards import DASHBOARD_NAME_PATTERN
@@ -36,22 +36,21 @@ class NotExpressible(Exception):
     """Why a dashboard body cannot be written as a dashboard spec."""
 
 
-def read_dashboards(session: AwsSession, options: ImportOptions, result: ImportResult, alarms: dict[str, _Alarm],
+def read_dashboards(session: AwsSession, options: ImportOptions, result: ImportResult, alarms: dict[str, ImportedAlarm],
                     progress: Progress) -> None:
     """Write each dashboard the spec can express; list the others with the reason."""
     cloudwatch = session.client("cloudwatch")
-    entries = result.read_all(cloudwatch, "list_dashboards", "DashboardEntries", "dashboards")
+    entries = result.read_counted(cloudwatch, "list_dashboards", "DashboardEntries", "dashboards", "dashboards",
+                                  progress)
     if entries is None:
         return
-    result.counts["dashboards"] = len(entries)
-    progress(f"import: read {len(entries)} dashboards")
     imported = 0
     for entry in sorted(entries, key=lambda e: e["DashboardName"]):
         name = entry["DashboardName"]
         subject = f"dashboard {name}"
         try:
             body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
-            key = name[len(options.env) + 1:] if name.startswith(f"{options.env}-") else name
+            key = naming.without_env_prefix(options.env, name)
             if not re.match(DASHBOARD_NAME_PATTERN, key):
                 raise NotExpressible(f'its name "{key}" is not a dashboard key (letters, digits, "-", "_")')
             document = dashboard_spec(key, body, session.region, alarms)
@@ -67,12 +66,12 @@ def read_dashboards(session: AwsSession, options: ImportOptions, result: ImportR
                                             "deployed")
         header = (f"Imported from account {result.account}, {result.region}, environment {result.env} by "
                   "`python -m vigil import`.")
-        result.files[f"dashboards/{key}.yaml"] = _dump(document, header)
+        result.files[f"dashboards/{key}.yaml"] = spec_yaml(document, header)
         imported += 1
     result.counts["dashboards_imported"] = imported
 
 
-def dashboard_spec(key: str, body: dict[str, Any], region: str, alarms: dict[str, _Alarm]) -> dict[str, Any]:
+def dashboard_spec(key: str, body: dict[str, Any], region: str, alarms: dict[str, ImportedAlarm]) -> dict[str, Any]:
     """The dashboard file for `body`; raises NotExpressible with the first reason it cannot be one."""
     _only(body, {"widgets", "start"}, "the dashboard has")
     document: dict[str, Any] = {"version": 1, "dashboard": key}
@@ -108,7 +107,7 @@ def _rows(widgets: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return rows
 
 
-def _widget(widget: dict[str, Any], region: str, alarms: dict[str, _Alarm]) -> dict[str, Any]:
+def _widget(widget: dict[str, Any], region: str, alarms: dict[str, ImportedAlarm]) -> dict[str, Any]:
     _only(widget, {"type", "x", "y", "width", "height", "properties"}, "a widget has")
     kind, properties = widget["type"], widget.get("properties") or {}
     out: dict[str, Any]
@@ -219,7 +218,7 @@ def _axes(axes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _alarm_widget(properties: dict[str, Any], alarms: dict[str, _Alarm]) -> dict[str, Any]:
+def _alarm_widget(properties: dict[str, Any], alarms: dict[str, ImportedAlarm]) -> dict[str, Any]:
     _only(properties, {"alarms", "title"}, "an alarm status widget has")
     references = []
     for arn in properties.get("alarms") or []:

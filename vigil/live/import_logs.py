@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from vigil.live.aws import AwsSession, Progress
-from vigil.live.importer import ImportOptions, ImportResult, _key, _service_name
+from vigil.live.import_result import ImportOptions, ImportResult, service_name, spec_key
 from vigil.plan import naming
 from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.spec.logs import UNITS, check_pattern, parse_value
@@ -30,8 +30,8 @@ Sections = dict[str, dict[str, Any]]
 def place(name: str, tags: dict[str, str], options: ImportOptions, services: set[str]) -> str:
     """The service a log group or X-Ray group named `name` with `tags` belongs to."""
     for tag in options.service_tags:
-        if tags.get(tag) and _service_name(tags[tag]):
-            return _service_name(tags[tag]) or options.default_service
+        if tags.get(tag) and service_name(tags[tag]):
+            return service_name(tags[tag]) or options.default_service
     lowered = name.lower()
     matches = [s for s in services if re.search(rf"(^|[/_.\s-]){re.escape(s)}($|[/_.\s-])", lowered)]
     return max(matches, key=lambda s: (len(s), s)) if matches else options.default_service
@@ -76,7 +76,7 @@ def read_log_groups(session: AwsSession, options: ImportOptions, result: ImportR
         for metric_filter in sorted(by_group.get(name, []), key=lambda f: f["filterName"]):
             converted = _metric_filter(metric_filter, name, result)
             if converted is not None:
-                key = _unique(_key(metric_filter["filterName"]), metric_filters)
+                key = _unique(spec_key(metric_filter["filterName"]), metric_filters)
                 if key != metric_filter["filterName"]:
                     result.note("renamed", f"metric filter {metric_filter['filterName']} of log group {name}",
                                 f"deployed as {key} (filter names are spec keys); delete the original once the new "
@@ -136,11 +136,9 @@ def read_xray_groups(session: AwsSession, options: ImportOptions, result: Import
                      sections: Sections, progress: Progress) -> None:
     """Add every X-Ray group but Default to the `tracing.groups` of its service in `sections`."""
     xray = session.client("xray")
-    groups = result.read_all(xray, "get_groups", "Groups", "X-Ray groups")
+    groups = result.read_counted(xray, "get_groups", "Groups", "X-Ray groups", "xray_groups", progress)
     if groups is None:
         return
-    result.counts["xray_groups"] = len(groups)
-    progress(f"import: read {len(groups)} X-Ray groups")
     env = options.env
     for group in sorted(groups, key=lambda g: g["GroupName"]):
         name = group["GroupName"]
@@ -150,7 +148,7 @@ def read_xray_groups(session: AwsSession, options: ImportOptions, result: Import
         if not group.get("FilterExpression"):
             result.note("skipped", subject, "no filter expression; vigil's groups need one")
             continue
-        rest = name[len(env) + 1:] if name.startswith(f"{env}-") else name
+        rest = naming.without_env_prefix(env, name)
         key = re.sub(r"[^A-Za-z0-9_-]+", "-", rest).strip("-_")[:32] or "group"
         deployed = naming.xray_name(env, key)
         if not _TRACING_KEY.match(key) or len(deployed) > MAX_XRAY_NAME:

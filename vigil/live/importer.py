@@ -16,31 +16,32 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
+from vigil.live.import_dashboards import read_dashboards
+from vigil.live.import_logs import read_log_groups, read_xray_groups
+from vigil.live.import_result import (
+    ImportedAlarm,
+    ImportOptions,
+    ImportResult,
+    service_name,
+    spec_key,
+    spec_yaml,
+)
 from vigil.plan import naming
+from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
 from vigil.plan.expressions import metric_ids, rule_syntax_error
 from vigil.plan.limits import MAX_METRICS_PER_ALARM
-from vigil.plan.resolve import DEFAULT_PERIOD, RESERVED_EXPRESSION_ID
 from vigil.presets.recognise import recognise
 from vigil.spec.durations import format_duration
-from vigil.spec.types import SEVERITIES, Severity, parse_stat
+from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity, parse_stat
 
-SERVICE_TAGS = ("service", "Service", "app", "application")
 OWNER_TAGS = ("owner", "Owner", "team", "Team")
-DEFAULT_SERVICE = "imported"
 PLACEHOLDER_OWNER = "CHANGE-ME"
 SUMMARY_MAX = 512
 
-_SYMBOLS = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
-            "LessThanOrEqualToThreshold": "<="}
-_BAND_DIRECTIONS = {"GreaterThanUpperThreshold": "above", "LessThanLowerThreshold": "below",
-                    "LessThanLowerOrGreaterThanUpperThreshold": "both"}
 _MISSING = {"missing": "missing", "notBreaching": "not_breaching", "breaching": "breaching", "ignore": "ignore"}
 _BAND = re.compile(r"^\s*ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)\s*(?:,\s*([0-9.]+)\s*)?\)\s*$")
 _STATE_CALL = re.compile(r'\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*("?)([^()"]*?)\2\s*\)')
@@ -50,72 +51,6 @@ _SEVERITY_WORDS: tuple[tuple[Severity, re.Pattern[str]], ...] = (
     ("info", re.compile(r"info|notice|low|sev-?3|p3\b|email|digest", re.I)),
 )
 _SEVERITY_RANK = {severity: index for index, severity in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How to read an account: the environment the specs are for and how to infer services and severities.
-
-    `prefixes` maps an alarm-name prefix to a service (longest prefix wins); `topic_severities` maps an SNS
-    topic name to the severity of the alarms notifying it (else inferred from words such as critical, warn).
-    """
-
-    env: str
-    account: str | None = None
-    service_tags: tuple[str, ...] = SERVICE_TAGS
-    prefixes: dict[str, str] = field(default_factory=dict)
-    topic_severities: dict[str, Severity] = field(default_factory=dict)
-    default_service: str = DEFAULT_SERVICE
-
-
-@dataclass(frozen=True)
-class Note:
-    """One thing the import could not carry over exactly. `kind`: skipped (not written), approximated (written,
-    differs as stated), renamed (deployed under a new name), not-imported (no spec for this kind), todo."""
-
-    kind: str
-    subject: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    """What an import read and what it writes. `files` maps a path relative to the output root to its text;
-    `names` maps each imported alarm's original name to the name vigil deploys it under."""
-
-    env: str
-    account: str
-    region: str
-    files: dict[str, str] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-    notes: list[Note] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def note(self, kind: str, subject: str, message: str) -> None:
-        """Record a note."""
-        self.notes.append(Note(kind, subject, message))
-
-    def read_all(self, client: Any, operation: str, key: str, subject: str) -> list[dict[str, Any]] | None:
-        """Every item of a paginated listing; None, with a not-imported note naming `subject`, when the account
-        or the API cannot answer it (an import goes on with what it could read)."""
-        try:
-            return list(pages(client, operation, key))
-        except Exception as error:
-            self.note("not-imported", subject, f"could not be read: {error}")
-            return None
-
-
-@dataclass
-class _Alarm:
-    """An alarm on its way into a spec: where it goes and its spec entry."""
-
-    original: dict[str, Any]
-    service: str
-    key: str
-    severity: Severity
-    entry: dict[str, Any]
-    namespaces: list[str] = field(default_factory=list)
-    periods: list[int] = field(default_factory=list)
 
 
 def import_account(session: AwsSession, options: ImportOptions, progress: Progress = no_progress) -> ImportResult:
@@ -136,9 +71,6 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     for alarm in sorted(metric_alarms, key=lambda a: a["AlarmName"]):
         builder.metric_alarm(alarm)
     builder.composite_alarms(sorted(composite_alarms, key=lambda a: a["AlarmName"]))
-    from vigil.live.import_dashboards import read_dashboards
-    from vigil.live.import_logs import read_log_groups, read_xray_groups
-
     services = {a.service for a in builder.alarms.values()}
     sections: dict[str, dict[str, Any]] = {}
     for reader in (read_log_groups, read_xray_groups):
@@ -222,9 +154,9 @@ class _TopicRouting:
 
     def _channel(self, topic: str, subscription: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         protocol, endpoint = subscription["Protocol"], subscription["Endpoint"]
-        base = _key(topic)
+        base = spec_key(topic)
         if protocol == "email":
-            return f"email-{base}-{_key(endpoint.split('@')[0])}", {"type": "email", "address": endpoint}
+            return f"email-{base}-{spec_key(endpoint.split('@')[0])}", {"type": "email", "address": endpoint}
         if protocol == "https" and "events.pagerduty.com" in endpoint:
             name = f"pagerduty-{base}"
             self.result.note("todo", f"channel {name}", f"store the PagerDuty integration key of topic {topic} in "
@@ -249,7 +181,7 @@ class _TopicRouting:
         }
         header = (f"Imported from account {account}, {region} by `python -m vigil import`. Channels come from the "
                   "subscriptions of the topics the alarms notified; secrets are CHANGE-ME placeholders.")
-        return _dump(document, header)
+        return spec_yaml(document, header)
 
 
 class _SpecBuilder:
@@ -261,17 +193,17 @@ class _SpecBuilder:
         self.result = result
         self.topics = topics
         self.tags = tags
-        self.alarms: dict[str, _Alarm] = {}
+        self.alarms: dict[str, ImportedAlarm] = {}
         self.keys: dict[str, set[str]] = {}
 
     def _place(self, alarm: dict[str, Any], service: str | None = None) -> tuple[str, str]:
         name = alarm["AlarmName"]
         env = self.options.env
-        rest = name[len(env) + 1:] if name.startswith(f"{env}-") else name
+        rest = naming.without_env_prefix(env, name)
         tags = self.tags.get(name, {})
         prefix = ""
         if service is None:
-            service = next((_service_name(tags[t]) for t in self.options.service_tags if tags.get(t)), None)
+            service = next((service_name(tags[t]) for t in self.options.service_tags if tags.get(t)), None)
         if service is None:
             for candidate in sorted(self.options.prefixes, key=len, reverse=True):
                 if rest.startswith(candidate):
@@ -279,12 +211,12 @@ class _SpecBuilder:
                     break
         if service is None:
             head = re.split(r"[-_./ ]", rest, maxsplit=1)
-            service = _service_name(head[0]) if len(head) == 2 else None
+            service = service_name(head[0]) if len(head) == 2 else None
         service = service or self.options.default_service
         if not prefix and rest.lower().startswith(service):
             prefix = service
         stripped = rest[len(prefix):].lstrip("-_./ ") if prefix else rest
-        key = _key(stripped or rest)
+        key = spec_key(stripped or rest)
         used = self.keys.setdefault(service, set())
         unique, number = key, 2
         while unique in used:
@@ -353,16 +285,16 @@ class _SpecBuilder:
                 return self._skip(alarm, shape)
         operator = alarm.get("ComparisonOperator", "")
         if "anomaly" in entry:
-            if operator not in _BAND_DIRECTIONS:
+            if operator not in ANOMALY_DIRECTIONS:
                 return self._skip(alarm, f"comparison {operator} with an anomaly band")
-            entry["anomaly"]["direction"] = _BAND_DIRECTIONS[operator]
+            entry["anomaly"]["direction"] = ANOMALY_DIRECTIONS[operator]
         else:
-            if operator not in _SYMBOLS:
+            if operator not in SYMBOLS:
                 return self._skip(alarm, f"comparison {operator} without an anomaly band")
             threshold = alarm.get("Threshold")
             if threshold is None or not math.isfinite(float(threshold)):
                 return self._skip(alarm, f"threshold {threshold} is not a finite number")
-            entry["threshold"] = f"{_SYMBOLS[operator]} {_number(float(threshold))}"
+            entry["threshold"] = f"{SYMBOLS[operator]} {_number(float(threshold))}"
         evaluation = int(alarm["EvaluationPeriods"])
         entry["evaluation_periods"] = evaluation
         datapoints = int(alarm.get("DatapointsToAlarm") or evaluation)
@@ -397,8 +329,8 @@ class _SpecBuilder:
             stat = _stat(stat_block.get("Stat"))
             if stat is None:
                 return f"statistic {stat_block.get('Stat')} is not one vigil accepts"
-            if not re.match(r"^[a-z][a-zA-Z0-9_]{0,254}$", query["Id"]) or query["Id"] == RESERVED_EXPRESSION_ID:
-                return f'metric id "{query["Id"]}" cannot be kept ("{RESERVED_EXPRESSION_ID}" is reserved)'
+            if not re.match(r"^[a-z][a-zA-Z0-9_]{0,254}$", query["Id"]) or query["Id"] == EXPRESSION_ID:
+                return f'metric id "{query["Id"]}" cannot be kept ("{EXPRESSION_ID}" is reserved)'
             if stat_block.get("Unit"):
                 self.result.note("approximated", alarm["AlarmName"], f"unit {stat_block['Unit']} of metric "
                                  f"{query['Id']} dropped: not in the spec format")
@@ -450,7 +382,7 @@ class _SpecBuilder:
                 self.result.note("approximated", alarm["AlarmName"], f"description shortened to {SUMMARY_MAX} "
                                                                      "characters (the summary's limit)")
             head["summary"] = description[:SUMMARY_MAX]
-        self.alarms[alarm["AlarmName"]] = _Alarm(alarm, service, key, severity, {**head, **entry}, namespaces,
+        self.alarms[alarm["AlarmName"]] = ImportedAlarm(alarm, service, key, severity, {**head, **entry}, namespaces,
                                                  periods)
         deployed = naming.alarm_name(self.options.env, service, key)
         self.result.names[alarm["AlarmName"]] = deployed
@@ -494,7 +426,7 @@ class _SpecBuilder:
     def write_services(self, sections: dict[str, dict[str, Any]] | None = None) -> None:
         """One file per service: its alarms and `sections` (log_groups, tracing) by service."""
         sections = sections or {}
-        by_service: dict[str, list[_Alarm]] = {service: [] for service in sections}
+        by_service: dict[str, list[ImportedAlarm]] = {service: [] for service in sections}
         for alarm in self.alarms.values():
             by_service.setdefault(alarm.service, []).append(alarm)
         for service, alarms in sorted(by_service.items()):
@@ -529,7 +461,7 @@ class _SpecBuilder:
                 document[section] = _without_namespace(value, namespace) if section == "log_groups" else value
             header = (f"Imported from account {self.result.account}, {self.result.region}, environment "
                       f"{self.result.env} by `python -m vigil import`.")
-            self.result.files[f"alarm_specs/{service}.yaml"] = _dump(document, header)
+            self.result.files[f"alarm_specs/{service}.yaml"] = spec_yaml(document, header)
 
 
 def _without_namespace(log_groups: dict[str, Any], namespace: str | None) -> dict[str, Any]:
@@ -581,17 +513,6 @@ def _dimensions(dimensions: list[dict[str, str]] | None) -> dict[str, str]:
     return {d["Name"]: d["Value"] for d in sorted(dimensions or [], key=lambda d: d["Name"])}
 
 
-def _service_name(value: str) -> str | None:
-    name = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:40].rstrip("-")
-    return name or None
-
-
-def _key(value: str) -> str:
-    key = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-_.")
-    return key[:128] or "alarm"
-
-
 def _number(value: float, *, as_text: bool = True) -> Any:
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value)) if as_text else int(value)
@@ -605,19 +526,6 @@ def _most_common(values: Any) -> Any:
 
 def _redact(endpoint: str) -> str:
     return re.sub(r"(https?://[^/]+).*", r"\1/...", endpoint)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, keys in insertion order, long strings unwrapped."""
-
-
-def _dump(document: dict[str, Any], header: str) -> str:
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                     width=10_000)
-    text = f"# {header}\n{body}"
-    if any(token in body for token in ("{{", "{%", "{#")):  # spec files are Jinja2 templates: keep values literal
-        text = f"# {header}\n{{% raw %}}\n{body}{{% endraw %}}\n"
-    return text
 
 
 def result_data(result: ImportResult) -> dict[str, Any]:

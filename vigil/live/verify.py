@@ -16,15 +16,12 @@ from typing import Any
 
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.plan import naming
+from vigil.plan.alarm_shape import alarm_properties
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery
-from vigil.plan.resolve import RESERVED_EXPRESSION_ID
 from vigil.spec.durations import words
 
-ANOMALY_BAND_ID = "band"
-"""The id of the band expression in anomaly alarms, as vigil/constructs/alarms.py writes it."""
 DEFAULT_INSUFFICIENT_AFTER = 86400
 """Seconds an alarm may stay in INSUFFICIENT_DATA before verify calls it dead (24 hours)."""
-_STANDARD_STATS = {"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 
 
 @dataclass(frozen=True)
@@ -54,34 +51,20 @@ def planned_alarms(plan: EnvironmentPlan) -> list[AlarmPlan]:
 
 
 def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, Any]:
-    """The alarm as DescribeAlarms should return it once deployed, normalized like `actual_properties`."""
-    partition = naming.partition(plan.region)
-    region = alarm.region or plan.region
-
-    def arns(topics: tuple[str, ...]) -> list[str]:
-        return [f"arn:{partition}:sns:{region}:{plan.account}:{t}" for t in topics]
-
-    props: dict[str, Any] = {"AlarmDescription": alarm.description, "ActionsEnabled": True,
-                             "AlarmActions": arns(alarm.alarm_actions), "OKActions": arns(alarm.ok_actions)}
-    if alarm.kind == "composite":
-        return {**props, "AlarmRule": alarm.rule}
-    props.update(ComparisonOperator=alarm.operator, EvaluationPeriods=alarm.evaluation_periods,
-                 DatapointsToAlarm=alarm.datapoints_to_alarm, TreatMissingData=alarm.missing_data)
-    if alarm.kind == "anomaly" and alarm.metric is not None:
-        props["Metrics"] = [_query(alarm.metric, True), {
-            "Id": ANOMALY_BAND_ID, "ReturnData": True,
-            "Expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band or 0)})"}]
-        props["ThresholdMetricId"] = ANOMALY_BAND_ID
-        return props
-    props["Threshold"] = float(alarm.threshold or 0)
-    if alarm.metric is not None:
-        metric = alarm.metric
-        props.update(Namespace=metric.namespace, MetricName=metric.metric, Period=metric.period,
-                     Dimensions=[{"Name": k, "Value": v} for k, v in metric.dimensions])
-        props["Statistic" if metric.stat in _STANDARD_STATS else "ExtendedStatistic"] = metric.stat
-        return props
-    props["Metrics"] = [_query(m, False) for m in alarm.metrics] + [
-        {"Id": RESERVED_EXPRESSION_ID, "Expression": alarm.expression, "ReturnData": True}]
+    """The alarm as DescribeAlarms should return it once deployed, normalized like `actual_properties`: its
+    template properties (vigil/plan/alarm_shape.py) with topic ARNs resolved, without what DescribeAlarms does
+    not return (AlarmName is the lookup key, Tags, metric labels), and with empty actions and dimensions made
+    explicit so that added ones are found too."""
+    arns = {topic: naming.sns_topic_arn(alarm.region or plan.region, plan.account, topic)
+            for topic in (*alarm.alarm_actions, *alarm.ok_actions)}
+    props = alarm_properties(alarm, arns, ())
+    del props["AlarmName"]
+    props.setdefault("AlarmActions", [])
+    props.setdefault("OKActions", [])
+    if "MetricName" in props:
+        props.setdefault("Dimensions", [])
+    if "Metrics" in props:
+        props["Metrics"] = [{k: v for k, v in query.items() if k != "Label"} for query in props["Metrics"]]
     return props
 
 
@@ -115,13 +98,6 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _query(metric: MetricQuery, return_data: bool) -> dict[str, Any]:
-    return {"Id": metric.id, "ReturnData": return_data, "MetricStat": {
-        "Metric": {"Namespace": metric.namespace, "MetricName": metric.metric,
-                   "Dimensions": [{"Name": k, "Value": v} for k, v in metric.dimensions]},
-        "Period": metric.period, "Stat": metric.stat}}
-
-
 def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
                        insufficient_after: int = DEFAULT_INSUFFICIENT_AFTER, now: datetime | None = None,
                        progress: Progress = no_progress) -> VerifyResult:
@@ -132,8 +108,7 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
     regions = sorted({plan.region, *(a.region for a in planned if a.region)})
     clients = {region: session.in_region(region).client("cloudwatch") for region in regions}
     deployed: dict[str, dict[str, Any]] = {}
-    prefixes = tuple(f"{naming.alarm_name(plan.name, s.name, '')}" for s in plan.services)
-    prefixes += (f"vigil-{plan.name}-",)
+    prefixes = (*(naming.alarm_name(plan.name, s.name, "") for s in plan.services), naming.vigil_prefix(plan.name))
     for cloudwatch in clients.values():  # the environment's region, and those its pinned alarms live in
         for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm",
                                                                                      "CompositeAlarm"]):
@@ -208,10 +183,6 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(_normal(value), sort_keys=True, default=str)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def result_data(result: VerifyResult) -> dict[str, Any]:

@@ -6,85 +6,45 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from vigil.plan import naming
-from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.alarms import described, severity_actions
+from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.limits import (
     MAX_CANARY_INTERVAL_SECONDS,
     MAX_CANARY_RETENTION_DAYS,
     MAX_CANARY_RUN_SECONDS,
     MIN_CANARY_INTERVAL_SECONDS,
     MIN_CANARY_RETENTION_DAYS,
+    SECONDS_PER_DAY,
+    max_evaluation_seconds,
 )
-from vigil.plan.model import AlarmPlan, MetricQuery
-from vigil.plan.overrides import check_environment_names, enabled_in
+from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef
-from vigil.spec.errors import SpecProblem
-from vigil.spec.loader import LoadedDocument
-from vigil.spec.service import ServiceSpec
-from vigil.spec.types import Severity
 
 RUNTIME_VERSION = "syn-python-selenium-14.0"
 """Synthetics runtime of generated canaries (Python 3.12); the checks themselves use only the standard library."""
 HANDLER = "index.handler"
 """Inline canary scripts are stored as index.py; the entry point is its handler function."""
 NAMESPACE = "CloudWatchSynthetics"
-ONE_DAY, SEVEN_DAYS = 86400, 604800
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCRIPT_TEMPLATE = Path(__file__).resolve().parent.parent / "functions" / "canary" / "canary.py.j2"
 
 
-@dataclass(frozen=True)
-class CanaryPlan:
-    """One canary as deployed. Durations in seconds, retention in days. `config` is the JSON the script runs
-    (steps, expectations, secret ids: never secret values); `script` the generated Python source."""
-
-    key: str
-    name: str
-    service: str
-    severity: Severity
-    every: int
-    timeout: int
-    run_timeout: int
-    success_retention: int
-    failure_retention: int
-    runtime: str
-    handler: str
-    secret_ids: tuple[str, ...]
-    config: str
-    script: str
-    alarms: tuple[str, ...]
-    source: str
-
-    @property
-    def schedule(self) -> str:
-        """The Synthetics schedule expression, e.g. `rate(5 minutes)`."""
-        minutes = self.every // 60
-        if minutes == 60:
-            return "rate(1 hour)"
-        return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
-
-    @property
-    def artifact_expiry(self) -> int:
-        """Days after which S3 artifacts expire: the longer of the two retentions."""
-        return max(self.success_retention, self.failure_retention)
-
-
-def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                     problems: list[SpecProblem]) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
-    """The canaries of `spec` enabled in `env` and their alarms, in key order; problems are appended."""
+def resolve_canaries(context: ServiceContext) -> tuple[tuple[CanaryPlan, ...], tuple[AlarmPlan, ...]]:
+    """The canaries of the service enabled in the context's environment and their alarms, in key order."""
     canaries: list[CanaryPlan] = []
     alarms: list[AlarmPlan] = []
-    for key, canary in sorted(spec.canaries.items()):
-        resolver = _CanaryResolver(env, env_names, spec, document, problems, key, canary)
+    for key, canary in sorted(context.spec.canaries.items()):
+        resolver = _CanaryResolver(context, key, canary)
         resolved = resolver.resolve()
         if resolved is not None:
             canaries.append(resolved[0])
@@ -93,22 +53,19 @@ def resolve_canaries(env: str, env_names: list[str], spec: ServiceSpec, document
 
 
 class _CanaryResolver:
-    def __init__(self, env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                 problems: list[SpecProblem], key: str, canary: CanarySpec) -> None:
-        self.env, self.env_names, self.spec, self.document = env, env_names, spec, document
-        self.problems, self.key, self.canary = problems, key, canary
+    def __init__(self, context: ServiceContext, key: str, canary: CanarySpec) -> None:
+        self.context, self.env, self.spec = context, context.env_name, context.spec
+        self.problem = context.problem
+        self.key, self.canary = key, canary
         self.path: tuple[str | int, ...] = ("canaries", key)
-
-    def problem(self, path: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(self.document.problem(path, message))
 
     def resolve(self) -> tuple[CanaryPlan, tuple[AlarmPlan, ...]] | None:
         canary, path = self.canary, self.path
-        check_environment_names(canary.env, self.env_names, path, self.problem)
+        self.context.check_override_names(canary.env, path)
         override = canary.env.get(self.env) or CanaryOverride()
         if not enabled_in(canary.enabled, override):
             return None
-        count = len(self.problems)
+        count = self.context.problem_count()
         name = naming.canary_name(self.env, self.spec.service, self.key)
         every = override.every or canary.every
         every_path = (*path, "env", self.env, "every") if override.every else (*path, "every")
@@ -127,9 +84,7 @@ class _CanaryResolver:
                                              f"{words(run_timeout)} a run may last (the schedule interval, at "
                                              "most 14 min)")
         alarm = canary.alarm
-        if alarm.failed > alarm.of:
-            self.problem((*path, "alarm", "failed"), f"expected at most alarm.of ({alarm.of}), got {alarm.failed}")
-        limit = ONE_DAY if every < 3600 else SEVEN_DAYS
+        limit = max_evaluation_seconds(every)
         if every * alarm.of > limit:
             self.problem((*path, "alarm", "of"), f"{alarm.of} runs x {words(every)} exceed the "
                                                  f"{words(limit)} CloudWatch evaluates")
@@ -139,7 +94,7 @@ class _CanaryResolver:
             if alarm_key in self.spec.alarms:
                 self.problem(path, f'the canary\'s alarm key "{alarm_key}" is also an alarm of this service; '
                                    "rename one of them")
-        if len(self.problems) > count:
+        if self.context.problem_count() > count:
             return None
         secrets = self._secret_refs(steps)
         config = {
@@ -159,41 +114,29 @@ class _CanaryResolver:
             timeout=canary.timeout, run_timeout=run_timeout, success_retention=success, failure_retention=failure,
             runtime=RUNTIME_VERSION, handler=HANDLER,
             secret_ids=tuple(sorted({e["secret"] for e in config["secrets"]})),
-            config=config_text, script="", alarms=(), source=self.document.file,
+            config=config_text, script="", alarms=(), source=self.context.source,
         )
         plan = replace(plan, script=render_script(plan))
         alarm_plans = self._alarms(plan, steps)
         return replace(plan, alarms=tuple(a.name for a in alarm_plans)), alarm_plans
 
     def _retention(self, path: tuple[str | int, ...], seconds: int) -> int:
-        if seconds % ONE_DAY or not MIN_CANARY_RETENTION_DAYS <= seconds // ONE_DAY <= MAX_CANARY_RETENTION_DAYS:
+        days = seconds // SECONDS_PER_DAY
+        if seconds % SECONDS_PER_DAY or not MIN_CANARY_RETENTION_DAYS <= days <= MAX_CANARY_RETENTION_DAYS:
             self.problem(path, f"expected whole days from {MIN_CANARY_RETENTION_DAYS}d to "
                                f"{MAX_CANARY_RETENTION_DAYS}d, got {words(seconds)}")
-        return max(seconds // ONE_DAY, MIN_CANARY_RETENTION_DAYS)
+        return max(seconds // SECONDS_PER_DAY, MIN_CANARY_RETENTION_DAYS)
 
     def _steps(self) -> list[StepSpec]:
         canary, path = self.canary, self.path
-        if (canary.url is None) == (canary.steps is None):
-            self.problem(path, "expected exactly one of url (a heartbeat) or steps (an API check), got "
-                               + ("both" if canary.url else "neither"))
-            return []
-        if canary.steps is not None:
-            for field in ("method", "headers", "body", "expect"):
-                if field in canary.model_fields_set:
-                    self.problem((*path, field), "set this on each step; this canary has steps")
-            if not canary.steps:
-                self.problem((*path, "steps"), "expected at least one step")
+        if canary.steps is not None:  # the spec model has checked url or steps, and the steps' names
             steps = list(canary.steps)
         else:
             steps = [StepSpec(name="check", url=canary.url or "", method=canary.method, headers=canary.headers,
                               body=canary.body, expect=canary.expect)]
         known = set(canary.secrets)
-        seen: set[str] = set()
         for index, step in enumerate(steps):
             step_path = (*path, "steps", index) if canary.steps is not None else path
-            if step.name in seen:
-                self.problem((*step_path, "name"), f'step "{step.name}" is already defined in this canary')
-            seen.add(step.name)
             for field, text in _templated(step):
                 for used in VARIABLE.findall(text):
                     if not VARIABLE_NAME.match(used):
@@ -209,8 +152,6 @@ class _CanaryResolver:
                 except (TypeError, ValueError):
                     self.problem((*step_path, field), "expected JSON values (text, numbers, true/false, null, lists "
                                                       "and mappings); quote dates and times")
-            if step.method in ("GET", "HEAD") and step.body is not None:
-                self.problem((*step_path, "body"), f"a {step.method} request has no body")
             known.update(step.save)
         return steps
 
@@ -224,7 +165,7 @@ class _CanaryResolver:
         target = steps[0].url if len(steps) == 1 else f"{len(steps)} steps from {steps[0].url}"
         common: dict[str, Any] = {
             "service": self.spec.service, "owner": self.spec.owner, "runbook": canary.runbook or self.spec.runbook,
-            "source": self.document.file, "kind": "threshold", "condition": "", "description": "",
+            "source": self.context.source, "kind": "threshold", "condition": "", "description": "",
             "period": plan.every, "evaluation_periods": canary.alarm.of, "datapoints_to_alarm": canary.alarm.failed,
         }
         success_key = naming.canary_alarm_key(self.key)
@@ -235,7 +176,7 @@ class _CanaryResolver:
                                       f"{canary.alarm.of} runs ({target})",
             metric=MetricQuery("m1", NAMESPACE, "SuccessPercent", dimensions, "Average", plan.every),
             operator="LessThanThreshold", threshold=100.0, missing_data="breaching",
-            **{**common, **_actions(self.env, plan.severity)},
+            **{**common, **severity_actions(self.env, plan.severity)},
         )]
         if canary.duration is not None:
             duration_key = naming.canary_alarm_key(self.key, "duration")
@@ -248,19 +189,9 @@ class _CanaryResolver:
                 metric=MetricQuery("m1", NAMESPACE, "Duration", dimensions, "Average", plan.every),
                 operator=canary.duration.threshold.cloudformation_operator,
                 threshold=canary.duration.threshold.value, missing_data="missing",
-                **{**common, **_actions(self.env, severity)},
+                **{**common, **severity_actions(self.env, severity)},
             ))
-        described = []
-        for alarm in alarms:
-            condition = alarm_condition(alarm)
-            described.append(replace(alarm, condition=condition,
-                                     description=alarm_description(alarm, condition, self.env)))
-        return tuple(described)
-
-
-def _actions(env: str, severity: Severity) -> dict[str, tuple[str, ...]]:
-    topic = naming.topic_name(env, severity)
-    return {"alarm_actions": (topic,), "ok_actions": (topic,) if severity != "info" else ()}
+        return tuple(described(alarm, self.env) for alarm in alarms)
 
 
 def _templated(step: StepSpec) -> list[tuple[tuple[str | int, ...], str]]:

@@ -11,6 +11,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vigil.plan import naming
+from vigil.plan.alarm_shape import (
+    ANOMALY_BAND_ID,
+    DEFAULT_PERIOD,
+    DEFAULT_STAT,
+    EXPRESSION_ID,
+    anomaly_band_expression,
+)
 from vigil.plan.expressions import metric_ids
 from vigil.plan.limits import (
     MAX_ALARMS_PER_WIDGET,
@@ -31,21 +38,16 @@ from vigil.spec.dashboards import (
     WidgetMetric,
 )
 from vigil.spec.environment import EnvironmentSpec
-from vigil.spec.errors import SpecError, SpecProblem
-from vigil.spec.loader import LoadedDocument, load
+from vigil.spec.errors import SpecProblem
+from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
-from vigil.spec.validation import validate_document
-from vigil.spec.workspace import Sources
+from vigil.spec.types import SYMBOLS, format_number
 
-DEFAULT_PERIOD = 300
-DEFAULT_STAT = "Average"
 GRAPH_WIDTH, GRAPH_HEIGHT = 8, 6
 """Size of a generated alarm graph: three per row."""
 
 _VIEWS = {"line": ("timeSeries", False), "stacked": ("timeSeries", True), "bar": ("bar", False),
           "number": ("singleValue", False), "pie": ("pie", False), "table": ("table", False)}
-_SYMBOLS = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
-            "LessThanOrEqualToThreshold": "<="}
 
 
 @dataclass
@@ -108,11 +110,11 @@ def metric_line(metric: MetricQuery, **options: Any) -> list[Any]:
     return line
 
 
-def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[ServicePlan],
-                    specs: dict[str, ServiceSpec], context: dict[str, Any], problems: list[SpecProblem]
+def plan_dashboards(env: EnvironmentSpec, declared: list[tuple[DashboardSpec, LoadedDocument]],
+                    services: list[ServicePlan], specs: dict[str, ServiceSpec], problems: list[SpecProblem]
                     ) -> tuple[list[ServicePlan], tuple[DashboardPlan, ...]]:
-    """Add generated and declared dashboards to `services`; return them and the declared dashboards that name
-    no service."""
+    """Add generated and declared dashboards (read by vigil/spec/reading.py) to `services`; return them and the
+    declared dashboards that name no service."""
     by_service: dict[str, list[DashboardPlan]] = {s.name: [] for s in services}
     plans = {s.name: s for s in services}
     for service in services:
@@ -122,13 +124,7 @@ def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[Servi
             by_service[service.name].extend(slo_dashboards(env.name, env.region, service))
     taken = {d.name: d.source for ds in by_service.values() for d in ds}
     unowned: list[DashboardPlan] = []
-    for source in sources.dashboards:
-        try:
-            document = load(source.path, source.text, context)
-            spec = validate_document(document, DashboardSpec)
-        except SpecError as error:
-            problems.extend(error.problems)
-            continue
+    for spec, document in declared:
         resolver = _DeclaredDashboard(env, spec, document, plans, specs, problems)
         plan = resolver.resolve()
         if plan is None:
@@ -139,7 +135,7 @@ def plan_dashboards(env: EnvironmentSpec, sources: Sources, services: list[Servi
             problems.append(document.problem(("dashboard",), f'dashboard "{plan.name}" is already defined by '
                                                              f"{what}"))
             continue
-        taken[plan.name] = source.path
+        taken[plan.name] = document.file
         if spec.service is None:
             unowned.append(plan)
         else:
@@ -297,17 +293,17 @@ def alarm_graph(alarm: AlarmPlan, region: str) -> Widget:
     if alarm.metric is not None:
         metrics.append(metric_line(alarm.metric, id=alarm.metric.id, label=alarm.metric.metric))
         if alarm.kind == "anomaly":
-            metrics.append([{"expression": f"ANOMALY_DETECTION_BAND({alarm.metric.id}, {_number(alarm.band)})",
-                             "id": "band", "label": "expected band"}])
+            metrics.append([{"expression": anomaly_band_expression(alarm.metric, alarm.band or 0),
+                             "id": ANOMALY_BAND_ID, "label": "expected band"}])
     else:
         metrics.extend(metric_line(m, id=m.id, visible=False) for m in alarm.metrics)
-        metrics.append([{"expression": alarm.expression, "id": "expr", "label": alarm.key}])
+        metrics.append([{"expression": alarm.expression, "id": EXPRESSION_ID, "label": alarm.key}])
     properties: dict[str, Any] = {"title": alarm.key, "region": region, "view": "timeSeries", "stacked": False,
                                   "period": alarm.period, "metrics": metrics}
-    if alarm.kind == "threshold" and alarm.threshold is not None and alarm.operator in _SYMBOLS:
-        symbol = _SYMBOLS[alarm.operator]
+    if alarm.kind == "threshold" and alarm.threshold is not None and alarm.operator in SYMBOLS:
+        symbol = SYMBOLS[alarm.operator]
         properties["annotations"] = {"horizontal": [{
-            "label": f"{alarm.severity} {symbol} {_number(alarm.threshold)}", "value": alarm.threshold,
+            "label": f"{alarm.severity} {symbol} {format_number(alarm.threshold or 0)}", "value": alarm.threshold,
             "fill": "above" if symbol.startswith(">") else "below"}]}
     return Widget("metric", GRAPH_WIDTH, GRAPH_HEIGHT, properties)
 
@@ -333,11 +329,6 @@ def log_group_filters_widget(group: LogGroupPlan, region: str) -> Widget:
 
 def _search_term(text: str) -> str:
     return f'"{text}"' if any(c in text for c in " ,{}()=\"'") else text
-
-
-def _number(value: float | None) -> str:
-    value = value or 0
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 # Declared dashboards --------------------------------------------------------------------------------------------

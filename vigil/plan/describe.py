@@ -5,18 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vigil.spec.durations import words
+from vigil.spec.types import ANOMALY_DIRECTIONS, SYMBOLS, format_number
 
 if TYPE_CHECKING:
     from vigil.plan.model import AlarmPlan
 
-_SYMBOLS = {
-    "GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=",
-    "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<=",
-}
-_BAND_SIDES = {
-    "GreaterThanUpperThreshold": "above", "LessThanLowerThreshold": "below",
-    "LessThanLowerOrGreaterThanUpperThreshold": "outside",
-}
+_BAND_SIDE_WORDS = {"above": "above", "below": "below", "both": "outside"}
 
 
 def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
@@ -28,10 +22,11 @@ def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
         return composite_rule or alarm.rule or ""
     subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.expression)
     if alarm.kind == "anomaly":
-        test = f"{_BAND_SIDES[alarm.operator or '']} the {_number(alarm.band or 0)}-sigma anomaly band"
+        side = _BAND_SIDE_WORDS[ANOMALY_DIRECTIONS[alarm.operator or ""]]
+        test = f"{side} the {format_number(alarm.band or 0)}-sigma anomaly band"
         condition = f"{subject} {test}"
     else:
-        condition = f"{subject} {_SYMBOLS[alarm.operator or '']} {_number(alarm.threshold or 0)}"
+        condition = f"{subject} {SYMBOLS[alarm.operator or '']} {format_number(alarm.threshold or 0)}"
     return f"{condition} for {alarm.datapoints_to_alarm} of {alarm.evaluation_periods} x {words(alarm.period)}"
 
 
@@ -49,6 +44,3 @@ def alarm_description(alarm: AlarmPlan, condition: str, env: str) -> str:
     ]
     return "\n".join(line for line in lines if line)
 
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)

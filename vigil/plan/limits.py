@@ -1,7 +1,7 @@
 """The AWS limits the plan checks, in one place, so that CloudFormation and the CDK never refuse a plan.
 
 Where each is checked: alarms (metrics, dimensions, name, description, composite rule, actions) while resolving
-them in vigil/plan/resolve.py and vigil/plan/slo.py; stacks (resources, template bytes) in
+them in vigil/plan/alarms.py and vigil/plan/slo.py; stacks (resources, template bytes) in
 vigil/plan/shards.py; dashboards in vigil/plan/dashboards.py; X-Ray names and sampling rules in
 vigil/plan/tracing.py; canaries in vigil/plan/canaries.py and their names in vigil/plan/naming.py. Limits on
 one value as written (a metric name's 255 characters, an X-Ray filter's 2,000) are constraints of the spec
@@ -9,8 +9,6 @@ models in vigil/spec, checked when a file is read.
 """
 
 from __future__ import annotations
-
-from vigil.plan.model import AlarmPlan
 
 # CloudFormation
 MAX_RESOURCES_PER_STACK = 500
@@ -32,6 +30,13 @@ MAX_DIMENSIONS = 30
 """Dimensions of one metric."""
 MAX_COMPOSITE_RULE = 10240
 """Characters in a composite alarm rule, with full alarm names."""
+SECONDS_PER_DAY = 86400
+
+
+def max_evaluation_seconds(period: int) -> int:
+    """How far back an alarm may evaluate (period x evaluation periods), in seconds: one day for periods under
+    an hour, seven days otherwise (PutMetricAlarm, EvaluationPeriods)."""
+    return SECONDS_PER_DAY if period < 3600 else 7 * SECONDS_PER_DAY
 
 # CloudWatch dashboards
 MAX_DASHBOARD_NAME = 255
@@ -60,10 +65,10 @@ MAX_SAMPLING_ATTRIBUTES = 5
 """X-Ray: attributes a sampling rule may match."""
 
 
-def alarm_action_problems(alarm: AlarmPlan) -> list[str]:
+def action_count_problems(alarm_actions: tuple[str, ...], ok_actions: tuple[str, ...]) -> list[str]:
     """A message for each alarm state with more actions than CloudWatch allows (actions follow the severity)."""
     problems = []
-    for state, actions in (("ALARM", alarm.alarm_actions), ("OK", alarm.ok_actions)):
+    for state, actions in (("ALARM", alarm_actions), ("OK", ok_actions)):
         if len(actions) > MAX_ACTIONS_PER_STATE:
             problems.append(f"{len(actions)} actions on {state}; CloudWatch allows {MAX_ACTIONS_PER_STATE} per "
                             "alarm state")

@@ -4,10 +4,10 @@ alarms that name a metric filter instead of a metric."""
 from __future__ import annotations
 
 from vigil.plan import naming
+from vigil.plan.context import ServiceContext
 from vigil.plan.model import LogGroupPlan, MetricFilterPlan, QueryPlan
-from vigil.plan.overrides import Report
 from vigil.spec.logs import MetricFilterSpec
-from vigil.spec.service import AlarmSpec, ServiceSpec
+from vigil.spec.service import AlarmSpec
 
 MAX_FILTERS_PER_GROUP = 100
 """CloudWatch Logs' limit of metric filters per log group."""
@@ -15,34 +15,27 @@ MAX_FILTER_DIMENSIONS = 3
 """CloudWatch Logs' limit of dimensions per metric filter."""
 
 
+def resolve_log_groups(context: ServiceContext) -> tuple[LogGroupPlan, ...]:
+    """The log groups of the service in the context's environment, sorted by name.
 
-def resolve_log_groups(env: str, region: str, spec: ServiceSpec, report: Report, *,
-                       manage_existing_retention: bool = True) -> tuple[LogGroupPlan, ...]:
-    """The log groups of `spec` in environment `env`, sorted by name; problems go to `report`.
-
-    With `manage_existing_retention` false (local environments: LocalStack cannot run the Lambda-backed custom
-    resource that sets it), existing groups keep whatever retention they have.
+    In local environments (LocalStack cannot run the Lambda-backed custom resource that sets it) existing
+    groups keep whatever retention they have.
     """
+    spec, region, report = context.spec, context.env.region, context.problem
+    manage_existing_retention = not context.env.local
     plans = []
     for name, group in sorted(spec.log_groups.items()):
         path = ("log_groups", name)
-        if not group.existing and group.retention is None:
-            report((*path, "retention"), "required field is missing: an owned log group needs a retention "
-                                         "(e.g. 30d, or never)")
-        if group.kms_key is not None:
-            if group.existing:
-                report((*path, "kms_key"), "only for owned log groups: an existing group keeps the key it was "
-                                           "created with")
-            elif group.kms_key.split(":")[3] != region:
-                report((*path, "kms_key"), f"the key is in {group.kms_key.split(':')[3]}; CloudWatch Logs in "
-                                           f"{region} needs a key in the same region")
+        if group.kms_key is not None and not group.existing and group.kms_key.split(":")[3] != region:
+            report((*path, "kms_key"), f"the key is in {group.kms_key.split(':')[3]}; CloudWatch Logs in "
+                                       f"{region} needs a key in the same region")
         if len(group.metric_filters) > MAX_FILTERS_PER_GROUP:
             report((*path, "metric_filters"), f"{len(group.metric_filters)} metric filters; CloudWatch Logs allows "
                                               f"{MAX_FILTERS_PER_GROUP} per log group")
-        filters = tuple(_filter(spec, key, f, (*path, "metric_filters", key), report)
+        filters = tuple(_filter(context, key, f, (*path, "metric_filters", key))
                         for key, f in sorted(group.metric_filters.items()))
-        queries = tuple(QueryPlan(key=key, name=naming.query_definition_name(env, spec.service, key), query=text,
-                                  log_groups=(name,))
+        queries = tuple(QueryPlan(key=key, name=naming.query_definition_name(context.env_name, spec.service, key),
+                                  query=text, log_groups=(name,))
                         for key, text in sorted(group.queries.items()))
         retention = group.retention if manage_existing_retention or not group.existing else None
         plans.append(LogGroupPlan(name=name, existing=group.existing, retention_days=retention,
@@ -50,8 +43,9 @@ def resolve_log_groups(env: str, region: str, spec: ServiceSpec, report: Report,
     return tuple(plans)
 
 
-def _filter(spec: ServiceSpec, key: str, metric_filter: MetricFilterSpec, path: tuple[str, ...],
-            report: Report) -> MetricFilterPlan:
+def _filter(context: ServiceContext, key: str, metric_filter: MetricFilterSpec,
+            path: tuple[str, ...]) -> MetricFilterPlan:
+    spec, report = context.spec, context.problem
     namespace = metric_filter.namespace or spec.defaults.namespace
     if namespace is None:
         report((*path, "namespace"), "required field is missing: set namespace here or in defaults.namespace")
@@ -59,25 +53,19 @@ def _filter(spec: ServiceSpec, key: str, metric_filter: MetricFilterSpec, path: 
     if len(dimensions) > MAX_FILTER_DIMENSIONS:
         report((*path, "dimensions"), f"{len(dimensions)} dimensions; CloudWatch Logs allows "
                                       f"{MAX_FILTER_DIMENSIONS} per metric filter")
-    if dimensions and metric_filter.default_value is not None:
-        report((*path, "default_value"), "not allowed with dimensions: CloudWatch Logs publishes a default value "
-                                         "only for metric filters without dimensions")
     return MetricFilterPlan(key=key, pattern=metric_filter.pattern, namespace=namespace or "",
                             metric=metric_filter.metric, value=metric_filter.value,
                             default_value=metric_filter.default_value, unit=metric_filter.unit,
                             dimensions=tuple(sorted(dimensions.items())))
 
 
-def alarm_with_filter(spec: ServiceSpec, key: str, alarm: AlarmSpec, report: Report) -> AlarmSpec | None:
+def alarm_with_filter(context: ServiceContext, key: str, alarm: AlarmSpec) -> AlarmSpec | None:
     """`alarm` with `filter` replaced by the metric filter's metric and namespace (and no dimensions unless the
     alarm sets them), or None after reporting why the reference does not resolve."""
+    spec, report = context.spec, context.problem
     path = ("alarms", key, "filter")
     if alarm.filter is None:
         return alarm
-    clashing = [f for f in ("metric", "namespace", "expression", "composite") if getattr(alarm, f) is not None]
-    if clashing:
-        report(path, f"expected filter or {clashing[0]}, not both: filter gives the metric and namespace")
-        return None
     found = [(name, group.metric_filters[alarm.filter]) for name, group in sorted(spec.log_groups.items())
              if alarm.filter in group.metric_filters]
     if not found:

@@ -6,14 +6,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SlackChannel
 from vigil.spec.types import Severity
-
-if TYPE_CHECKING:
-    from vigil.plan.canaries import CanaryPlan
-    from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
 
 Channel = PagerDutyChannel | SlackChannel | EmailChannel
 
@@ -168,6 +164,75 @@ class ShardPlan:
     region: str | None = None
     """Set for the stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`),
     deployed in that region of the same account; such stacks are not in the lock."""
+
+
+@dataclass(frozen=True)
+class XRayGroupPlan:
+    """One X-Ray group as deployed."""
+
+    key: str
+    name: str
+    filter: str
+    insights: bool
+    notifications: bool
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SamplingRulePlan:
+    """One X-Ray sampling rule as deployed. `fixed_rate` is a share (0 to 1), `reservoir` requests per second."""
+
+    key: str
+    name: str
+    priority: int
+    fixed_rate: float
+    reservoir: int
+    service: str
+    service_type: str
+    host: str
+    method: str
+    url_path: str
+    resource_arn: str
+    attributes: tuple[tuple[str, str], ...]
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CanaryPlan:
+    """One canary as deployed. Durations in seconds, retention in days. `config` is the JSON the script runs
+    (steps, expectations, secret ids: never secret values); `script` the generated Python source."""
+
+    key: str
+    name: str
+    service: str
+    severity: Severity
+    every: int
+    timeout: int
+    run_timeout: int
+    success_retention: int
+    failure_retention: int
+    runtime: str
+    handler: str
+    secret_ids: tuple[str, ...]
+    config: str
+    script: str
+    alarms: tuple[str, ...]
+    source: str
+
+    @property
+    def schedule(self) -> str:
+        """The Synthetics schedule expression, e.g. `rate(5 minutes)`."""
+        minutes = self.every // 60
+        if minutes == 60:
+            return "rate(1 hour)"
+        return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
+
+    @property
+    def artifact_expiry(self) -> int:
+        """Days after which S3 artifacts expire: the longer of the two retentions."""
+        return max(self.success_retention, self.failure_retention)
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,50 @@ from vigil.spec.types import Severity
 
 def alarm_name(env: str, service: str, key: str) -> str:
     """CloudWatch alarm name: `{env}-{service}-{key}`, e.g. `prod-coaching-api-down`."""
-    return f"{env}-{service}-{key}"
+    return f"{env_prefix(env)}{service}-{key}"
+
+
+def vigil_prefix(env: str) -> str:
+    """What the names of an environment's shared resources start with (stacks, topics, drill alarms, channel
+    resources): `vigil-{env}-`."""
+    return f"vigil-{env}-"
+
+
+def env_prefix(env: str) -> str:
+    """What the names of a service's resources in `env` start with (alarms, dashboards, canaries, X-Ray groups
+    and sampling rules): `{env}-`."""
+    return f"{env}-"
+
+
+def without_env_prefix(env: str, name: str) -> str:
+    """The inverse of `env_prefix`: `name` without a leading `{env}-`, or `name` itself when it has none
+    (e.g. `prod-coaching-api-down` -> `coaching-api-down` in prod)."""
+    prefix = env_prefix(env)
+    return name[len(prefix):] if name.startswith(prefix) else name
 
 
 def topic_name(env: str, severity: Severity) -> str:
     """SNS topic for one severity: `vigil-{env}-{severity}`."""
-    return f"vigil-{env}-{severity}"
+    return f"{vigil_prefix(env)}{severity}"
 
 
 def topic_arn(partition: str, region: str, account: str, env: str, severity: Severity) -> str:
     """The ARN of a severity topic, built from its name so that service stacks need no cross-stack export."""
     return f"arn:{partition}:sns:{region}:{account}:{topic_name(env, severity)}"
+
+
+def sns_topic_arn(region: str, account: str, topic: str) -> str:
+    """The ARN of the SNS topic named `topic` in the partition of `region`, as a deployed alarm lists it."""
+    return f"arn:{partition(region)}:sns:{region}:{account}:{topic}"
+
+
+def secret_arn(partition: str, region: str, account: str, secret: str) -> str:
+    """The IAM resource for reading a Secrets Manager secret named `secret` (or the ARN itself when `secret` is
+    one). Secrets Manager appends `-` and six random characters to a secret's name in its ARN, hence `-??????`
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html)."""
+    if secret.startswith("arn:"):
+        return secret
+    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{secret}-??????"
 
 
 def dashboard_name(env: str, name: str) -> str:
@@ -31,30 +64,30 @@ def dashboard_name(env: str, name: str) -> str:
 
 def routing_stack_name(env: str) -> str:
     """The stack holding an environment's severity topics and channels."""
-    return f"vigil-{env}-routing"
+    return f"{vigil_prefix(env)}routing"
 
 
 def regional_routing_stack_name(env: str, region: str) -> str:
     """The routing stack of an environment in another region its alarms need (`vigil-{env}-routing-{region}`):
     the same severity topics and channels there."""
-    return f"vigil-{env}-routing-{region}"
+    return f"{vigil_prefix(env)}routing-{region}"
 
 
 def regional_service_stack_name(env: str, service: str, region: str) -> str:
     """The stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`)."""
-    return f"vigil-{env}-{service}-{region}"
+    return f"{vigil_prefix(env)}{service}-{region}"
 
 
 def service_stack_name(env: str, service: str, shard: int = 1) -> str:
     """The stack holding one service's monitoring in one environment: `vigil-{env}-{service}` for the first
     (1-based) shard, `vigil-{env}-{service}-{shard}` for the others, so sharding never renames a first stack."""
-    return f"vigil-{env}-{service}" if shard == 1 else f"vigil-{env}-{service}-{shard}"
+    return f"{vigil_prefix(env)}{service}" if shard == 1 else f"{vigil_prefix(env)}{service}-{shard}"
 
 
 def channel_resource_name(env: str, channel: str, region: str | None = None) -> str:
     """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`, with
     `-{region}` in a regional routing stack (Chatbot configuration names are unique per account)."""
-    return f"vigil-{env}-{channel}" + (f"-{region}" if region else "")
+    return f"{vigil_prefix(env)}{channel}" + (f"-{region}" if region else "")
 
 
 def xray_name(env: str, key: str) -> str:
@@ -78,6 +111,12 @@ def canary_alarm_key(key: str, kind: str = "") -> str:
     return f"canary-{key}-{kind}" if kind else f"canary-{key}"
 
 
+def slo_alarm_key(slo: str, part: str) -> str:
+    """The alarm key of one part of an SLO, e.g. `slo-availability-burn-5m-page`; the alarm name is then
+    `{env}-{service}-slo-availability-burn-5m-page`."""
+    return f"slo-{slo}-{part}"
+
+
 def generated_dashboard_name(env: str, service: str, part: int = 1) -> str:
     """A service's generated dashboard: `{env}-{service}`; when split at CloudWatch's limits, the further parts
     are `{env}-{service}-2`, `-3`, ... so that the first keeps its name as the service grows."""
@@ -87,7 +126,7 @@ def generated_dashboard_name(env: str, service: str, part: int = 1) -> str:
 
 def dashboards_stack_name(env: str) -> str:
     """The stack holding an environment's declared dashboards that name no service."""
-    return f"vigil-{env}-dashboards"
+    return f"{vigil_prefix(env)}dashboards"
 
 
 def query_definition_name(env: str, service: str, key: str) -> str:
@@ -111,7 +150,7 @@ def alarm_arn(region: str, account: str, name: str) -> str:
 
 def drill_alarm_name(env: str, severity: Severity) -> str:
     """The routing drill alarm of one severity: `vigil-{env}-drill-{severity}`."""
-    return f"vigil-{env}-drill-{severity}"
+    return f"{vigil_prefix(env)}drill-{severity}"
 
 
 ALARMS_CONSTRUCT_ID = "Alarms"

@@ -18,19 +18,20 @@ first (the one, deliberate way to move alarms between stacks).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.cost import STACK_OVERHEAD_BYTES, ResourceCost, alarm_cost, service_level_cost
+from vigil.plan.alarm_shape import needs
 from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
-from vigil.plan.model import AlarmPlan, ServicePlan, ShardPlan
+from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
+from vigil.plan.template_size import STACK_OVERHEAD_BYTES, TemplateSize, alarm_size, service_level_size
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.workspace import LOCK_FILE
 
-SHARD_BUDGET = ResourceCost(resources=250, template_bytes=500_000)
+SHARD_BUDGET = TemplateSize(resources=250, template_bytes=500_000)
 """What vigil puts in one stack before opening the next: half of each CloudFormation limit, so that an
 alarm's stack never has to change when existing alarms grow (longer descriptions, more metrics)."""
 
@@ -97,27 +98,27 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
     CloudFormation's limits or when a multi-stack service has alarms missing from the lock (unless not
     `strict`, as when the lock is being written)."""
     tags = tuple(sorted({**dict(service.tags), "managed-by": "vigil"}.items()))
-    costs = {alarm.key: alarm_cost(alarm, tags, alarm.region or region, account) for alarm in service.alarms}
+    sizes = {alarm.key: alarm_size(alarm, tags, alarm.region or region, account) for alarm in service.alarms}
     pinned = [alarm for alarm in service.alarms if alarm.region]
     alarms = [alarm for alarm in service.alarms if not alarm.region]
-    extra = service_level_cost(service)
-    used: dict[int, ResourceCost] = {1: extra}
+    extra = service_level_size(service)
+    used: dict[int, TemplateSize] = {1: extra}
     home: dict[str, int] = {}
     for alarm in alarms:
         number = locked.get(alarm.key)
         if number is not None:
             home[alarm.key] = number
-            used[number] = used.get(number, ResourceCost(0, 0)) + costs[alarm.key]
+            used[number] = used.get(number, TemplateSize(0, 0)) + sizes[alarm.key]
     key_of = {alarm.name: alarm.key for alarm in alarms}
     unlocked = [a for a in alarms if a.key not in home]
     unlocked.sort(key=lambda a: (a.kind == "composite", a.key))
     for alarm in unlocked:
-        floor = max((home.get(key_of.get(child, ""), 1) for child in _needs(alarm)), default=1)
+        floor = max((home.get(key_of.get(child, ""), 1) for child in needs(alarm)), default=1)
         number = floor
-        while not _fits(used.get(number), costs[alarm.key]):
+        while not _fits(used.get(number), sizes[alarm.key]):
             number += 1
         home[alarm.key] = number
-        used[number] = used.get(number, ResourceCost(0, 0)) + costs[alarm.key]
+        used[number] = used.get(number, TemplateSize(0, 0)) + sizes[alarm.key]
     numbers = sorted({1, *home.values()})
     if strict and len(numbers) > 1 and unlocked:
         keys = ", ".join(a.key for a in unlocked[:5]) + (f" and {len(unlocked) - 5} more" if len(unlocked) > 5 else "")
@@ -127,35 +128,29 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
     shards = []
     for number in numbers:
         keys = tuple(a.key for a in alarms if home[a.key] == number)
-        cost = used.get(number, ResourceCost(0, 0))
+        stack = used.get(number, TemplateSize(0, 0))
         name = naming.service_stack_name(env, service.name, number)
-        size = STACK_OVERHEAD_BYTES + cost.template_bytes
+        size = STACK_OVERHEAD_BYTES + stack.template_bytes
         depends = sorted({home[key_of[child]] for a in alarms if home[a.key] == number
-                          for child in _needs(a) if child in key_of} - {number})
-        _check_limits(name, cost.resources, size, env, service.name, document, problems)
-        shards.append(ShardPlan(number, name, keys, cost.resources, size, tuple(depends)))
+                          for child in needs(a) if child in key_of} - {number})
+        _check_limits(name, stack.resources, size, env, service.name, document, problems)
+        shards.append(ShardPlan(number, name, keys, stack.resources, size, tuple(depends)))
     _check_cycles(replace(service, alarms=tuple(alarms)), shards, env, document, problems)
     for number, pinned_region in enumerate(sorted({str(a.region) for a in pinned}), start=numbers[-1] + 1):
         keys = tuple(a.key for a in pinned if a.region == pinned_region)
-        cost = sum((costs[key] for key in keys), ResourceCost(0, 0))
+        stack = sum((sizes[key] for key in keys), TemplateSize(0, 0))
         name = naming.regional_service_stack_name(env, service.name, pinned_region)
-        size = STACK_OVERHEAD_BYTES + cost.template_bytes
-        _check_limits(name, cost.resources, size, env, service.name, document, problems)
-        shards.append(ShardPlan(number, name, keys, cost.resources, size, (), region=pinned_region))
+        size = STACK_OVERHEAD_BYTES + stack.template_bytes
+        _check_limits(name, stack.resources, size, env, service.name, document, problems)
+        shards.append(ShardPlan(number, name, keys, stack.resources, size, (), region=pinned_region))
     return replace(service, shards=tuple(shards))
 
 
-def _needs(alarm: AlarmPlan) -> tuple[str, ...]:
-    """The alarms (full names, of the same service) a composite alarm needs deployed first: its children and
-    its actions suppressor."""
-    return (*alarm.children, *filter(None, [alarm.actions_suppressor]))
-
-
-def _fits(used: ResourceCost | None, cost: ResourceCost) -> bool:
+def _fits(used: TemplateSize | None, size: TemplateSize) -> bool:
     if used is None or used.resources == 0:
         return True  # an empty stack takes any one item; the hard limits are checked afterwards
-    return (used.resources + cost.resources <= SHARD_BUDGET.resources
-            and STACK_OVERHEAD_BYTES + used.template_bytes + cost.template_bytes <= SHARD_BUDGET.template_bytes)
+    return (used.resources + size.resources <= SHARD_BUDGET.resources
+            and STACK_OVERHEAD_BYTES + used.template_bytes + size.template_bytes <= SHARD_BUDGET.template_bytes)
 
 
 def _check_limits(stack: str, resources: int, size: int, env: str, service: str, document: LoadedDocument,
@@ -214,3 +209,24 @@ def stale_entries(lock: Lock, env: str, services: tuple[ServicePlan, ...]) -> li
     return lines
 
 
+def lock_to_plan(lock: Lock, *, reshard: Iterable[str] = (), envs: Iterable[str] | None = None) -> Lock:
+    """The lock `vigil lock` plans with: the services in `reshard` forgotten (in `envs`, default every
+    environment), so that their alarms are placed afresh."""
+    forget, selected = set(reshard), set(envs) if envs else None
+    return Lock({env: {name: keys for name, keys in services.items()
+                       if name not in forget or (selected is not None and env not in selected)}
+                 for env, services in lock.environments.items()})
+
+
+def updated_lock(lock: Lock, environments: Iterable[EnvironmentPlan]) -> dict[str, dict[str, dict[str, int]]]:
+    """The lock's assignments with those of the planned `environments` replaced (others kept as they are)."""
+    written = {env: dict(services) for env, services in lock.environments.items()}
+    for environment in environments:
+        written[environment.name] = assignments(environment.services)
+    return written
+
+
+def moved_alarms(lock: Lock, environments: Iterable[EnvironmentPlan]) -> int:
+    """Alarms the plan puts in another stack than the lock does (each is deleted and recreated)."""
+    return sum(1 for e in environments for s in e.services for shard in s.shards for key in shard.alarms
+               if lock.service(e.name, s.name).get(key, shard.number) != shard.number)

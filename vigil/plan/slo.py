@@ -22,24 +22,19 @@ The page and ticket are composite alarms over these children; the ticket names t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vigil.plan import naming
-from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.alarms import check_expression_metrics, described, severity_actions
+from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.expressions import metric_ids, render_rule
-from vigil.plan.limits import MAX_ALARM_NAME, MAX_METRICS_PER_ALARM
+from vigil.plan.limits import MAX_ALARM_NAME
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
-from vigil.plan.overrides import check_environment_names, enabled_in
 from vigil.spec.durations import format_duration, words
-from vigil.spec.service import MetricSpec
-from vigil.spec.slo import SloOverride, SloSpec
-from vigil.spec.types import Severity
+from vigil.spec.metrics import MetricSpec
+from vigil.spec.slo import SOURCES, SloOverride, SloSpec
+from vigil.spec.types import Severity, format_number
 
-if TYPE_CHECKING:
-    from vigil.plan.resolve import _ServiceResolver
-
-WINDOWS = (7 * 86400, 28 * 86400, 30 * 86400)
-"""Compliance windows an SLO may use, in seconds: 7, 28 or 30 days."""
 GUARD_PERIOD = 3600
 """The low-traffic guard counts events over this many seconds (1 hour)."""
 PAGE_BURNS: tuple[tuple[int, int, float], ...] = ((300, 3600, 0.02), (1800, 21600, 0.05))
@@ -51,8 +46,6 @@ SUPPRESSOR_WAIT_PERIOD = 120
 SUPPRESSOR_EXTENSION_PERIOD = 3600
 """Seconds the ticket stays suppressed after the page returns to OK (the long ticket windows lag the page)."""
 BURN_OPERATOR = "GreaterThanOrEqualToThreshold"
-RESERVED_ID = "expr"
-"""The id of the returned expression in the alarm's Metrics array (as for other math alarms)."""
 
 
 def burn_factor(share: float, long_window: int, slo_window: int) -> float:
@@ -61,34 +54,31 @@ def burn_factor(share: float, long_window: int, slo_window: int) -> float:
     return round(share * slo_window / long_window, 6)
 
 
-def slo_key(slo: str, part: str) -> str:
-    """The alarm key of one part of an SLO, e.g. `slo-availability-burn-5m-page`."""
-    return f"slo-{slo}-{part}"
-
-
-def resolve_slos(resolver: _ServiceResolver, alarm_keys: set[str]) -> tuple[list[AlarmPlan], list[SloPlan]]:
-    """The child and composite alarms and the plans of every enabled SLO of the resolver's service."""
+def resolve_slos(context: ServiceContext) -> tuple[list[AlarmPlan], list[SloPlan]]:
+    """The child and composite alarms and the plans of every SLO of the service enabled in the context's
+    environment."""
     alarms: list[AlarmPlan] = []
     plans: list[SloPlan] = []
-    spec = resolver.spec
+    spec = context.spec
+    alarm_keys = set(spec.alarms)
     for key in sorted(spec.slos):
         slo = spec.slos[key]
-        check_environment_names(slo.env, resolver.env_names, ("slos", key), resolver._problem)
-        override = slo.env.get(resolver.env.name) or SloOverride()
+        context.check_override_names(slo.env, ("slos", key))
+        override = slo.env.get(context.env_name) or SloOverride()
         if not enabled_in(slo.enabled, override):
             continue
-        count = len(resolver.problems)
-        built = _SloBuilder(resolver, key, slo, override, alarm_keys).build()
-        if built is not None and len(resolver.problems) == count:
+        count = context.problem_count()
+        built = _SloBuilder(context, key, slo, override, alarm_keys).build()
+        if built is not None and context.problem_count() == count:
             alarms.extend(built[0])
             plans.append(built[1])
     return alarms, plans
 
 
 class _SloBuilder:
-    def __init__(self, resolver: _ServiceResolver, key: str, slo: SloSpec, override: SloOverride,
+    def __init__(self, context: ServiceContext, key: str, slo: SloSpec, override: SloOverride,
                  alarm_keys: set[str]) -> None:
-        self.resolver = resolver
+        self.context = context
         self.key = key
         self.slo = slo
         self.path: tuple[str, ...] = ("slos", key)
@@ -96,21 +86,13 @@ class _SloBuilder:
         self.min_requests = override.min_requests or slo.min_requests
         self.budget = round(1 - self.objective / 100, 12)
         self.alarm_keys = alarm_keys
-        self.env = resolver.env.name
-        self.service = resolver.spec.service
-
-    def _problem(self, path: tuple[str | int, ...], message: str) -> None:
-        self.resolver._problem(path, message)
+        self.env = context.env_name
+        self.service = context.service
+        self._problem = context.problem
 
     def build(self) -> tuple[list[AlarmPlan], SloPlan] | None:
         slo = self.slo
-        if slo.window not in WINDOWS:
-            self._problem((*self.path, "window"), f"expected 30d, 28d or 7d, got {format_duration(slo.window)}")
-            return None
-        sources = self._sources()
-        if sources is None:
-            return None
-        expression, metrics, total = sources
+        expression, metrics, total = self._sources()
         page_severity: Severity = slo.page.severity or "critical"
         ticket_severity: Severity = slo.ticket.severity or "warning"
         guard = self._guard(total, metrics, page_severity)
@@ -146,39 +128,22 @@ class _SloBuilder:
         )
         return alarms, plan
 
-    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
-        """(ratio expression, metric queries, total-events expression), or None after a problem."""
+    def _sources(self) -> tuple[str, tuple[MetricQuery, ...], str]:
+        """(ratio expression, metric queries, total-events expression). The spec model has checked that exactly
+        one source is given, with total where it needs one."""
         slo = self.slo
-        forms = [name for name in ("errors", "good", "latency", "math") if getattr(slo, name) is not None]
-        if len(forms) != 1:
-            found = " and ".join(forms) if forms else "none"
-            self._problem(self.path, "expected exactly one of errors (with total), good (with total), latency or "
-                                     f"math, got {found}")
-            return None
-        for name in ("errors", "good", "total"):
-            metric = getattr(slo, name)
-            if metric is not None and metric.period is not None:
-                self._problem((*self.path, name, "period"), "not used by an SLO: each burn window sets its own "
-                                                            "period")
-        if forms[0] in ("latency", "math") and slo.total is not None:
-            self._problem((*self.path, "total"), f"not used by a {forms[0]} SLO: "
-                          + ("the event count is the latency metric's SampleCount" if forms[0] == "latency"
-                             else "set math.total"))
-            return None
+        forms = [name for name in SOURCES if getattr(slo, name) is not None]
         if forms[0] == "latency":
             latency = slo.latency
             assert latency is not None
             base = MetricSpec(metric=latency.metric, namespace=latency.namespace, dimensions=latency.dimensions)
-            good = self._query("good", base.model_copy(update={"stat": f"PR(:{_number(latency.below)})"}),
+            good = self._query("good", base.model_copy(update={"stat": f"PR(:{format_number(latency.below)})"}),
                                ("latency",))
             total = self._query("total", base.model_copy(update={"stat": "SampleCount"}), ("latency",))
             return "1 - good / 100", (good, total), "total"
         if forms[0] == "math":
             return self._math()
-        if slo.total is None:
-            self._problem((*self.path, "total"), f"required field is missing: {forms[0]} needs total, e.g. "
-                                                 "{metric: RequestCount, stat: Sum}")
-            return None
+        assert slo.total is not None
         total = self._query("total", slo.total, ("total",))
         if forms[0] == "errors":
             assert slo.errors is not None
@@ -186,28 +151,16 @@ class _SloBuilder:
         assert slo.good is not None
         return "(total - good) / total", (self._query("good", slo.good, ("good",)), total), "total"
 
-    def _math(self) -> tuple[str, tuple[MetricQuery, ...], str] | None:
+    def _math(self) -> tuple[str, tuple[MetricQuery, ...], str]:
         math = self.slo.math
         assert math is not None
         path = (*self.path, "math")
-        if (math.errors is None) == (math.good is None):
-            self._problem(path, "expected exactly one of errors or good")
-            return None
-        if len(math.metrics) > MAX_METRICS_PER_ALARM:
-            self._problem((*path, "metrics"), f"{len(math.metrics)} metrics; CloudWatch allows "
-                                              f"{MAX_METRICS_PER_ALARM} in one alarm expression")
-        if RESERVED_ID in math.metrics:
-            self._problem((*path, "metrics", RESERVED_ID), f'"{RESERVED_ID}" is reserved for the expression '
-                                                           "itself; rename this metric")
+        check_expression_metrics(self.context, (*path, "metrics"), math.metrics)
         for field in ("errors", "good", "total"):
             for used in metric_ids(getattr(math, field) or ""):
                 if used not in math.metrics:
                     known = ", ".join(sorted(math.metrics)) or "none"
                     self._problem((*path, field), f'unknown metric id "{used}"; metrics defined: {known}')
-        for metric_id, metric in math.metrics.items():
-            if metric.period is not None:
-                self._problem((*path, "metrics", metric_id, "period"), "not used by an SLO: each burn window sets "
-                                                                       "its own period")
         queries = tuple(self._query(metric_id, metric, ("math", "metrics", metric_id))
                         for metric_id, metric in sorted(math.metrics.items()))
         total = math.total
@@ -216,23 +169,22 @@ class _SloBuilder:
         return f"(({total}) - ({math.good})) / ({total})", queries, total
 
     def _query(self, metric_id: str, metric: MetricSpec, field: tuple[str, ...]) -> MetricQuery:
-        return self.resolver._metric_query((*self.path, *field), metric_id, metric, GUARD_PERIOD)
+        return self.context.metric_query((*self.path, *field), metric_id, metric, GUARD_PERIOD)
 
     def _common(self, part: str, severity: Severity, summary: str) -> dict[str, Any]:
-        key = slo_key(self.key, part)
+        key = naming.slo_alarm_key(self.key, part)
         return {
             "key": key, "name": naming.alarm_name(self.env, self.service, key), "service": self.service,
-            "severity": severity, "summary": summary, "owner": self.resolver.spec.owner,
-            "runbook": self.slo.runbook or self.resolver.spec.runbook, "source": self.resolver.document.file,
+            "severity": severity, "summary": summary, "owner": self.context.spec.owner,
+            "runbook": self.slo.runbook or self.context.spec.runbook, "source": self.context.source,
             "condition": "", "description": "",
         }
 
     def _finish(self, plan: AlarmPlan, rule: str | None = None) -> AlarmPlan:
-        condition = alarm_condition(plan, rule)
-        return replace(plan, condition=condition, description=alarm_description(plan, condition, self.env))
+        return described(plan, self.env, rule)
 
     def _what(self) -> str:
-        return f"SLO {self.key} ({_number(self.objective)}% over {words(self.slo.window)})"
+        return f"SLO {self.key} ({format_number(self.objective)}% over {words(self.slo.window)})"
 
     def _guard(self, total: str, metrics: tuple[MetricQuery, ...], severity: Severity) -> AlarmPlan:
         summary = (f"Low-traffic guard of {self._what()}: at least {self.min_requests} events in the last hour "
@@ -256,15 +208,16 @@ class _SloBuilder:
             factor = burn_factor(share, long, self.slo.window)
             if factor * self.budget > 1:
                 self._problem((*self.path, "objective"),
-                              f"an objective of {_number(self.objective)}% leaves a budget of "
-                              f"{_number(round(self.budget * 100, 9))}%: the {alert} burn rate {_number(factor)}x "
+                              f"an objective of {format_number(self.objective)}% leaves a budget of "
+                              f"{format_number(round(self.budget * 100, 9))}%: the {alert} burn rate "
+                              f"{format_number(factor)}x "
                               "would need more than 100% errors; raise the objective or disable the "
                               f"{alert} ({alert}: {{enabled: false}})")
                 return ()
             pair = []
             for window in (short, long):
                 threshold = round(factor * self.budget, 12)
-                summary = (f"Error ratio of {self._what()} over {words(window)} is at least {_number(factor)}x "
+                summary = (f"Error ratio of {self._what()} over {words(window)} is at least {format_number(factor)}x "
                            f"the error budget ({alert} condition)")
                 plan = AlarmPlan(
                     **self._common(f"burn-{format_duration(window)}-{alert}", severity, summary), kind="threshold",
@@ -279,25 +232,20 @@ class _SloBuilder:
 
     def _composite(self, alert: str, rules: tuple[tuple[BurnAlarm, BurnAlarm], ...], guard: AlarmPlan,
                    severity: Severity, suppressor: AlarmPlan | None) -> AlarmPlan:
-        keys = {naming.alarm_name(self.env, self.service, k): k for k in [guard.key] + [
-            slo_key(self.key, f"burn-{format_duration(b.window)}-{alert}") for pair in rules for b in pair]}
+        burn_keys = [naming.slo_alarm_key(self.key, f"burn-{format_duration(b.window)}-{alert}")
+                     for pair in rules for b in pair]
+        keys = {naming.alarm_name(self.env, self.service, k): k for k in [guard.key, *burn_keys]}
         pairs = " OR ".join(f"(ALARM({keys[s.alarm]}) AND ALARM({keys[long.alarm]}))" for s, long in rules)
         rule = f"ALARM({guard.key}) AND ({pairs})"
         names = {key: name for name, key in keys.items()}
         speed = "fast" if alert == "page" else "slow"
         summary = (f"{self._what()} is burning its error budget {speed}"
                    + (f": {self.slo.summary}" if self.slo.summary else ""))
-        topic = naming.topic_name(self.env, severity)
         plan = AlarmPlan(
             **self._common(alert, severity, summary), kind="composite", rule=render_rule(rule, names),
-            children=tuple(names[k] for k in keys.values()), alarm_actions=(topic,),
-            ok_actions=(topic,) if severity != "info" else (),
+            children=tuple(names[k] for k in keys.values()), **severity_actions(self.env, severity),
             actions_suppressor=suppressor.name if suppressor else None,
             suppressor_wait_period=SUPPRESSOR_WAIT_PERIOD if suppressor else 0,
             suppressor_extension_period=SUPPRESSOR_EXTENSION_PERIOD if suppressor else 0,
         )
         return self._finish(plan, rule)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)

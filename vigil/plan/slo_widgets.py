@@ -9,6 +9,7 @@ from typing import Any
 
 from vigil.plan.model import MetricQuery, SloPlan
 from vigil.spec.durations import words
+from vigil.spec.types import format_number
 
 BUDGET_WIDTH, BURN_WIDTH, HEIGHT = 8, 16, 6
 """Widget sizes in dashboard grid units (24 wide)."""
@@ -18,18 +19,18 @@ BURN_PERIOD = 3600
 
 def budget_remaining_expression(slo: SloPlan) -> str:
     """Percent of the error budget left: 100 x (1 - error ratio / budget); negative once it is overspent."""
-    return f"100 * (1 - ({slo.ratio_expression}) / {_number(slo.budget)})"
+    return f"100 * (1 - ({slo.ratio_expression}) / {format_number(slo.budget)})"
 
 
 def burn_rate_expression(slo: SloPlan) -> str:
     """How fast the budget burns: error ratio / budget (1 spends exactly the budget over the window)."""
-    return f"({slo.ratio_expression}) / {_number(slo.budget)}"
+    return f"({slo.ratio_expression}) / {format_number(slo.budget)}"
 
 
 def error_budget_widgets(slo: SloPlan, region: str, *, y: int = 0) -> list[dict[str, Any]]:
     """Two widgets in one row at `y`: the budget remaining over the SLO's window (a single value computed over
     the whole window) and the burn rate per hour over the last 7 days with the fastest page and ticket factors."""
-    title = f"{slo.key}: {_number(slo.objective)}% over {words(slo.window)}"
+    title = f"{slo.key}: {format_number(slo.objective)}% over {words(slo.window)}"
     hidden = [_metric(query) for query in slo.metrics]
     budget = {
         "type": "metric", "x": 0, "y": y, "width": BUDGET_WIDTH, "height": HEIGHT,
@@ -43,10 +44,10 @@ def error_budget_widgets(slo: SloPlan, region: str, *, y: int = 0) -> list[dict[
     }
     annotations = []
     if slo.page_rules:
-        annotations.append({"label": f"page ({_number(slo.page_rules[0][0].factor)}x)",
+        annotations.append({"label": f"page ({format_number(slo.page_rules[0][0].factor)}x)",
                             "value": slo.page_rules[0][0].factor, "color": "#d62728"})
     if slo.ticket_rules:
-        annotations.append({"label": f"ticket ({_number(slo.ticket_rules[-1][0].factor)}x)",
+        annotations.append({"label": f"ticket ({format_number(slo.ticket_rules[-1][0].factor)}x)",
                             "value": slo.ticket_rules[-1][0].factor, "color": "#ff7f0e"})
     burn = {
         "type": "metric", "x": BUDGET_WIDTH, "y": y, "width": BURN_WIDTH, "height": HEIGHT,
@@ -75,6 +76,3 @@ def _metric(query: MetricQuery) -> list[Any]:
     dimensions = [part for pair in query.dimensions for part in pair]
     return [query.namespace, query.metric, *dimensions, {"id": query.id, "stat": query.stat, "visible": False}]
 
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)

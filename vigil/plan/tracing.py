@@ -4,64 +4,26 @@ checked against X-Ray's limits before any CDK code runs."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from vigil.plan import naming
+from vigil.plan.context import ServiceContext, enabled_in
 from vigil.plan.limits import MAX_SAMPLING_ATTRIBUTES, MAX_XRAY_NAME
-from vigil.plan.overrides import check_environment_names, enabled_in
+from vigil.plan.model import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.errors import SpecProblem
-from vigil.spec.loader import LoadedDocument
-from vigil.spec.service import ServiceSpec
 
 
-@dataclass(frozen=True)
-class XRayGroupPlan:
-    """One X-Ray group as deployed."""
-
-    key: str
-    name: str
-    filter: str
-    insights: bool
-    notifications: bool
-    source: str
-    line: int
-
-
-@dataclass(frozen=True)
-class SamplingRulePlan:
-    """One X-Ray sampling rule as deployed. `fixed_rate` is a share (0 to 1), `reservoir` requests per second."""
-
-    key: str
-    name: str
-    priority: int
-    fixed_rate: float
-    reservoir: int
-    service: str
-    service_type: str
-    host: str
-    method: str
-    url_path: str
-    resource_arn: str
-    attributes: tuple[tuple[str, str], ...]
-    source: str
-    line: int
-
-
-def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document: LoadedDocument,
-                    problems: list[SpecProblem]) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
-    """The groups and sampling rules of `spec` enabled in `env`, in key order; problems are appended."""
-    tracing = spec.tracing
+def resolve_tracing(context: ServiceContext) -> tuple[tuple[XRayGroupPlan, ...], tuple[SamplingRulePlan, ...]]:
+    """The groups and sampling rules of the service enabled in the context's environment, in key order."""
+    tracing, env, env_names, document = context.spec.tracing, context.env_name, context.env_names, context.document
+    problem, count_problems = context.problem, context.problem_count
     groups: list[XRayGroupPlan] = []
     rules: list[SamplingRulePlan] = []
-
-    def problem(path: tuple[str | int, ...], message: str) -> None:
-        problems.append(document.problem(path, message))
 
     longest = max(env_names, key=len, default=env)
     for section, items in (("groups", tracing.groups), ("sampling", tracing.sampling)):
         what = "group" if section == "groups" else "sampling rule"
         for key, item in items.items():
-            check_environment_names(item.env, env_names, ("tracing", section, key), problem)
+            context.check_override_names(item.env, ("tracing", section, key))
             name = naming.xray_name(longest, key)
             if len(name) > MAX_XRAY_NAME:  # checked for the longest environment name, so reported once
                 problem(("tracing", section, key),
@@ -72,31 +34,19 @@ def resolve_tracing(env: str, env_names: list[str], spec: ServiceSpec, document:
         path = ("tracing", "groups", key)
         if not enabled_in(group.enabled, group.env.get(env)):
             continue
-        name = naming.xray_name(env, key)
-        count = len(problems)
-        if group.notifications and not group.insights:
-            problem((*path, "notifications"), "Insights notifications need insights: true")
-        error = filter_expression_error(group.filter)
-        if error:
-            problem((*path, "filter"), f"expected an X-Ray filter expression: {error}")
-        if len(problems) == count:
-            groups.append(XRayGroupPlan(key, name, group.filter.strip(), group.insights, group.notifications,
-                                        document.file, document.line_of(path)))
+        groups.append(XRayGroupPlan(key, naming.xray_name(env, key), group.filter.strip(), group.insights,
+                                    group.notifications, document.file, document.line_of(path)))
 
     for key, rule in sorted(tracing.sampling.items()):
         path = ("tracing", "sampling", key)
         if not enabled_in(rule.enabled, rule.env.get(env)):
             continue
         name = naming.xray_name(env, key)
-        count = len(problems)
+        count = count_problems()
         if len(rule.attributes) > MAX_SAMPLING_ATTRIBUTES:
             problem((*path, "attributes"), f"{len(rule.attributes)} attributes; X-Ray allows "
                                            f"{MAX_SAMPLING_ATTRIBUTES}")
-        if rule.method != "*" and not rule.method.replace("*", "").replace("?", "").isalpha():
-            problem((*path, "method"), f'expected an HTTP method like GET or *, got "{rule.method}"')
-        if rule.url_path != "*" and not rule.url_path.startswith(("/", "*")):
-            problem((*path, "url_path"), f'expected a path starting with / (or *), got "{rule.url_path}"')
-        if len(problems) == count:
+        if count_problems() == count:
             rules.append(SamplingRulePlan(
                 key=key, name=name, priority=rule.priority, fixed_rate=rule.fixed_rate, reservoir=rule.reservoir,
                 service=rule.service, service_type=rule.service_type, host=rule.host, method=rule.method.upper(),
@@ -119,26 +69,3 @@ def check_unique_names(items: Iterable[XRayGroupPlan | SamplingRulePlan]) -> lis
                                         f'{what} "{item.key}" is already defined in {first.source}:{first.line}; '
                                         f"X-Ray names ({{env}}-{{key}}) are unique per account and region"))
     return problems
-
-
-def filter_expression_error(expression: str) -> str:
-    """Why `expression` cannot be an X-Ray filter expression (unbalanced quotes or parentheses), or ''."""
-    depth = 0
-    quote = ""
-    for char in expression:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return "a ')' without its '('"
-    if quote:
-        return f"an unclosed {quote} quote"
-    if depth:
-        return "a '(' without its ')'"
-    return ""

@@ -11,7 +11,6 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from vigil.plan.model import GraphPlan, MetricQuery, ResourcePlan
-from vigil.plan.overrides import check_environment_names
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration
 from vigil.spec.errors import SpecProblem
@@ -61,13 +60,12 @@ def expand(resources: Mapping[str, ResourceBase], *, account: str, region: str,
            env_names: Collection[str]) -> Expansion:
     """Expand every resource for one environment (`account` and `region` fill `{account}` and `{region}` in
     dimensions; `env_names` are the environments that exist). Alarms whose `when` input is not set are left out
-    unless an override gives them a threshold."""
+    unless an override gives them a threshold. Environment names in a resource's `env` are checked by the caller
+    (ServiceContext.check_override_names); unknown ones are ignored here."""
     out = Expansion()
     types = catalog()
     for name, resource in resources.items():
         preset = types[resource.type]
-        check_environment_names(resource.env, env_names, ("resources", name),
-                                lambda path, message: out.problems.append((path, message)))
         if not resource.enabled:
             continue
         values = {**{n: getattr(resource, n) for n in preset.inputs}, "account": account, "region": region}
@@ -154,8 +152,9 @@ def _expand_alarm(out: Expansion, name: str, resource: ResourceBase, preset: Pre
     try:
         out.alarms[generated_key] = AlarmSpec.model_validate(data)
     except ValidationError as error:
-        for detail in error.errors(include_url=False):
-            out.problems.append(((*path, *[str(p) for p in detail["loc"]]), str(detail["msg"])))
+        for detail in error.errors(include_url=False):  # a rule's problem carries its path in its context
+            where = (*detail["loc"], *detail.get("ctx", {}).get("path", ()))
+            out.problems.append(((*path, *[str(p) for p in where]), str(detail["msg"])))
         return
     out.origins[generated_key] = PresetOrigin(name, preset.type, key, definition.source, definition.region)
 

@@ -8,11 +8,20 @@ with Jinja2 first, and `${...}` passes through unchanged.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, PlainValidator, StringConstraints, ValidationError, WithJsonSchema
+from pydantic import (
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from vigil.spec.environment import SecretRef
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, HttpsUrl, Name, Severity, SpecModel, Threshold
 
 CanaryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
@@ -75,8 +84,22 @@ class RequestFields(SpecModel):
     expect: ExpectSpec = Field(default_factory=ExpectSpec, description="Expected response; default status 200.")
 
 
+REQUEST_FIELDS = ("method", "headers", "body", "expect")
+"""The fields of one request: on the canary for a heartbeat, on each step for an API check."""
+_NO_BODY_METHODS = ("GET", "HEAD")
+_NO_BODY_SCHEMA = {"if": {"properties": {"method": {"enum": list(_NO_BODY_METHODS)}}},
+                   "then": {"not": {"required": ["body"]}}}
+
+
+def _check_body(request: RequestFields, problems: RuleProblems) -> None:
+    if request.method in _NO_BODY_METHODS and request.body is not None:
+        problems.add(("body",), f"a {request.method} request has no body")
+
+
 class StepSpec(RequestFields):
     """One request of a multi-step check."""
+
+    model_config = ConfigDict(json_schema_extra=_NO_BODY_SCHEMA)
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")] = Field(
         description="Step name, unique in the canary; shown in failures, e.g. login.")
@@ -84,6 +107,13 @@ class StepSpec(RequestFields):
     save: dict[VariableName, JsonPath] = Field(
         default_factory=dict, description="Variables for later steps, from the JSON response: {token: "
                                           "access_token}.")
+
+    @model_validator(mode="after")
+    def _no_body_on_get(self) -> Self:
+        problems = RuleProblems()
+        _check_body(self, problems)
+        problems.raise_any(type(self))
+        return self
 
 
 class CanaryOverride(SpecModel):
@@ -100,6 +130,14 @@ class FailureAlarmSpec(SpecModel):
     failed: int = Field(default=2, ge=1, description="Failed runs (M of N); default 2.")
     of: int = Field(default=3, ge=1, description="Runs evaluated (N); default 3.")
 
+    @model_validator(mode="after")
+    def _m_of_n(self) -> Self:
+        problems = RuleProblems()
+        if self.failed > self.of:
+            problems.add(("failed",), f"expected at most alarm.of ({self.of}), got {self.failed}")
+        problems.raise_any(type(self))
+        return self
+
 
 class DurationAlarmSpec(SpecModel):
     """An alarm on the canary's run time (CloudWatchSynthetics Duration, milliseconds)."""
@@ -111,6 +149,12 @@ class DurationAlarmSpec(SpecModel):
 class CanarySpec(RequestFields):
     """A CloudWatch Synthetics canary: `url` for a heartbeat check or `steps` for an API workflow, run every
     `every`, with an alarm when it fails (`alarm`) and optionally when it is slow (`duration`)."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": ["url"], **_NO_BODY_SCHEMA},
+                  {"required": ["steps"], "not": {"anyOf": [{"required": [f]} for f in REQUEST_FIELDS]}}],
+        "allOf": [{"properties": {"steps": {"minItems": 1}}}],
+    })
 
     severity: Severity = Field(description="Severity of the canary's alarms; routes decide who is notified.")
     summary: Annotated[str, StringConstraints(max_length=512)] | None = Field(
@@ -135,3 +179,25 @@ class CanarySpec(RequestFields):
                                     description="SuccessPercent alarm; default failed 2 of the last 3 runs.")
     duration: DurationAlarmSpec | None = Field(default=None, description="Optional alarm on run time (ms).")
     env: dict[Name, CanaryOverride] = Field(default_factory=dict, description="Per-environment overrides.")
+
+    @model_validator(mode="after")
+    def _url_or_steps(self) -> Self:
+        problems = RuleProblems()
+        if (self.url is None) == (self.steps is None):
+            problems.add((), "expected exactly one of url (a heartbeat) or steps (an API check), got "
+                             + ("both" if self.url else "neither"))
+        elif self.steps is not None:
+            for field in REQUEST_FIELDS:
+                if field in self.model_fields_set:
+                    problems.add((field,), "set this on each step; this canary has steps")
+            if not self.steps:
+                problems.add(("steps",), "expected at least one step")
+            seen: set[str] = set()
+            for index, step in enumerate(self.steps):
+                if step.name in seen:
+                    problems.add(("steps", index, "name"), f'step "{step.name}" is already defined in this canary')
+                seen.add(step.name)
+        else:
+            _check_body(self, problems)
+        problems.raise_any(type(self))
+        return self

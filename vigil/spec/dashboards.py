@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from vigil.spec.logs import LogGroupName
-from vigil.spec.service import Dimensions, MetricName, Namespace
+from vigil.spec.metrics import Dimensions, MetricName, Namespace
 from vigil.spec.types import Duration, MetricId, Name, SpecModel, Stat
 
 DASHBOARD_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"

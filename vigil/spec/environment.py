@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""Hosts a local environment's channel endpoint may name."""
+_NOT_CHATBOT = {"not": {"anyOf": [{"required": ["workspace_id"]}, {"required": ["channel_id"]}]}}
 
 
 class SecretRef(SpecModel):
@@ -34,6 +40,12 @@ class PagerDutyChannel(SpecModel):
 class SlackChannel(SpecModel):
     """Slack, either through AWS Chatbot (`workspace_id` + `channel_id`) or an incoming webhook (`webhook`)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["webhook"], **_NOT_CHATBOT},
+        {"required": ["workspace_id", "channel_id"], "not": {"required": ["webhook"]}},
+        {"required": ["endpoint"]},
+    ]})
+
     type: Literal["slack"] = Field(description="Channel type.")
     workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")] | None = Field(
         default=None, description="Slack workspace (team) id, e.g. T0123ABCD, authorised in AWS Chatbot."
@@ -48,6 +60,22 @@ class SlackChannel(SpecModel):
         default=None, description="Only in a local environment: deliver to this http(s) URL on loopback instead, "
         "for end-to-end tests against LocalStack."
     )
+
+    @model_validator(mode="after")
+    def _one_way_to_slack(self) -> Self:
+        problems = RuleProblems()
+        chatbot = self.workspace_id is not None or self.channel_id is not None
+        if self.endpoint is not None:
+            pass  # a local endpoint replaces both ways
+        elif chatbot and self.webhook is not None:
+            problems.add(("webhook",), "expected either webhook or workspace_id + channel_id, not both")
+        elif chatbot and (self.workspace_id is None or self.channel_id is None):
+            missing = "channel_id" if self.channel_id is None else "workspace_id"
+            problems.add((missing,), "required field is missing; AWS Chatbot needs workspace_id and channel_id")
+        elif not chatbot and self.webhook is None:
+            problems.add((), "expected webhook, or workspace_id and channel_id")
+        problems.raise_any(type(self))
+        return self
 
 
 class EmailChannel(SpecModel):
@@ -72,6 +100,16 @@ Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discri
 class EnvironmentSpec(SpecModel):
     """One deployment target: account, region, severity routes and channels."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"local": {"const": True}}, "required": ["local"]},
+        "then": {"properties": {
+            "account": {"const": LOCAL_ACCOUNT},
+            "channels": {"additionalProperties": {"properties": {"endpoint": {
+                "pattern": r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?$"}}}},
+        }},
+        "else": {"properties": {"channels": {"additionalProperties": {"not": {"required": ["endpoint"]}}}}},
+    })
+
     version: Literal[1] = Field(description="Spec format version; must be 1.")
     name: Name = Field(description="Environment name; must match the file name (prod for prod.yaml).")
     account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(description="12-digit AWS account id.")
@@ -88,3 +126,25 @@ class EnvironmentSpec(SpecModel):
     channels: dict[Key, Channel] = Field(default_factory=dict, description="Notification channels by name.")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")
+
+    @model_validator(mode="after")
+    def _routes_and_local_channels(self) -> Self:
+        problems = RuleProblems()
+        for severity, channels in self.routes.items():
+            for index, channel in enumerate(channels):
+                if channel not in self.channels:
+                    known = ", ".join(sorted(self.channels)) or "none defined"
+                    problems.add(("routes", severity, index), f'unknown channel "{channel}"; channels: {known}')
+        if self.local and self.account != LOCAL_ACCOUNT:
+            problems.add(("local",), f"a local environment must use LocalStack's account {LOCAL_ACCOUNT}, got "
+                                     f"{self.account}")
+        for name, channel in self.channels.items():
+            if channel.endpoint is None:
+                continue
+            if not self.local:
+                problems.add(("channels", name, "endpoint"), "only allowed in a local environment (local: true)")
+            elif urlsplit(channel.endpoint).hostname not in LOOPBACK_HOSTS:
+                problems.add(("channels", name, "endpoint"), f"expected a loopback URL (127.0.0.1 or localhost), "
+                                                             f'got "{channel.endpoint}"')
+        problems.raise_any(type(self))
+        return self

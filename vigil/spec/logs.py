@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, Field, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from vigil.spec.durations import parse_duration
-from vigil.spec.types import Key, SpecModel
+from vigil.spec.rules import RuleProblems
+from vigil.spec.types import Key, SpecModel, format_number
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                   3288, 3653)
@@ -108,7 +117,7 @@ def parse_value(value: object) -> str:
     if isinstance(value, bool):
         raise ValueError(f"expected a number or a field like $.latency, got {_show(value)}")
     if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else repr(value)
+        return format_number(value)
     if isinstance(value, str) and (_NUMBER.match(value.strip()) or _FIELD.match(value.strip())):
         return value.strip()
     raise ValueError(f"expected a number or a field like $.latency, got {_show(value)}")
@@ -130,6 +139,8 @@ def check_dimension_value(value: str) -> str:
 class MetricFilterSpec(SpecModel):
     """A metric filter: events matching `pattern` publish `value` to `namespace`/`metric`."""
 
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["dimensions", "default_value"]}})
+
     pattern: FilterPattern = Field(description="CloudWatch Logs filter pattern, e.g. '{ $.level = \"error\" }', "
                                                "'ERROR' or '[ip, user, status = 5*]'.")
     metric: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
@@ -146,6 +157,15 @@ class MetricFilterSpec(SpecModel):
                      Annotated[str, AfterValidator(check_dimension_value)]] | None = Field(
         default=None, description="Up to 3 dimensions whose values are event fields, e.g. {adapter: $.adapter}.")
 
+    @model_validator(mode="after")
+    def _default_value_without_dimensions(self) -> Self:
+        problems = RuleProblems()
+        if self.dimensions and self.default_value is not None:
+            problems.add(("default_value",), "not allowed with dimensions: CloudWatch Logs publishes a default "
+                                             "value only for metric filters without dimensions")
+        problems.raise_any(type(self))
+        return self
+
 
 QueryText = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 
@@ -153,6 +173,12 @@ QueryText = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 class LogGroupSpec(SpecModel):
     """A log group, keyed by its name. Owned groups are created and retained when removed from the spec;
     existing groups (`existing: true`) get retention, filters and queries only."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"existing": {"const": True}}, "required": ["existing"]},
+        "then": {"not": {"required": ["kms_key"]}},
+        "else": {"required": ["retention"]},
+    })
 
     existing: bool = Field(default=False, description="true: created elsewhere (e.g. by Lambda); vigil sets its "
                                                       "retention and adds filters and queries, never creates or "
@@ -168,6 +194,18 @@ class LogGroupSpec(SpecModel):
                                                         description="Metric filters by stable key.")
     queries: dict[Key, QueryText] = Field(default_factory=dict,
                                           description="Saved Logs Insights queries over this group, by key.")
+
+    @model_validator(mode="after")
+    def _owned_or_existing(self) -> Self:
+        problems = RuleProblems()
+        if not self.existing and self.retention is None:
+            problems.add(("retention",), "required field is missing: an owned log group needs a retention (e.g. "
+                                         "30d, or never)")
+        if self.existing and self.kms_key is not None:
+            problems.add(("kms_key",), "only for owned log groups: an existing group keeps the key it was created "
+                                       "with")
+        problems.raise_any(type(self))
+        return self
 
 
 def _show(value: object) -> str:

@@ -123,6 +123,10 @@ def _resolve(node: Schema, root: Schema) -> Schema:
 
 
 def _options(node: Schema) -> list[Schema]:
+    """The alternatives a field's value may take (a union's members); a model or a typed value is one, even with
+    `oneOf`/`anyOf` rules of its own (vigil/spec/rules.py)."""
+    if "properties" in node or "type" in node:
+        return [node] if node.get("type") != "null" else []
     return [o for o in node.get("anyOf", node.get("oneOf", [node])) if o.get("type") != "null"]
 
 
@@ -281,8 +285,9 @@ def _limits(node: Schema, root: Schema) -> str:
                                                                               None):
             parts.append(f"matches `{_cell(option['pattern'])}`")
         inner = _map_values(option) if option.get("type") == "object" else None
-        if inner is not None and option.get("patternProperties"):
-            parts.append(f"names match `{_cell(next(iter(option['patternProperties'])))}`")
+        names = option.get("propertyNames", {}).get("pattern")
+        if inner is not None and names:
+            parts.append(f"names match `{_cell(names)}`")
         if option.get("type") == "array" and isinstance(option.get("items"), dict):
             parts += [f"each {bound}" for bound in _bounds(option["items"])]
     parts += _bounds(node)

@@ -3,14 +3,14 @@ of metrics, latency from a bound on one metric; alerted by multiwindow, multi-bu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.durations import format_duration
+from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Duration, HttpsUrl, MetricId, Name, Severity, SpecModel
-
-if TYPE_CHECKING:  # resolved by vigil.spec.service, which defines MetricSpec and imports this module
-    from vigil.spec.service import Dimensions, MetricName, MetricSpec, Namespace
 
 
 class LatencySpec(SpecModel):
@@ -25,16 +25,40 @@ class LatencySpec(SpecModel):
 
 
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+WINDOWS = (7 * 86400, 28 * 86400, 30 * 86400)
+"""Compliance windows an SLO may use, in seconds: 7, 28 or 30 days."""
+SOURCES = ("errors", "good", "latency", "math")
+"""The ways an SLO counts its events; exactly one is given."""
+_NO_PERIOD = "not used by an SLO: each burn window sets its own period"
+_WINDOW_PATTERN = (r"^\s*0*(7\s*d|28\s*d|30\s*d|168\s*h|672\s*h|720\s*h|10080\s*m|40320\s*m|43200\s*m|604800\s*s"
+                   r"|2419200\s*s|2592000\s*s)\s*$")
+"""WINDOWS written as durations, for the JSON Schema."""
 
 
 class SloMathSpec(SpecModel):
     """Good, bad and total events as metric math over named metrics, e.g. errors: `e5xx + e4xx`."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": ["errors"]}, {"required": ["good"]}],
+        "allOf": [{"properties": {"metrics": {"additionalProperties": {"properties": {"period": False}}}}}],
+    })
 
     metrics: dict[MetricId, MetricSpec] = Field(description="Named metrics the expressions use (at most 10).")
     errors: Expression | None = Field(default=None, description="Failed events, e.g. FILL(e5xx, 0) + "
                                                                 "FILL(e4xx, 0); or give good.")
     good: Expression | None = Field(default=None, description="Good events; or give errors.")
     total: Expression = Field(description="All events, e.g. requests.")
+
+    @model_validator(mode="after")
+    def _errors_or_good(self) -> Self:
+        problems = RuleProblems()
+        if (self.errors is None) == (self.good is None):
+            problems.add((), "expected exactly one of errors or good")
+        for metric_id, metric in self.metrics.items():
+            if metric.period is not None:
+                problems.add(("metrics", metric_id, "period"), _NO_PERIOD)
+        problems.raise_any(type(self))
+        return self
 
 
 class SloAlertSpec(SpecModel):
@@ -54,7 +78,15 @@ class SloOverride(SpecModel):
 
 
 class SloSpec(SpecModel):
-    """One objective. Exactly one of: `errors` + `total`, `good` + `total`, or `latency`."""
+    """One objective. Exactly one of: `errors` + `total`, `good` + `total`, `latency` or `math`."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": ["errors", "total"]}, {"required": ["good", "total"]},
+                  {"required": ["latency"], "not": {"required": ["total"]}},
+                  {"required": ["math"], "not": {"required": ["total"]}}],
+        "allOf": [{"properties": {"window": {"pattern": _WINDOW_PATTERN}}},
+                  *({"properties": {name: {"properties": {"period": False}}}} for name in ("errors", "good", "total"))],
+    })
 
     objective: float = Field(gt=0, lt=100, description="Percent of good events over the window, e.g. 99.9.")
     window: Duration = Field(description="Compliance window: 30d, 28d or 7d.")
@@ -74,3 +106,28 @@ class SloSpec(SpecModel):
     ticket: SloAlertSpec = Field(default_factory=SloAlertSpec, description="Slow burn: 10% of the budget in 1 d "
                                  "or 3 d; default severity warning; suppressed while the page fires.")
     env: dict[Name, SloOverride] = Field(default_factory=dict, description="Per-environment overrides.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        problems = RuleProblems()
+        if self.window not in WINDOWS:
+            problems.add(("window",), f"expected 30d, 28d or 7d, got {format_duration(self.window)}")
+        sources = [name for name in SOURCES if getattr(self, name) is not None]
+        if len(sources) != 1:
+            found = " and ".join(sources) if sources else "none"
+            problems.add((), f"expected exactly one of errors (with total), good (with total), latency or math, "
+                             f"got {found}")
+            problems.raise_any(type(self))
+        for name in ("errors", "good", "total"):
+            metric = getattr(self, name)
+            if metric is not None and metric.period is not None:
+                problems.add((name, "period"), _NO_PERIOD)
+        source = sources[0]
+        if source in ("latency", "math") and self.total is not None:
+            problems.add(("total",), f"not used by a {source} SLO: " + (
+                "the event count is the latency metric's SampleCount" if source == "latency" else "set math.total"))
+        elif source in ("errors", "good") and self.total is None:
+            problems.add(("total",), f"required field is missing: {source} needs total, e.g. "
+                                     "{metric: RequestCount, stat: Sum}")
+        problems.raise_any(type(self))
+        return self

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Name, SpecModel
 
 TracingKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
@@ -19,8 +20,36 @@ class TracingOverride(SpecModel):
     enabled: bool | None = Field(default=None, description="false drops the item in this environment.")
 
 
+def filter_expression_error(expression: str) -> str:
+    """Why `expression` cannot be an X-Ray filter expression (unbalanced quotes or parentheses), or ''."""
+    depth = 0
+    quote = ""
+    for char in expression:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return "a ')' without its '('"
+    if quote:
+        return f"an unclosed {quote} quote"
+    if depth:
+        return "a '(' without its ')'"
+    return ""
+
+
 class XRayGroupSpec(SpecModel):
     """An X-Ray group: the traces matching a filter expression, with optional X-Ray Insights."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"notifications": {"const": True}}, "required": ["notifications"]},
+        "then": {"properties": {"insights": {"const": True}}, "required": ["insights"]},
+    })
 
     filter: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="X-Ray filter expression, e.g. service(\"coaching\") AND responsetime > 2 (seconds)."
@@ -31,6 +60,17 @@ class XRayGroupSpec(SpecModel):
                                                            "needs insights: true; default false.")
     enabled: bool = Field(default=True, description="false drops the group; default true.")
     env: dict[Name, TracingOverride] = Field(default_factory=dict, description="Per-environment overrides.")
+
+    @model_validator(mode="after")
+    def _filter_and_insights(self) -> Self:
+        problems = RuleProblems()
+        if self.notifications and not self.insights:
+            problems.add(("notifications",), "Insights notifications need insights: true")
+        error = filter_expression_error(self.filter)
+        if error:
+            problems.add(("filter",), f"expected an X-Ray filter expression: {error}", self.filter)
+        problems.raise_any(type(self))
+        return self
 
 
 AttributeText = Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -53,15 +93,26 @@ class SamplingRuleSpec(SpecModel):
     host: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
         default="*", description="Request host name; default *.")
     method: Annotated[str, StringConstraints(min_length=1, max_length=10)] = Field(
-        default="*", description="HTTP method, e.g. GET; default *.")
+        default="*", description="HTTP method, e.g. GET; default *.",
+        json_schema_extra={"pattern": r"^(\*|[A-Za-z*?]*[A-Za-z][A-Za-z*?]*)$"})
     url_path: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
-        default="*", description="Request URL path, e.g. /api/*; default *.")
+        default="*", description="Request URL path, e.g. /api/*; default *.", json_schema_extra={"pattern": "^[/*]"})
     resource_arn: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
         default="*", description="ARN of the resource the service runs on; default *.")
     attributes: dict[AttributeText, AttributeText] = Field(
         default_factory=dict, description="Segment attributes that must match (at most 5).")
     enabled: bool = Field(default=True, description="false drops the rule; default true.")
     env: dict[Name, TracingOverride] = Field(default_factory=dict, description="Per-environment overrides.")
+
+    @model_validator(mode="after")
+    def _method_and_path(self) -> Self:
+        problems = RuleProblems()
+        if self.method != "*" and not self.method.replace("*", "").replace("?", "").isalpha():
+            problems.add(("method",), f'expected an HTTP method like GET or *, got "{self.method}"')
+        if self.url_path != "*" and not self.url_path.startswith(("/", "*")):
+            problems.add(("url_path",), f'expected a path starting with / (or *), got "{self.url_path}"')
+        problems.raise_any(type(self))
+        return self
 
 
 class TracingSpec(SpecModel):

@@ -30,6 +30,34 @@ Duration = Annotated[
 ]
 """A duration written as `30s`, `5m`, `1h` or `30d`; held in seconds."""
 
+_MULTIPLE_OF_THREE = (r"(?:[0369]|[147][0369]*[258]|(?:[258]|[147][0369]*[147])(?:[0369]|[258][0369]*[147])*"
+                      r"(?:[147]|[258][0369]*[258]))*")
+"""Decimal numbers divisible by 3 (a regular language: the digits' sum modulo 3), for the JSON Schema."""
+
+
+def parse_alarm_period(value: object) -> int:
+    """A duration CloudWatch accepts as an alarm or metric period: 10s, 20s or 30s (high resolution) or a
+    multiple of 60 seconds. Returns seconds."""
+    seconds = parse_duration(value)
+    if seconds not in (10, 20, 30) and (seconds < 60 or seconds % 60):
+        raise ValueError(f"expected 10s, 20s, 30s or a multiple of 60s, got {format_duration(seconds)}")
+    return seconds
+
+
+AlarmPeriod = Annotated[
+    int,
+    PlainValidator(parse_alarm_period),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["30s", "1m", "5m", "1h"], "anyOf": [
+        {"pattern": r"^\s*(10|20|30)\s*s\s*$"},
+        {"pattern": r"^\s*0*[1-9][0-9]*\s*[mhd]\s*$"},
+        {"allOf": [{"pattern": r"^\s*[0-9]*[02468]0\s*s\s*$"}, {"pattern": r"^\s*0*[1-9]"},
+                   {"pattern": rf"^\s*{_MULTIPLE_OF_THREE}\s*s\s*$"}]},
+    ]}),
+]
+"""An alarm or metric period (`1m`, `5m`, `10s`), held in seconds: 10, 20, 30 or a multiple of 60
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html, Period)."""
+
 _COMPARISON = re.compile(r"^\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$")
 COMPARISON_PATTERN = r"^\s*(>=|<=|>|<)\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$"
 
@@ -39,6 +67,15 @@ OPERATORS = {
     "<": "LessThanThreshold",
     "<=": "LessThanOrEqualToThreshold",
 }
+"""The ComparisonOperator CloudWatch expects for each comparison a threshold is written with."""
+SYMBOLS = {operator: symbol for symbol, operator in OPERATORS.items()}
+"""The inverse of OPERATORS: GreaterThanThreshold -> `>`."""
+AnomalyDirection = Literal["above", "below", "both"]
+ANOMALY_OPERATORS: dict[str, str] = {"above": "GreaterThanUpperThreshold", "below": "LessThanLowerThreshold",
+                                     "both": "LessThanLowerOrGreaterThanUpperThreshold"}
+"""The ComparisonOperator of an anomaly alarm for each side of the band that breaches."""
+ANOMALY_DIRECTIONS = {operator: direction for direction, operator in ANOMALY_OPERATORS.items()}
+"""The inverse of ANOMALY_OPERATORS: GreaterThanUpperThreshold -> above."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +91,13 @@ class Comparison:
         return OPERATORS[self.operator]
 
     def __str__(self) -> str:
-        return f"{self.operator} {_number(self.value)}"
+        return f"{self.operator} {format_number(self.value)}"
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """A number as vigil writes it in names, descriptions, expressions and templates: whole numbers without a
+    decimal point (`5`, not `5.0`), others as Python's shortest round-trip form (`0.5`, `1e-05`), the same as
+    JavaScript's `JSON.stringify` for the values CloudWatch takes."""
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 

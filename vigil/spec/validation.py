@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from vigil.spec.errors import SpecError, SpecProblem
 from vigil.spec.loader import LoadedDocument, Path, dotted
+from vigil.spec.rules import RULE_ERROR
 from vigil.spec.types import PATTERN_MEANINGS
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -37,7 +38,9 @@ def _problems(document: LoadedDocument, model: type[BaseModel], error: Validatio
     problems: dict[str, SpecProblem] = {}
     for detail in error.errors(include_url=False):
         path = _data_path(document.data, detail["loc"])
-        if detail["type"] in ("missing", "union_tag_not_found"):
+        if detail["type"] == RULE_ERROR:
+            problem = document.problem((*path, *detail["ctx"]["path"]), detail["ctx"]["message"])
+        elif detail["type"] in ("missing", "union_tag_not_found"):
             name = detail["loc"][-1] if detail["type"] == "missing" else detail["ctx"]["discriminator"].strip("'")
             field_path = (*path, name)
             problem = SpecProblem(document.file, document.line_of(path), dotted(field_path),

@@ -13,6 +13,7 @@ A monitoring repository's `app.py` (the CDK's entry point, `"app": "python3 app.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,11 +22,15 @@ import aws_cdk as cdk
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
+from vigil.progress import StatusLine
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
 from vigil.stacks.dashboards import DashboardsStack
 from vigil.stacks.routing import RoutingStack
 from vigil.stacks.service import ServiceStack
+
+StackProgress = Callable[[int, int, str], None]
+"""Told (stacks built, stacks in all, the last stack's name) while the stacks are built."""
 
 CFN_VALIDATION_CONTEXT = "cfn-validation"
 """`-c cfn-validation=true` runs the CDK's built-in CloudFormation template validation at synthesis."""
@@ -48,8 +53,11 @@ def synth_workspace(root: Path) -> int:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
         return 2
-    build_app(app, plan)
-    app.synth()
+    with StatusLine() as status:  # on a terminal only; `cdk synth` passes its own stderr to the app
+        stacks = build_app(app, plan, progress=lambda done, total, name: status.count("synth: built", done, total,
+                                                                                       name))
+        status(f"synth: writing {len(stacks)} templates to cdk.out")
+        app.synth()
     return 0
 
 
@@ -70,18 +78,25 @@ def _enabled(app: cdk.App, key: str) -> bool:
     return str(app.node.try_get_context(key)).lower() == "true"
 
 
-def build_app(app: cdk.App, plan: WorkspacePlan) -> list[cdk.Stack]:
+def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None = None) -> list[cdk.Stack]:
     """Add one routing stack, the stacks of each service (one per shard) and, when some dashboard names no
-    service, a dashboards stack for each environment of `plan`; return them."""
+    service, a dashboards stack for each environment of `plan`; return them. `progress(done, total, name)` is
+    called after each service stack."""
     stacks: list[cdk.Stack] = []
+    total = sum(len(s.shards) for e in plan.environments for s in e.services)
+    done = 0
     for environment in plan.environments:
         stacks.append(RoutingStack(app, plan=environment))
         regions = sorted({shard.region for s in environment.services for shard in s.shards if shard.region})
         stacks.extend(RoutingStack(app, plan=environment, region=region) for region in regions)
         for service in environment.services:
-            shards = {shard.number: ServiceStack(app, service=service, shard=shard, environment=replace(
-                          environment, region=shard.region) if shard.region else environment)
-                      for shard in service.shards}
+            shards = {}
+            for shard in service.shards:
+                deployed = replace(environment, region=shard.region) if shard.region else environment
+                shards[shard.number] = ServiceStack(app, environment=deployed, service=service, shard=shard)
+                done += 1
+                if progress is not None:
+                    progress(done, total, shard.stack_name)
             for shard in service.shards:
                 for number in shard.depends_on:
                     shards[shard.number].add_dependency(shards[number], "composite alarm children")

@@ -1,23 +1,25 @@
 """What a service deploys besides its alarms, in words: SLOs, log groups, dashboards, canaries and X-Ray. Used by
-`python -m vigil plan` (vigil/plan/report.py) in text, markdown and json, and by `python -m vigil diff`
-(vigil/plan/diff.py) for the one-line summaries of added and removed things."""
+`python -m vigil plan` (vigil/review/report.py) in text, markdown and json, and by `python -m vigil diff`
+(vigil/review/diff.py) for the one-line summaries of added and removed things."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
+    CanaryPlan,
     DashboardPlan,
     EnvironmentPlan,
     LogGroupPlan,
     MetricFilterPlan,
+    SamplingRulePlan,
     ServicePlan,
     SloPlan,
+    XRayGroupPlan,
     plain_data,
 )
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.review.recipients import names, notified_by_name
 from vigil.spec.durations import words
 
 
@@ -38,8 +40,8 @@ def log_group_summary(group: LogGroupPlan) -> str:
     parts = ["existing" if group.existing else "owned", retention(group)]
     if group.kms_key:
         parts.append(f"KMS key {group.kms_key}")
-    parts.append(_count(len(group.filters), "filter"))
-    parts.append(_count(len(group.queries), "query", "queries"))
+    parts.append(count_of(len(group.filters), "filter"))
+    parts.append(count_of(len(group.queries), "query", "queries"))
     return ", ".join(parts)
 
 
@@ -67,7 +69,7 @@ def dashboard_summary(dashboard: DashboardPlan) -> str:
         kind = "generated" if dashboard.kind == "generated" else "SLO error budgets"
         if dashboard.parts > 1:
             kind += f" part {dashboard.part} of {dashboard.parts}"
-    return f"{kind}, {_count(dashboard.widgets, 'widget')}, {_count(dashboard.metrics, 'metric')}"
+    return f"{kind}, {count_of(dashboard.widgets, 'widget')}, {count_of(dashboard.metrics, 'metric')}"
 
 
 def slo_summary(plan: EnvironmentPlan, slo: SloPlan) -> str:
@@ -86,14 +88,17 @@ def slo_alert(plan: EnvironmentPlan | None, slo: SloPlan, alert: str) -> str:
     if (slo.page_alarm if alert == "page" else slo.ticket_alarm) is None:
         return f"{alert} disabled"
     severity = slo.page_severity if alert == "page" else slo.ticket_severity
-    return f"{alert} {severity} -> {', '.join(slo_notifies(plan, slo, alert)) or 'nobody'}"
+    return f"{alert} {severity} -> {names(slo_notifies(plan, slo, alert))}"
 
 
 def slo_notifies(plan: EnvironmentPlan | None, slo: SloPlan, alert: str) -> tuple[str, ...]:
     """The channels the SLO's page or ticket alarm reaches (none when that alert is disabled)."""
-    if plan is None or (slo.page_alarm if alert == "page" else slo.ticket_alarm) is None:
-        return ()
-    return plan.routes.get(slo.page_severity if alert == "page" else slo.ticket_severity, ())
+    return notified_by_name(plan, slo.service, slo.page_alarm if alert == "page" else slo.ticket_alarm)
+
+
+def canary_notifies(plan: EnvironmentPlan | None, canary: CanaryPlan) -> tuple[str, ...]:
+    """The channels a canary's failure alarm reaches."""
+    return notified_by_name(plan, canary.service, canary.alarms[0] if canary.alarms else None)
 
 
 def canary_target(canary: CanaryPlan) -> str:
@@ -104,8 +109,8 @@ def canary_target(canary: CanaryPlan) -> str:
 
 def canary_summary(plan: EnvironmentPlan | None, canary: CanaryPlan) -> str:
     """E.g. `every 5 min: https://api.example.com/health; critical -> pagerduty-primary`."""
-    who = ", ".join(plan.routes.get(canary.severity, ())) if plan else ""
-    return f"every {words(canary.every)}: {canary_target(canary)}; {canary.severity} -> {who or 'nobody'}"
+    return (f"every {words(canary.every)}: {canary_target(canary)}; {canary.severity} -> "
+            f"{names(canary_notifies(plan, canary))}")
 
 
 def xray_group_summary(group: XRayGroupPlan) -> str:
@@ -159,7 +164,7 @@ def markdown_lines(plan: EnvironmentPlan, service: ServicePlan) -> list[str]:
     if service.canaries:
         lines += ["", "| canary | every | checks | notifies |", "| --- | --- | --- | --- |"]
         lines += [f"| `{c.name}` | {words(c.every)} | {_cell(canary_target(c))} | {c.severity}: "
-                  f"{', '.join(plan.routes.get(c.severity, ())) or 'nobody'} |" for c in service.canaries]
+                  f"{names(canary_notifies(plan, c))} |" for c in service.canaries]
     if service.xray_groups or service.sampling_rules:
         lines += ["", "| X-Ray | name | what |", "| --- | --- | --- |"]
         lines += [f"| group | `{g.name}` | {_cell(xray_group_summary(g))} |" for g in service.xray_groups]
@@ -205,7 +210,8 @@ def dashboard_data(dashboard: DashboardPlan) -> dict[str, Any]:
     return {k: v for k, v in plain_data(dashboard).items() if k != "body"}
 
 
-def _count(count: int, singular: str, plural: str | None = None) -> str:
+def count_of(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 widget`, `2 widgets`, `3 queries` (with `plural`)."""
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 

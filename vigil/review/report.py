@@ -5,28 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vigil.plan import inventory
-from vigil.plan.model import AlarmPlan, Channel, EnvironmentPlan, ServicePlan, plain_data
+from vigil.plan.model import AlarmPlan, EnvironmentPlan, ServicePlan, plain_data
+from vigil.review import inventory
+from vigil.review.recipients import channel_kind, notified
+from vigil.review.routing_map import routing_map
 from vigil.spec.durations import words
-from vigil.spec.environment import EmailChannel, PagerDutyChannel
 
 FORMATS = ("text", "markdown", "json")
-
-
-def channel_kind(channel: Channel) -> str:
-    """A short word for a channel's delivery: pagerduty, slack-chatbot, slack-webhook or email."""
-    if isinstance(channel, PagerDutyChannel):
-        return "pagerduty"
-    if isinstance(channel, EmailChannel):
-        return "email"
-    return "slack-webhook" if channel.webhook is not None else "slack-chatbot"
-
-
-def notified(plan: EnvironmentPlan, alarm: AlarmPlan) -> tuple[str, ...]:
-    """The channels an alarm reaches in `plan` (none when its actions are disabled, as for SLO child alarms)."""
-    if not alarm.actions_enabled:
-        return ()
-    return plan.routes.get(alarm.severity, ())
 
 
 def render(plan: EnvironmentPlan, output: str) -> str:
@@ -36,6 +21,16 @@ def render(plan: EnvironmentPlan, output: str) -> str:
     if output == "markdown":
         return _markdown(plan)
     return _text(plan)
+
+
+def render_all(plans: tuple[EnvironmentPlan, ...], output: str) -> str:
+    """The plans of several environments (`text` or `markdown`), ending with one summary line per environment."""
+    summaries = [summary_line(plan) for plan in plans]
+    if output == "markdown":
+        ending = ["", "#### Summary", "", *(f"- {line}" for line in summaries)]
+    else:
+        ending = ["", "Summary:", *(f"  {line}" for line in summaries)]
+    return "\n\n".join(render(plan, output) for plan in plans) + "\n" + "\n".join(ending)
 
 
 def plan_data(plan: EnvironmentPlan) -> dict[str, Any]:
@@ -88,6 +83,51 @@ def _kb(size: int) -> str:
     return f"~{size / 1000:.1f} kB"
 
 
+MISSING_DATA_WORDS = {
+    "missing": "missing (INSUFFICIENT_DATA when all points are missing)",
+    "notBreaching": "treated as good",
+    "breaching": "treated as breaching",
+    "ignore": "ignored (the state is kept)",
+}
+"""TreatMissingData in words, as the CloudWatch user guide explains each value:
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data"""
+
+
+def alarm_inputs(alarm: AlarmPlan) -> str:
+    """What a reviewer checks a metric or math alarm against: the metrics' namespace and dimensions and the
+    missing-data treatment, e.g. `PurposePath/Coaching Service=Coaching; missing data: treated as breaching`.
+    Metrics of a math alarm that share namespace and dimensions are listed once, by id."""
+    queries = (alarm.metric,) if alarm.metric is not None else alarm.metrics
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = {}
+    for query in queries:
+        groups.setdefault((query.namespace, query.dimensions), []).append(query.id)
+    shown = []
+    for (namespace, dimensions), ids in groups.items():
+        where = " ".join(f"{name}={value}" for name, value in dimensions) or "no dimensions"
+        prefix = f"{', '.join(ids)}: " if alarm.metric is None and len(groups) > 1 else ""
+        shown.append(f"{prefix}{namespace} {where}")
+    missing = MISSING_DATA_WORDS.get(alarm.missing_data, alarm.missing_data)
+    return f"{'; '.join(shown)}; missing data: {missing}"
+
+
+def summary_line(plan: EnvironmentPlan) -> str:
+    """One line per environment, for the end of `plan`: e.g. `prod: 5 services, 97 alarms (61 notify, 36 silent),
+    3 SLOs, 12 dashboards, 4 canaries, 5 stacks (~372.7 kB)`."""
+    alarms = [alarm for service in plan.services for alarm in service.alarms]
+    loud = sum(1 for alarm in alarms if notified(plan, alarm))
+    dashboards = len(plan.dashboards) + sum(len(s.dashboards) for s in plan.services)
+    stacks = stacks_data(plan)
+    parts = [inventory.count_of(len(plan.services), "service"),
+             f"{inventory.count_of(len(alarms), 'alarm')} ({loud} notify, {len(alarms) - loud} notify nobody)",
+             inventory.count_of(sum(len(s.slos) for s in plan.services), "SLO"),
+             inventory.count_of(dashboards, "dashboard"),
+             inventory.count_of(sum(len(s.canaries) for s in plan.services), "canary", "canaries"),
+             inventory.count_of(sum(len(s.log_groups) for s in plan.services), "log group"),
+             f"{inventory.count_of(len(stacks), 'service stack')} "
+             f"({_kb(sum(row['template_bytes'] for row in stacks))})"]
+    return f"{plan.name}: " + ", ".join(parts)
+
+
 def _routes_lines(plan: EnvironmentPlan) -> list[str]:
     lines = []
     for severity, names in plan.routes.items():
@@ -111,6 +151,8 @@ def _text(plan: EnvironmentPlan) -> str:
             who = ", ".join(notified(plan, alarm)) or "nobody"
             origin = f"  [preset {alarm.preset}]" if alarm.preset else ""
             lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}{origin}")
+            if alarm.kind != "composite":
+                lines.append(f"  {'':<8} {'':<{width}}  {alarm_inputs(alarm)}")
         lines += _tracing_and_canary_lines(service)
         lines += inventory.text_lines(plan, service)
     lines += inventory.environment_text_lines(plan)
@@ -140,16 +182,19 @@ def _markdown(plan: EnvironmentPlan) -> str:
              "| severity | notifies |", "| --- | --- |"]
     for severity, names in plan.routes.items():
         lines.append(f"| {severity} | {', '.join(names) or 'nobody'} |")
+    lines += ["", *routing_map(plan)]
     lines += ["", "| stack | resources | template |", "| --- | --- | --- |"]
     lines += [f"| `{row['stack']}` | {row['resources']} | {_kb(row['template_bytes'])} |" for row in stacks_data(plan)]
     for service in plan.services:
         lines += ["", f"#### {service.name} (owner {service.owner})", "",
-                  "| alarm | severity | condition | notifies |", "| --- | --- | --- | --- |"]
+                  "| alarm | severity | condition | notifies | metrics and missing data |",
+                  "| --- | --- | --- | --- | --- |"]
         for alarm in service.alarms:
             condition = alarm.condition.replace("|", "\\|")
+            inputs = alarm_inputs(alarm).replace("|", "\\|") if alarm.kind != "composite" else ""
             origin = f" (preset {alarm.preset})" if alarm.preset else ""
             lines.append(f"| `{alarm.key}`{origin} | {alarm.severity} | {condition} | "
-                         f"{', '.join(notified(plan, alarm)) or 'nobody'} |")
+                         f"{', '.join(notified(plan, alarm)) or 'nobody'} | {inputs} |")
         lines += inventory.markdown_lines(plan, service)
     lines += inventory.environment_markdown_lines(plan)
     return "\n".join(lines)

@@ -11,6 +11,7 @@ evaluated once a minute over the trailing period(s) ending at that minute.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from collections.abc import Iterable, Sequence
@@ -101,7 +102,7 @@ class Evaluator:
         if alarm.metric is not None:
             return self.aggregate(alarm.metric, end)
         values = {m.id: self.aggregate(m, end) for m in alarm.metrics}
-        return _evaluate(ast.parse(alarm.expression or "", mode="eval").body, values)
+        return _evaluate(_parsed(alarm.expression or ""), values)
 
     def metric_state(self, alarm: AlarmPlan, end: int, previous: str) -> str:
         """ALARM, OK or INSUFFICIENT_DATA after evaluating the last N periods ending at `end` (M of N)."""
@@ -137,6 +138,12 @@ class Evaluator:
         return result
 
 
+@functools.cache
+def _parsed(expression: str) -> ast.expr:
+    """A math expression's syntax tree, parsed once (an alarm is evaluated every minute)."""
+    return ast.parse(expression, mode="eval").body
+
+
 def _notifications(alarm: AlarmPlan, states: dict[str, list[str]]) -> list[tuple[int, str]]:
     history = states[alarm.name]
     sent = []
@@ -165,6 +172,12 @@ def _composite_order(alarms: list[AlarmPlan]) -> list[AlarmPlan]:
         ordered += ready
         pending = [a for a in pending if a not in ready]
     return ordered
+
+
+def evaluate_expression(expression: str, values: dict[str, float | None]) -> float | None:
+    """The value of a metric math expression (numbers, metric ids, + - * /, unary -, FILL) over `values` by id;
+    None where a value is missing or a division is by zero, as CloudWatch gives no datapoint."""
+    return _evaluate(_parsed(expression), values)
 
 
 def _evaluate(node: ast.expr, values: dict[str, float | None]) -> float | None:

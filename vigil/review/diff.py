@@ -6,25 +6,29 @@ Works without AWS credentials: both sides are plain plans (vigil/plan/model.py),
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.plan import inventory
-from vigil.plan.canaries import CanaryPlan
 from vigil.plan.model import (
     AlarmPlan,
+    CanaryPlan,
     DashboardPlan,
     EnvironmentPlan,
     LogGroupPlan,
+    SamplingRulePlan,
     SloPlan,
     WorkspacePlan,
+    XRayGroupPlan,
     plain_data,
 )
-from vigil.plan.report import channel_kind
-from vigil.plan.tracing import SamplingRulePlan, XRayGroupPlan
+from vigil.review import inventory
+from vigil.review.recipients import channel_kind, names, notified, notifies
+from vigil.review.routing_map import routing_map_diff
 from vigil.spec.durations import words
+from vigil.spec.types import SEVERITIES
 
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
@@ -36,20 +40,25 @@ ALARM_FIELDS = (
 
 @dataclass
 class Change:
-    """One changed thing: `kind` is added, removed or changed; `fields` holds (field, old, new) for changes."""
+    """One changed thing: `kind` is added, removed or changed; `fields` holds (field, old, new) for changes;
+    `reaches` lists what the change affects by service (a route change: the alarm names it reaches), shown
+    folded."""
 
     kind: str
     subject: str
     detail: str = ""
     fields: list[tuple[str, str, str]] = field(default_factory=list)
+    reaches: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
 class EnvironmentDiff:
-    """The changes to one environment."""
+    """The changes to one environment; `routing_map` holds the markdown lines of the routing map with the
+    changes marked (empty when who is notified for what did not change)."""
 
     environment: str
     changes: list[Change] = field(default_factory=list)
+    routing_map: list[str] = field(default_factory=list)
 
 
 def diff_plans(base: WorkspacePlan | None, head: WorkspacePlan) -> list[EnvironmentDiff]:
@@ -58,7 +67,8 @@ def diff_plans(base: WorkspacePlan | None, head: WorkspacePlan) -> list[Environm
     after = {e.name: e for e in head.environments}
     out = []
     for name in sorted(set(before) | set(after)):
-        out.append(EnvironmentDiff(name, _environment_changes(before.get(name), after.get(name))))
+        old, new = before.get(name), after.get(name)
+        out.append(EnvironmentDiff(name, _environment_changes(old, new), routing_map_diff(old, new)))
     return out
 
 
@@ -68,12 +78,7 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
         present = old or new
         assert present is not None
         changes.append(Change("added" if old is None else "removed", f"environment {present.name}"))
-    for severity in ("critical", "warning", "info"):
-        before = old.routes.get(severity, ()) if old else ()
-        after = new.routes.get(severity, ()) if new else ()
-        if before != after:
-            changes.append(Change("changed", f"route {severity}",
-                                  f"now notifies {_names(after)} (was {_names(before)})"))
+    changes += route_changes(old, new)
     old_channels = old.channels if old else {}
     new_channels = new.channels if new else {}
     for name in sorted(set(old_channels) | set(new_channels)):
@@ -92,14 +97,14 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
         if a is None and b is not None:
             origin = f" [preset {b.preset}]" if b.preset else ""
             changes.append(Change("added", f"alarm {name}", f"{b.severity}: {b.condition} -> "
-                                                            f"{_names(_notified(new, b))}{origin}"))
+                                                            f"{names(notified(new, b))}{origin}"))
         elif b is None and a is not None:
             changes.append(Change("removed", f"alarm {name}", f"{a.severity}: {a.condition}"))
         elif a is not None and b is not None:
             fields = _field_changes(_alarm_fields(a), _alarm_fields(b))
-            before_who, after_who = _notified(old, a), _notified(new, b)
-            if before_who != after_who:
-                fields.append(("notifies", _names(before_who), _names(after_who)))
+            before_who, after_who = notified(old, a), notified(new, b)
+            if before_who != after_who and not _only_rerouted(a, b):
+                fields.append(("notifies", names(before_who), names(after_who)))
             if fields:
                 changes.append(Change("changed", f"alarm {name}", "", fields))
     changes += _slo_changes(old, new)
@@ -108,6 +113,35 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
     changes += _canary_changes(old, new)
     changes += _xray_changes(old, new)
     return changes
+
+
+def route_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> list[Change]:
+    """One entry per severity whose route changed: who it notifies now and before, and how many alarms of
+    which services it reaches (the alarms of that severity that notify at all, in `new`), listed in `reaches`.
+    Those alarms are not listed again as changed alarms: the route is the one change."""
+    out = []
+    for severity in SEVERITIES:
+        before = old.routes.get(severity, ()) if old else ()
+        after = new.routes.get(severity, ()) if new else ()
+        if before == after:
+            continue
+        reached = [alarm for service in _services(new) for alarm in service.alarms
+                   if alarm.severity == severity and notifies(alarm)]
+        per_service: dict[str, list[str]] = {}
+        for alarm in reached:
+            per_service.setdefault(alarm.service, []).append(alarm.name)
+        detail = f"now notifies {names(after)} (was {names(before)})"
+        if reached:
+            counts = ", ".join(f"{service} {len(alarms)}" for service, alarms in sorted(per_service.items()))
+            detail += (f"; reaches {inventory.count_of(len(reached), 'alarm')} of "
+                       f"{inventory.count_of(len(per_service), 'service')} ({counts})")
+        out.append(Change("changed", f"route {severity}", detail, reaches=dict(sorted(per_service.items()))))
+    return out
+
+
+def _only_rerouted(a: AlarmPlan, b: AlarmPlan) -> bool:
+    """Whether an alarm kept its severity and actions, so that a change in who it notifies is its route's."""
+    return (a.severity, a.actions_enabled, a.alarm_actions) == (b.severity, b.actions_enabled, b.alarm_actions)
 
 
 def _compare(before: dict[str, Any], after: dict[str, Any], subject: Callable[[str], str],
@@ -149,10 +183,18 @@ def _slo_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> li
                 "page": inventory.slo_alert(plan, slo, "page").removeprefix("page "),
                 "ticket": inventory.slo_alert(plan, slo, "ticket").removeprefix("ticket ")}
 
+    def changed(a: SloPlan, b: SloPlan) -> tuple[str, list[tuple[str, str, str]]]:
+        """Who an alert notifies is shown when the alert itself changed (severity, enabled); a change of its
+        severity's route alone is the route's entry."""
+        before, after = fields(old, a), fields(new, b)
+        for alert in ("page", "ticket"):
+            if before[alert].split(" -> ")[0] == after[alert].split(" -> ")[0]:
+                before[alert] = after[alert]
+        return "", _field_changes(before, after)
+
     return _compare(slos(old), slos(new), lambda name: f"slo {name}",
                     lambda b: inventory.slo_summary(new, b) if new else "",
-                    lambda a: inventory.slo_objective(a),
-                    lambda a, b: ("", _field_changes(fields(old, a), fields(new, b))))
+                    lambda a: inventory.slo_objective(a), changed)
 
 
 # Dashboards ------------------------------------------------------------------------------------------------------
@@ -287,10 +329,6 @@ def _alarms(plan: EnvironmentPlan | None) -> dict[str, AlarmPlan]:
     return {alarm.name: alarm for service in plan.services for alarm in service.alarms}
 
 
-def _notified(plan: EnvironmentPlan | None, alarm: AlarmPlan) -> tuple[str, ...]:
-    return plan.routes.get(alarm.severity, ()) if plan else ()
-
-
 def _alarm_fields(alarm: AlarmPlan) -> dict[str, Any]:
     data = plain_data(alarm)
     return {name: data[name] for name in ALARM_FIELDS}
@@ -316,17 +354,14 @@ def _show(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _names(names: tuple[str, ...]) -> str:
-    return ", ".join(names) if names else "nobody"
-
-
 _MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
 
 def render(diffs: list[EnvironmentDiff], output: str) -> str:
     """The diff as `text`, `markdown` (for a pull-request comment) or `json`."""
     if output == "json":
-        return json.dumps([plain_data(d) for d in diffs], indent=2, sort_keys=True)
+        return json.dumps([{k: v for k, v in plain_data(d).items() if k != "routing_map"} for d in diffs], indent=2,
+                          sort_keys=True)
     lines: list[str] = []
     if output == "markdown":
         lines.append("### vigil: what this change deploys")
@@ -338,10 +373,39 @@ def render(diffs: list[EnvironmentDiff], output: str) -> str:
             for change in diff.changes:
                 lines.append(f"- **{change.kind}** {change.subject}" + (f": {change.detail}" if change.detail else ""))
                 lines += [f"  - `{name}`: `{old}` → `{new}`" for name, old, new in change.fields]
+                lines += _folded_markdown(change.reaches)
+            if diff.routing_map:
+                lines += ["", "<details open><summary>Routing map</summary>", "", *diff.routing_map, "",
+                          "</details>", ""]
         else:
             lines.append(f"{diff.environment}: {len(diff.changes) or 'no'} change(s)")
             for change in diff.changes:
                 lines.append(f"  {_MARKS[change.kind]} {change.subject}" + (f": {change.detail}" if change.detail
                                                                            else ""))
                 lines += [f"      {name}: {old} -> {new}" for name, old, new in change.fields]
+                lines += [f"      {service}: {_listed(alarms, TEXT_LISTED, str)}"
+                          for service, alarms in change.reaches.items()]
     return "\n".join(lines)
+
+
+TEXT_LISTED = 10
+"""Alarm names listed per service under a route change in text; the rest are counted."""
+MARKDOWN_LISTED = 50
+"""The same in markdown: a pull-request comment holds at most 65,536 characters. `--format json` lists all."""
+
+
+def _listed(names: list[str], limit: int, show: Callable[[str], str]) -> str:
+    """`a, b, c`, or the first `limit` and `and N more`."""
+    shown = ", ".join(show(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _folded_markdown(reaches: dict[str, list[str]]) -> list[str]:
+    """The alarms a change reaches, per service, in a `<details>` block under the change's list item."""
+    if not reaches:
+        return []
+    total = sum(len(alarms) for alarms in reaches.values())
+    return ["", f"  <details><summary>{inventory.count_of(total, 'alarm')}</summary>", "",
+            *(f"  - {html.escape(service)}: " + _listed(alarms, MARKDOWN_LISTED, lambda name: f"`{name}`")
+              for service, alarms in reaches.items()),
+            "", "  </details>", ""]

@@ -1,0 +1,201 @@
+"""Resolve the `alarms` of one service file for one environment: overrides applied, disabled alarms dropped,
+defaults filled in, names, actions and descriptions set, and CloudWatch's limits checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from vigil.plan import naming
+from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
+from vigil.plan.context import ServiceContext, enabled_in
+from vigil.plan.describe import alarm_condition, alarm_description
+from vigil.plan.expressions import metric_ids, render_rule, rule_references, rule_syntax_error
+from vigil.plan.limits import (
+    MAX_ALARM_DESCRIPTION,
+    MAX_ALARM_NAME,
+    MAX_COMPOSITE_RULE,
+    MAX_METRICS_PER_ALARM,
+    SECONDS_PER_DAY,
+    action_count_problems,
+    max_evaluation_seconds,
+)
+from vigil.plan.logs import alarm_with_filter
+from vigil.plan.model import AlarmPlan, MetricQuery
+from vigil.spec.metrics import MetricSpec
+from vigil.spec.service import AlarmOverride, AlarmSpec
+from vigil.spec.types import ANOMALY_OPERATORS, Severity
+
+MISSING_DATA = {"missing": "missing", "not_breaching": "notBreaching", "breaching": "breaching", "ignore": "ignore"}
+"""TreatMissingData for each `missing_data` of the spec."""
+_NO_OVERRIDE = AlarmOverride()
+
+
+def resolve_alarms(context: ServiceContext) -> list[AlarmPlan]:
+    """The alarms of the service enabled in the context's environment, in key order. An alarm with a problem
+    is left out (the problem is reported)."""
+    spec = context.spec
+    for key, alarm in spec.alarms.items():
+        context.check_override_names(alarm.env, ("alarms", key))
+    enabled = {key: alarm for key, alarm in spec.alarms.items() if enabled_in(alarm.enabled, _override(context, alarm))}
+    names = {key: naming.alarm_name(context.env_name, spec.service, key) for key in spec.alarms}
+    alarms = []
+    for key in sorted(enabled):
+        plan = _alarm(context, key, enabled[key], names, enabled)
+        if plan is not None:
+            alarms.append(plan)
+    return alarms
+
+
+def severity_actions(env: str, severity: Severity) -> dict[str, tuple[str, ...]]:
+    """The actions of an alarm of `severity`: its severity topic on ALARM and, except for info, on OK."""
+    topic = naming.topic_name(env, severity)
+    return {"alarm_actions": (topic,), "ok_actions": (topic,) if severity != "info" else ()}
+
+
+def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> AlarmPlan:
+    """`alarm` with its condition and description (vigil/plan/describe.py) filled in."""
+    condition = alarm_condition(alarm, composite_rule)
+    return replace(alarm, condition=condition, description=alarm_description(alarm, condition, env))
+
+
+def _override(context: ServiceContext, alarm: AlarmSpec) -> AlarmOverride:
+    return alarm.env.get(context.env_name) or _NO_OVERRIDE
+
+
+def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str, str],
+           enabled: dict[str, AlarmSpec]) -> AlarmPlan | None:
+    path = ("alarms", key)
+    override = _override(context, alarm)
+    count = context.problem_count()
+    if alarm.filter is not None:
+        resolved = alarm_with_filter(context, key, alarm)
+        if resolved is None:
+            return None
+        alarm = resolved
+    spec = context.spec
+    severity = override.severity or alarm.severity
+    name = names[key]
+    common: dict[str, Any] = {
+        "key": key, "name": name, "service": spec.service, "severity": severity,
+        "summary": alarm.summary or "", "owner": spec.owner, "runbook": alarm.runbook or spec.runbook,
+        "source": context.source, **severity_actions(context.env_name, severity),
+        "preset": str(context.origins[key]) if key in context.origins else None,
+        "region": context.pinned_region(key),
+    }
+    if len(name) > MAX_ALARM_NAME:
+        context.problem(path, f"alarm name {name} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}")
+    if alarm.composite is not None:
+        plan = _composite(context, key, alarm, names, enabled, common)
+    else:
+        plan = _metric_alarm(context, key, alarm, override, common)
+    for message in action_count_problems(plan.alarm_actions, plan.ok_actions) if plan is not None else ():
+        context.problem((*path, "severity"), message)
+    if plan is None or context.problem_count() > count:
+        return None
+    plan = described(plan, context.env_name, alarm.composite)
+    if len(plan.description) > MAX_ALARM_DESCRIPTION:
+        context.problem((*path, "summary"), f"the alarm description would be longer than the "
+                                            f"{MAX_ALARM_DESCRIPTION} characters CloudWatch allows: shorten the "
+                                            "summary")
+        return None
+    return plan
+
+
+def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str, str],
+               enabled: dict[str, AlarmSpec], common: dict[str, Any]) -> AlarmPlan | None:
+    path = ("alarms", key, "composite")
+    rule = alarm.composite or ""
+    syntax = rule_syntax_error(rule)
+    if syntax:
+        context.problem(path, f'expected a rule like "ALARM(a) OR ALARM(b)": {syntax}')
+        return None
+    references = rule_references(rule)
+    if not references:
+        context.problem(path, "expected the rule to name at least one alarm, as ALARM(key)")
+    alarms = context.spec.alarms
+    env = context.env_name
+    for reference in references:
+        if reference == key:
+            context.problem(path, f'the rule refers to the alarm itself ("{key}")')
+        elif reference not in alarms:
+            known = ", ".join(sorted(k for k in alarms if k != key))
+            context.problem(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
+        elif context.pinned_region(reference):
+            context.problem(path, f'alarm "{reference}" lives in {context.pinned_region(reference)} (its metric '
+                                  f"exists only there); a composite alarm in {context.env.region} cannot refer to it")
+        elif reference not in enabled:
+            context.problem(path, f'alarm "{reference}" is disabled in {env}; disable this composite there too '
+                                  f"(env: {{{env}: {{enabled: false}}}})")
+    if any(p.file == context.source and p.field.startswith(f"alarms.{key}.") for p in context.problems):
+        return None
+    rendered = render_rule(rule, names)
+    if len(rendered) > MAX_COMPOSITE_RULE:
+        context.problem(path, f"the rule is {len(rendered)} characters with full alarm names; CloudWatch "
+                              f"allows {MAX_COMPOSITE_RULE}")
+        return None
+    children = tuple(dict.fromkeys(names[r] for r in references))
+    return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common)
+
+
+def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override: AlarmOverride,
+                  common: dict[str, Any]) -> AlarmPlan | None:
+    path = ("alarms", key)
+    defaults = context.spec.defaults
+    period = override.period or alarm.period or defaults.period or DEFAULT_PERIOD
+    evaluation = override.evaluation_periods or alarm.evaluation_periods or defaults.evaluation_periods or 1
+    datapoints = override.datapoints_to_alarm or alarm.datapoints_to_alarm or evaluation
+    if datapoints > evaluation:
+        context.problem((*path, "datapoints_to_alarm"), f"expected at most evaluation_periods ({evaluation}), "
+                                                        f"got {datapoints}")
+    limit = max_evaluation_seconds(period)
+    if period * evaluation > limit:
+        context.problem((*path, "evaluation_periods"),
+                        f"period x evaluation_periods is {period * evaluation} s; CloudWatch allows {limit} s "
+                        f"({'1 day for periods under 1 hour' if limit == SECONDS_PER_DAY else '7 days'})")
+    threshold = override.threshold or alarm.threshold
+    if threshold is None and alarm.anomaly is None:  # the spec model refuses both; an override may give it
+        context.problem(path, "expected exactly one of threshold or anomaly")
+        return None
+    fields: dict[str, Any] = {
+        "period": period, "evaluation_periods": evaluation, "datapoints_to_alarm": datapoints,
+        "missing_data": MISSING_DATA[alarm.missing_data or defaults.missing_data or "missing"],
+    }
+    if alarm.metric is not None:
+        single = MetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
+                                            dimensions=alarm.dimensions, stat=alarm.stat, period=None)
+        fields["metric"] = context.metric_query(path, "m1", single, period)  # fields validated with the alarm
+    else:
+        fields["expression"] = alarm.expression
+        fields["metrics"] = _expression_metrics(context, path, alarm, period)
+    if threshold is not None:
+        fields.update(kind="threshold", operator=threshold.cloudformation_operator, threshold=threshold.value)
+    elif alarm.anomaly is not None:
+        fields.update(kind="anomaly", operator=ANOMALY_OPERATORS[alarm.anomaly.direction], band=alarm.anomaly.band)
+    return AlarmPlan(condition="", description="", **common, **fields)
+
+
+def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
+                        period: int) -> tuple[MetricQuery, ...]:
+    metrics = alarm.metrics or {}
+    check_expression_metrics(context, (*path, "metrics"), metrics)
+    for used in metric_ids(alarm.expression or ""):
+        if used not in metrics:
+            known = ", ".join(sorted(metrics)) or "none"
+            context.problem((*path, "expression"), f'unknown metric id "{used}"; metrics defined: {known}')
+    queries = []
+    for metric_id, metric in sorted(metrics.items()):
+        metric_path = (*path, "metrics", metric_id)
+        queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
+    return tuple(queries)
+
+
+def check_expression_metrics(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any]) -> None:
+    """The metrics of one alarm expression (at `path`): at most CloudWatch's limit, none using the reserved
+    expression id."""
+    if len(metrics) > MAX_METRICS_PER_ALARM:
+        context.problem(path, f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
+                              "expression")
+    if EXPRESSION_ID in metrics:
+        context.problem((*path, EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '
+                                                "this metric")
