@@ -111,6 +111,12 @@ def canary_alarm_key(key: str, kind: str = "") -> str:
     return f"canary-{key}-{kind}" if kind else f"canary-{key}"
 
 
+def preset_alarm_key(resource: str, alarm: str) -> str:
+    """The alarm key of a resource's preset alarm, e.g. `orders-fn-errors` (resource `orders-fn`, alarm `errors`;
+    vigil/presets); the alarm name is then `{env}-{service}-orders-fn-errors`."""
+    return f"{resource}-{alarm}"
+
+
 def slo_alarm_key(slo: str, part: str) -> str:
     """The alarm key of one part of an SLO, e.g. `slo-availability-burn-5m-page`; the alarm name is then
     `{env}-{service}-slo-availability-burn-5m-page`."""

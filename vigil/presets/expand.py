@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from vigil.plan import naming
 from vigil.plan.model import GraphPlan, MetricQuery, ResourcePlan
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration
@@ -49,11 +50,6 @@ class Expansion:
     origins: dict[str, PresetOrigin] = field(default_factory=dict)
     problems: list[tuple[Path, str]] = field(default_factory=list)
     resources: list[ResourcePlan] = field(default_factory=list)
-
-
-def alarm_key(resource: str, alarm: str) -> str:
-    """The key of a preset alarm in its service: `{resource}-{alarm}`."""
-    return f"{resource}-{alarm}"
 
 
 def expand(resources: Mapping[str, ResourceBase], *, account: str, region: str,
@@ -110,7 +106,7 @@ def _expand_alarm(out: Expansion, name: str, resource: ResourceBase, preset: Pre
             out.problems.append(((*path, "enabled"), f"needs input {definition.when}{alternative} on the "
                                                      f"resource: {preset.inputs[definition.when].description}"))
         return
-    generated_key = alarm_key(name, key)
+    generated_key = naming.preset_alarm_key(name, key)
     try:
         _KEY.validate_python(generated_key)
     except ValidationError:

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.plan.naming import preset_alarm_key
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
-from vigil.presets.expand import OPTIONAL_MARK, alarm_key, threshold_text
+from vigil.presets.expand import OPTIONAL_MARK, threshold_text
 from vigil.spec.durations import format_duration, parse_duration
 
 _STATE_CALL = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]*?)\s*\)")
@@ -58,7 +59,7 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
             out.resources[name] = resource
             for alarm_name, match in matches.items():
                 used.add(match.key)
-                out.replaced[match.key] = alarm_key(name, alarm_name)
+                out.replaced[match.key] = preset_alarm_key(name, alarm_name)
     for key, entry in entries.items():
         if key in used:
             continue
@@ -206,6 +207,6 @@ def _resource_key(preset: PresetType, identity: Mapping[str, Any], taken: set[st
     first = next((str(identity[n]) for n in preset.inputs if n in identity), preset.type)
     base = re.sub(r"[^A-Za-z0-9_.-]+", "-", first).strip("-_.")[:80] or preset.type
     key, number = base, 2
-    while key in taken or any(alarm_key(key, alarm) in taken for alarm in preset.alarms):
+    while key in taken or any(preset_alarm_key(key, alarm) in taken for alarm in preset.alarms):
         key, number = f"{base}-{number}", number + 1
     return key
