@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.plan.expressions import rename_in_rule
 from vigil.plan.naming import preset_alarm_key
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
 from vigil.presets.expand import OPTIONAL_MARK, threshold_text
 from vigil.spec.durations import format_duration, parse_duration
-
-_STATE_CALL = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\(\s*([^)]*?)\s*\)")
 
 
 @dataclass
@@ -64,8 +63,7 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
         if key in used:
             continue
         if "composite" in entry:
-            entry = {**entry, "composite": _STATE_CALL.sub(
-                lambda m: f"{m.group(1)}({out.replaced.get(m.group(2), m.group(2))})", entry["composite"])}
+            entry = {**entry, "composite": rename_in_rule(entry["composite"], out.replaced)}
         out.alarms[key] = entry
     return out
 
