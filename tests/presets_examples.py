@@ -27,6 +27,7 @@ EVERY_TYPE = {
     "rule": {"type": "eventbridge-rule", "rule": "nightly"},
     "search": {"type": "opensearch", "domain": "search", "storage_per_node": 100, "nodes": 3},
     "asg": {"type": "autoscaling", "group": "web-asg", "min_capacity": 2},
+    "check": {"type": "route53-healthcheck", "health_check": "abcdef12-3456-7890-abcd-ef1234567890"},
 }
 """Resource key -> resource, one per catalog type (off-by-default alarms are switched on by `every_type_yaml`)."""
 OFF_BY_DEFAULT = {"queue": ["no-messages-sent"], "db": ["replica-lag", "transaction-ids"]}

@@ -20,7 +20,7 @@ from vigil.spec.workspace import read_sources
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE_TYPES = {"lambda", "sqs", "sns", "dynamodb", "apigateway-rest", "apigateway-http", "alb", "nlb", "ecs-service",
                "rds-instance", "aurora-cluster", "elasticache", "kinesis", "stepfunctions", "s3", "cloudfront",
-               "eventbridge-rule", "opensearch", "autoscaling"}
+               "eventbridge-rule", "opensearch", "autoscaling", "route53-healthcheck"}
 FOUR_LINES = """\
     version: 1
     service: orders

@@ -37,6 +37,7 @@ CDN = {"DistributionId": "E123", "Region": "Global"}
 SFN = {"StateMachineArn": f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:orders"}
 OS = {"DomainName": "search", "ClientId": ACCOUNT}
 ASG = {"AutoScalingGroupName": "web-asg"}
+CHECK = {"HealthCheckId": "abcdef12-3456-7890-abcd-ef1234567890"}
 
 EXPECTED = {
     ("fn", "errors"): ("AWS/Lambda", "Errors", LAMBDA, "Sum", "> 1", 60, 3, 3, "notBreaching"),
@@ -145,6 +146,7 @@ EXPECTED = {
     ("search", "jvm-memory"): ("AWS/ES", "JVMMemoryPressure", OS, "Maximum", ">= 95", 60, 3, 3, "missing"),
     ("asg", "in-service"): ("AWS/AutoScaling", "GroupInServiceCapacity", ASG, "Average", "< 2", 60, 10, 10,
                             "breaching"),
+    ("check", "unhealthy"): ("AWS/Route53", "HealthCheckStatus", CHECK, "Average", "< 1", 60, 3, 3, "missing"),
 }
 # Math alarms: the share of requests (percent) AWS's "about 5% of the average traffic" describes.
 EXPECTED_MATH = {
