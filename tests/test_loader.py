@@ -35,8 +35,8 @@ def test_templates_render_with_the_environment_context() -> None:
 
 def test_an_undefined_variable_names_its_line() -> None:
     with pytest.raises(SpecError) as caught:
-        load("f.yaml", "a: 1\nb: 2\nc: {{ vars.nope }}\n", {"vars": {}})
-    assert str(caught.value) == "f.yaml:3: template: 'dict object' has no attribute 'nope'"
+        load("f.yaml", "a: 1\nb: 2\nc: {{ vars.nope }}\n", {"env": "prod", "vars": {}})
+    assert str(caught.value) == 'f.yaml:3: template: environment "prod" has no vars.nope (add it to its vars)'
 
 
 def test_template_syntax_errors_name_their_line() -> None:

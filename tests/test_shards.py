@@ -108,8 +108,9 @@ def test_lock_check_reports_a_stale_lock_and_validate_notes_it(spec_repo: SpecRe
     root = spec_repo({SVC: service(["a"]), "vigil.lock.json": (root / "vigil.lock.json").read_text()})
     capsys.readouterr()
     assert main(["--root", str(root), "validate", "--env", "prod"]) == 0
-    assert capsys.readouterr().err == ("note: vigil.lock.json: prod/coaching: 1 alarm(s) not in the lock, 5 no "
-                                       "longer planned; run `python -m vigil lock`\n")
+    assert capsys.readouterr().err == ("note: vigil.lock.json is out of date for 1 service(s) (prod/coaching); run "
+                                       "`python -m vigil lock` (`python -m vigil lock --check` lists the "
+                                       "differences)\n")
 
 
 def test_reshard_is_the_one_way_to_move_alarms(spec_repo: SpecRepo, budget_of_two: None,
@@ -131,7 +132,7 @@ def test_a_malformed_lock_is_a_clear_error(spec_repo: SpecRepo) -> None:
     with pytest.raises(SpecError) as caught:
         stacks(root)
     assert [str(p) for p in caught.value.problems] == [
-        'vigil.lock.json: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
+        'vigil.lock.json:1: expected "environments": {env: {service: {alarm key: stack number >= 1}}}; regenerate '
         "it with `python -m vigil lock`"]
 
 
@@ -175,10 +176,11 @@ def test_plan_shows_stacks_with_resources_and_template_size(spec_repo: SpecRepo,
 
 
 def test_sharded_stacks_synthesize_with_a_stack_dependency_for_composite_children(
-        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path) -> None:
+        spec_repo: SpecRepo, budget_of_two: None, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     root = spec_repo({SVC: service(["a", "b", "c"], {"p0": "ALARM(c) OR ALARM(a)"})})
     assert lock(root) == 0
     templates = synth_repo(root, tmp_path / "out", only=["prod"], nag=True)
+    assert "deprecated" not in capfd.readouterr().err  # Stack.addStackDependency, not addDependency
     assert sorted(templates) == ["vigil-prod-coaching", "vigil-prod-coaching-2", "vigil-prod-routing"]
     second = templates["vigil-prod-coaching-2"]
     assert second["Description"].endswith(", part 2")

@@ -71,7 +71,7 @@ def test_json_output_and_unknown_revision(repo: Path, capsys: pytest.CaptureFixt
     data = json.loads(_diff(repo, capsys, "--format", "json"))
     assert [d["environment"] for d in data] == ["dev", "prod", "staging"]
     assert main(["--root", str(repo), "diff", "--base", "no-such-ref"]) == 2
-    assert "git: cannot read revision" in capsys.readouterr().err
+    assert "git:1: cannot read revision" in capsys.readouterr().err
 
 
 # SLOs, dashboards, log groups, canaries and X-Ray ----------------------------------------------------------------

@@ -159,8 +159,11 @@ def _validate(args: argparse.Namespace) -> int:
     if sources.lock is not None:
         lock = shards.parse_lock(sources.lock)
         stale = [line for e in plan.environments for line in shards.stale_entries(lock, e.name, e.services)]
-        for line in stale:
-            print(f"note: {shards.LOCK_FILE}: {line}; run `python -m vigil lock`", file=sys.stderr)
+        if stale:  # one line, however many services: `lock --check` lists them
+            names = [line.partition(":")[0] for line in stale]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            print(f"note: {shards.LOCK_FILE} is out of date for {len(names)} service(s) ({shown}); run "
+                  f"`python -m vigil lock` (`python -m vigil lock --check` lists the differences)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from vigil.spec.loader import LoadedDocument, load
 from vigil.spec.reading import read_environments, read_specs
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import SEVERITIES
-from vigil.spec.validation import validate_document
+from vigil.spec.validation import PartialResult, validate_document, validate_partially
 from vigil.spec.workspace import Sources
 
 
@@ -44,7 +44,7 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
                     strict_lock: bool) -> WorkspacePlan:
-    problems: list[SpecProblem] = []
+    problems: list[SpecProblem] = list(sources.problems)
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = read_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
@@ -66,8 +66,8 @@ def template_context(spec: EnvironmentSpec) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _validated_service(document: LoadedDocument) -> ServiceSpec:
-    return validate_document(document, ServiceSpec)
+def _validated_service(document: LoadedDocument) -> PartialResult[ServiceSpec]:
+    return validate_partially(document, ServiceSpec)
 
 
 def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
@@ -78,12 +78,22 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
     documents: dict[str, LoadedDocument] = {}
     first_file: dict[str, str] = {}
     context = template_context(env)
+    # A service with invalid map entries (alarms, slos, ...) is planned without them, so that every problem is
+    # reported in one run; problems that only name an entry left out are consequences, not news.
+    model_problems: list[SpecProblem] = []
+    left_out: set[str] = set()
+    planned_from = len(problems)
     for source in sources.services:
         try:
             document = load(source.path, source.text, context)
-            spec = _validated_service(document)
+            validated = _validated_service(document)
         except SpecError as error:
-            problems.extend(error.problems)
+            model_problems.extend(error.problems)
+            continue
+        model_problems.extend(validated.problems)
+        left_out |= validated.left_out
+        spec = validated.model
+        if spec is None:
             continue
         if spec.service in first_file:
             problems.append(document.problem(("service",), f'service "{spec.service}" is already defined in '
@@ -109,6 +119,10 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
     services = [assign_shards(service, env=env.name, region=env.region, account=env.account,
                               locked=lock.service(env.name, service.name), document=documents[service.name],
                               problems=problems, strict=strict_lock) for service in services]
+    if left_out:
+        problems[planned_from:] = [problem for problem in problems[planned_from:]
+                                   if not any(f'"{key}"' in problem.message for key in left_out)]
+    problems.extend(model_problems)
     return EnvironmentPlan(
         name=env.name,
         account=env.account,

@@ -67,6 +67,8 @@ def parse_lock(text: str | None) -> Lock:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SpecError([SpecProblem(LOCK_FILE, error.lineno, "", f"invalid JSON: {error.msg}")]) from None
+    except (RecursionError, ValueError):  # nested too deeply, or a number of over 4,300 digits
+        raise fail("unreadable JSON") from None
     if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
         raise fail(f'expected an object with "version": {LOCK_VERSION}')
     environments = data.get("environments", {})

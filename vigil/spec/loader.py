@@ -1,45 +1,48 @@
-"""Read a spec file: Jinja2 render (StrictUndefined), then YAML parse keeping the line of every key.
+"""Read a spec file: render its Jinja2 (vigil/spec/templates.py), then parse the YAML keeping the line of every
+key, as the line the user wrote.
 
-PyYAML silently keeps the last of two equal keys; here a duplicate key is an error, since in a monitoring spec
-it almost always means an alarm was pasted twice and one of them would vanish.
+The YAML is read as a stream of events from libyaml's parser (an iterative state machine) and built into plain
+dicts, lists and scalars here, without recursion, within the limits of vigil/spec/input_limits.py: nesting,
+aliases and values are counted as they arrive, so a file that goes over a limit stops being read at that point.
+PyYAML's own composer is not used: it recurses once per nesting level, in C when libyaml is present, and a few
+thousand nested brackets overflow the C stack.
+
+Only plain values are accepted: the standard scalar tags (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`) and
+`!!map`/`!!seq`; any other tag is a problem. PyYAML silently keeps the last of two equal keys; here a duplicate
+key is an error, since in a monitoring spec it almost always means an alarm was pasted twice and one of them
+would vanish. An alias stands for its anchor's value (shared, not copied); problems inside it are reported at
+the alias.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import jinja2
 import yaml
 
+from vigil.spec import input_limits as limits
 from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.templates import Rendered, render
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_YAML = "tag:yaml.org,2002:"
+_STR_TAG = _YAML + "str"
+_MERGE_TAG = _YAML + "merge"
+_SCALAR_TAGS = frozenset(_YAML + name for name in ("str", "int", "float", "bool", "null"))
+_IMPLICIT_TAGS = _SCALAR_TAGS | {_YAML + "timestamp"}
+"""Tags plain scalars may resolve to; others (`=` resolves to `!!value`, `<<` outside a key to `!!merge`) are
+read as text."""
+_MAP_TAGS = frozenset({None, "!", _YAML + "map"})
+_SEQ_TAGS = frozenset({None, "!", _YAML + "seq"})
+_MAX_INTEGER_BITS = math.ceil(limits.MAX_INTEGER_DIGITS * math.log2(10))
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader (libyaml's when available) with its implicit tag resolution memoised: spec files repeat
-    the same scalars (severities, statistics, periods) thousands of times."""
-
-    _resolved: ClassVar[dict[tuple[Any, ...], str]] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is not yaml.ScalarNode:
-            return str(super().resolve(kind, value, implicit))
-        key = (value, implicit)
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
-            if len(self._resolved) > 100_000:
-                self._resolved.clear()
-        return tag
+_UNQUOTED_COMPARISON = re.compile(r":\s*>=?\s*[-+.0-9]")
 
 Path = tuple[str | int, ...]
-_JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 @dataclass(eq=False)
@@ -51,12 +54,12 @@ class LoadedDocument:
     lines: dict[Path, int] = field(default_factory=dict)
 
     def line_of(self, path: Path) -> int:
-        """The line of `path`, or of its nearest ancestor that has one (0 when none does)."""
+        """The line of `path`, or of its nearest ancestor that has one (1 when none does)."""
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line:
                 return line
-        return 0
+        return 1
 
     def problem(self, path: Path, message: str) -> SpecProblem:
         """A problem located at `path` in this document."""
@@ -71,124 +74,343 @@ def dotted(path: Path) -> str:
     return out
 
 
-def render(file: str, text: str, context: Mapping[str, Any]) -> str:
-    """Render Jinja2 in `text` with `context` (env, account, region, vars); undefined names are errors."""
-    if not any(marker in text for marker in _JINJA_MARKERS):
-        return text
-    try:
-        template = _jinja_environment().from_string(text)
-        return template.render(**context)
-    except jinja2.TemplateSyntaxError as error:
-        raise SpecError([SpecProblem(file, error.lineno or 0, "", f"template syntax: {error.message}")]) from None
-    except jinja2.TemplateError as error:
-        line = _template_line(error)
-        raise SpecError([SpecProblem(file, line, "", f"template: {error.message or error}")]) from None
-
-
-@functools.cache
-def _jinja_environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
-
-
-def _template_line(error: BaseException) -> int:
-    """Jinja2 rewrites tracebacks so that template frames carry the template's own line numbers."""
-    line = 0
-    trace = error.__traceback__
-    while trace is not None:
-        if trace.tb_frame.f_code.co_filename == "<template>":
-            line = trace.tb_lineno
-        trace = trace.tb_next
-    return line
-
-
 def load(file: str, text: str, context: Mapping[str, Any]) -> LoadedDocument:
-    """Render and parse one spec file. Raises SpecError with the file and line of the first problem."""
-    return parse(file, render(file, text, context))
+    """Render and parse one spec file. Raises SpecError with the file and line of each problem."""
+    rendered = render(file, text, context)
+    return parse(file, rendered.text, rendered.source_lines)
+
+
+def parse(file: str, text: str, source_lines: tuple[int, ...] | None = None) -> LoadedDocument:
+    """Parse YAML text into plain data with line numbers. Raises SpecError with every problem found.
+
+    `source_lines` maps each line of `text` to the line of the file that produced it (see Rendered). The
+    returned document is shared between callers and must not be modified.
+    """
+    parsed = _parse(file, text, source_lines)
+    if isinstance(parsed, tuple):
+        raise SpecError(list(parsed))
+    return parsed
 
 
 @functools.lru_cache(maxsize=4096)
-def parse(file: str, text: str) -> LoadedDocument:
-    """Parse YAML text into plain data with line numbers. Cached: environments often render files alike.
-
-    The returned document is shared between callers and must not be modified.
-    """
+def _parse(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument | tuple[SpecProblem, ...]:
+    """Cached, failures too (as their problems): environments often render files alike."""
     try:
-        node = yaml.compose(text, Loader=_Composer)
+        return _parse_uncached(file, text, source_lines)
+    except SpecError as error:
+        return tuple(error.problems)
+
+
+def _parse_uncached(file: str, text: str, source_lines: tuple[int, ...] | None) -> LoadedDocument:
+    origin = Rendered(text, source_lines)
+    if len(text) > limits.MAX_RENDERED_CHARS:
+        raise SpecError([SpecProblem(file, 1, "", f"the file is over {limits.MAX_RENDERED_CHARS:,} characters")])
+    builder = _Builder(file, origin)
+    try:
+        data = builder.build(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 0
-        raise SpecError([SpecProblem(file, line, "", f"invalid YAML: {error.problem or error}")]) from None
+        line = mark.line + 1 if mark else 1
+        message = _comparison_hint(text, line) or f"invalid YAML: {error.problem or error.context or error}"
+        builder.problems.append(SpecProblem(file, origin.source_line(line), "", message))
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character or "\0")
+        builder.problems.append(SpecProblem(file, origin.source_line(line), "", f"invalid YAML: {error.reason} "
+                                            f"(U+{character:04X})"))
     except yaml.YAMLError as error:
-        raise SpecError([SpecProblem(file, 0, "", f"invalid YAML: {error}")]) from None
-    if node is None:
-        raise SpecError([SpecProblem(file, 0, "", "the file is empty; expected a mapping starting with version: 1")])
-    document = LoadedDocument(file, None, {(): node.start_mark.line + 1})
-    builder = _Builder(document)
-    document.data = builder.build(node, ())
+        builder.problems.append(SpecProblem(file, 1, "", f"invalid YAML: {error}"))
+    except _LimitReached:
+        pass
     if builder.problems:
         raise SpecError(builder.problems)
-    return document
+    if builder.empty:
+        raise SpecError([SpecProblem(file, 1, "", "the file is empty; expected a mapping starting with version: 1")])
+    return LoadedDocument(file, data, builder.lines)
+
+
+def _comparison_hint(text: str, line: int) -> str | None:
+    """For `threshold: > 5` (YAML reads `>` as the start of a folded text block): say to quote it."""
+    lines = text.split("\n")
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if not _UNQUOTED_COMPARISON.search(source):
+        return None
+    key, _, value = source.partition(":")
+    return (f'a comparison must be quoted: {key.strip()}: "{value.strip()}" (YAML reads an unquoted > as the '
+            "start of a block of text)")
+
+
+class _LimitReached(Exception):
+    """Reading stopped at a limit; the problem is recorded."""
+
+
+class _Collection:
+    """A mapping or list being built, with what is needed to finish it."""
+
+    __slots__ = ("anchor", "data", "is_mapping", "key", "key_line", "merges", "path", "seen", "values_before")
+
+    def __init__(self, data: Any, path: Path, anchor: str | None, values_before: int) -> None:
+        self.data = data
+        self.path = path
+        self.anchor = anchor
+        self.values_before = values_before
+        self.is_mapping = isinstance(data, dict)
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.merges: list[tuple[Any, int]] = []
+        self.seen: dict[Any, int] = {}
+
+
+_NO_KEY = object()
+_MERGE = object()
 
 
 class _Builder:
-    """Turns composed YAML nodes into dicts, lists and scalars, recording lines and duplicate keys."""
+    """Builds plain data from YAML events, recording lines, duplicate keys and problems."""
 
-    def __init__(self, document: LoadedDocument) -> None:
-        self.document = document
-        self.constructor = yaml.constructor.SafeConstructor()
+    def __init__(self, file: str, origin: Rendered) -> None:
+        self.file = file
+        self.text = origin.text
+        self.origin = origin
+        self.lines: dict[Path, int] = {}
         self.problems: list[SpecProblem] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.values = 0
+        self.aliases = 0
+        self.documents = 0
+        self.empty = True
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, child in enumerate(node.value):
-                self.document.lines[(*path, index)] = child.start_mark.line + 1
-                items.append(self.build(child, (*path, index)))
-            return items
-        return self._scalar(node)
+    def build(self, text: str) -> Any:
+        stack: list[_Collection] = []
+        root: Any = None
+        for event in _events(text):
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                slot = _slot(stack)
+                value, count = (self._scalar(event, slot), 1) if kind is yaml.ScalarEvent else self._alias(event, slot)
+                self._count(count, event)
+                if kind is yaml.ScalarEvent and event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                root = self._place(stack, value, event, kind is yaml.ScalarEvent and value == "<<"
+                                   and event.implicit[0] and event.tag is None, root)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._count(1, event)
+                mapping = kind is yaml.MappingStartEvent
+                path = self._child_path(stack, event)
+                if event.tag not in (_MAP_TAGS if mapping else _SEQ_TAGS):
+                    self._problem(event, f"unsupported YAML tag {_short_tag(event.tag)}; spec files use plain "
+                                         "mappings, lists and values", path)
+                if len(stack) >= limits.MAX_NESTING_DEPTH:
+                    self._problem(event, f"nested over {limits.MAX_NESTING_DEPTH} levels deep", path)
+                    raise _LimitReached
+                if event.anchor is not None:
+                    self.open_anchors.add(event.anchor)
+                stack.append(_Collection({} if mapping else [], path, event.anchor, self.values))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                value = self._finish(done) if done.is_mapping else done.data
+                if done.anchor is not None:
+                    self.open_anchors.discard(done.anchor)
+                    self.anchors[done.anchor] = (value, self.values - done.values_before)
+                root = self._place(stack, value, event, False, root, finished=done)
+            elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    self._problem(event, "a second YAML document (---); a spec file holds one")
+                    raise _LimitReached
+        return root
 
-    def _scalar(self, node: yaml.Node) -> Any:
-        # Most scalars in a spec are plain strings: skip the constructor's dispatch for them.
-        if node.tag == _STR_TAG:
-            return node.value
-        return self.constructor.construct_object(node, deep=True)
+    def _count(self, count: int, event: Any) -> None:
+        self.values += count
+        if self.values > limits.MAX_VALUES:
+            self._problem(event, f"over {limits.MAX_VALUES:,} values (aliases count each time they are used)")
+            raise _LimitReached
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        keys = []
-        merges = False
-        for key_node, _ in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merges = True
+    def _line(self, event: Any) -> int:
+        return self.origin.source_line(event.start_mark.line + 1)
+
+    def _problem(self, event: Any, message: str, path: Path = ()) -> None:
+        self.problems.append(SpecProblem(self.file, self._line(event), dotted(path), message))
+
+    def _child_path(self, stack: list[_Collection], event: Any) -> Path:
+        """The path of the value that `event` starts, recording its line."""
+        if not stack:
+            self.lines[()] = self._line(event)
+            self.empty = False
+            return ()
+        parent = stack[-1]
+        if parent.is_mapping:
+            if parent.key is _NO_KEY:  # a mapping or list used as a key: built, then refused in _place
+                return (*parent.path, f"<key on line {self._line(event)}>")
+            key = parent.key if parent.key is not _MERGE else "<<"
+            return (*parent.path, key)
+        path = (*parent.path, len(parent.data))
+        self.lines[path] = self._line(event)
+        return path
+
+    def _place(self, stack: list[_Collection], value: Any, event: Any, is_merge_key: bool, root: Any,
+               finished: _Collection | None = None) -> Any:
+        """Put a finished value into the collection being built (or make it the document)."""
+        if not stack:
+            if finished is None:
+                self.lines[()] = self._line(event)
+                self.empty = self.empty and value is None
+            return value
+        parent = stack[-1]
+        if not parent.is_mapping:
+            if finished is None:
+                self.lines[(*parent.path, len(parent.data))] = self._line(event)
+            parent.data.append(value)
+            return root
+        if parent.key is _NO_KEY:
+            line = self._line(event) if finished is None else self.lines.get(finished.path, 0)
+            parent.key = _MERGE if is_merge_key else self._key(value, event, parent, finished)
+            parent.key_line = line if finished is None else self._line(event)
+            if parent.key is not _MERGE:
+                self._record_key(parent)
+            return root
+        if parent.key is _MERGE:
+            parent.merges.append((value, parent.key_line))
+        else:
+            parent.data[parent.key] = value
+        parent.key = _NO_KEY
+        return root
+
+    def _key(self, value: Any, event: Any, parent: _Collection, finished: _Collection | None) -> Any:
+        if finished is not None or isinstance(value, (dict, list)):
+            self._problem(event, "keys must be plain values", parent.path)
+            return f"<key on line {self._line(event)}>"
+        if isinstance(value, str):
+            return value
+        try:
+            return str(value)
+        except ValueError:
+            return repr(type(value))
+
+    def _record_key(self, parent: _Collection) -> None:
+        key, line = parent.key, parent.key_line
+        if key in parent.seen:
+            self.problems.append(SpecProblem(
+                self.file, line, dotted((*parent.path, key)),
+                f"duplicate key (first defined on line {parent.seen[key]}); YAML would keep only the last"))
+        else:
+            parent.seen[key] = line
+        self.lines[(*parent.path, key)] = line
+
+    def _finish(self, mapping: _Collection) -> dict[Any, Any]:
+        """Apply `<<` merge keys: merged keys come first; keys written in the mapping win."""
+        if not mapping.merges:
+            return mapping.data
+        merged: dict[Any, Any] = {}
+        for value, line in mapping.merges:
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(source, dict) for source in sources):
+                self.problems.append(SpecProblem(self.file, line, dotted((*mapping.path, "<<")),
+                                                 "a merge key (<<) takes an alias of a mapping, or a list of them"))
                 continue
-            key = self._key(key_node, path)
-            keys.append(key)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                self.problems.append(
-                    SpecProblem(self.document.file, line, dotted((*path, key)),
-                                f"duplicate key (first defined on line {seen[key]}); YAML would keep only the last")
-                )
-            else:
-                seen[key] = line
-        if merges:
-            self.constructor.flatten_mapping(node)
-            keys = [self._key(key_node, path) for key_node, _ in node.value]
-        result: dict[Any, Any] = {}
-        lines = self.document.lines
-        for key, (key_node, value_node) in zip(keys, node.value, strict=True):
-            child = (*path, key)
-            lines.setdefault(child, key_node.start_mark.line + 1)
-            result[key] = self.build(value_node, child)
+            for source in reversed(sources):
+                merged.update(source)
+        for key in merged:
+            self.lines.setdefault((*mapping.path, key), mapping.merges[0][1])
+        merged.update(mapping.data)
+        return merged
+
+    def _alias(self, event: Any, path: Path) -> tuple[Any, int]:
+        self.aliases += 1
+        if self.aliases > limits.MAX_ALIASES:
+            self._problem(event, f"over {limits.MAX_ALIASES:,} aliases", path)
+            raise _LimitReached
+        name = event.anchor
+        if name in self.open_anchors:
+            self._problem(event, f"alias *{name} refers to a value that contains it", path)
+            return None, 1
+        if name not in self.anchors:
+            self._problem(event, f"alias *{name} names no anchor (&{name}) defined before it", path)
+            return None, 1
+        return self.anchors[name]
+
+    def _scalar(self, event: Any, path: Path) -> Any:
+        tag, value = event.tag, event.value
+        if event.style in (">", "|") and (hint := _comparison_hint(self.text, event.start_mark.line + 1)):
+            self._problem(event, hint, path)
+            return value
+        if tag is None or tag == "!":
+            tag = _Resolver.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else _STR_TAG
+            if tag not in _IMPLICIT_TAGS:
+                return value
+        elif tag not in _SCALAR_TAGS:
+            self._problem(event, f"unsupported YAML tag {_short_tag(tag)}; spec files use plain values", path)
+            return value
+        if tag == _STR_TAG:
+            return value
+        if tag == _YAML + "int" and len(value) > limits.MAX_INTEGER_DIGITS:
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
+            return None
+        key = (tag, value)
+        result = _CONSTRUCTED.get(key, _NO_KEY)
+        if result is _NO_KEY:
+            try:
+                result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
+                self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', path)
+                return value
+            if len(_CONSTRUCTED) > 100_000:
+                _CONSTRUCTED.clear()
+            _CONSTRUCTED[key] = result
+        if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > _MAX_INTEGER_BITS:
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
+            return None
         return result
 
-    def _key(self, key_node: yaml.Node, path: Path) -> Any:
-        if not isinstance(key_node, yaml.ScalarNode):
-            self.problems.append(
-                SpecProblem(self.document.file, key_node.start_mark.line + 1, dotted(path), "keys must be plain values")
-            )
-            return f"<key on line {key_node.start_mark.line + 1}>"
-        key = self._scalar(key_node)
-        return key if isinstance(key, str) else str(key)
+
+def _slot(stack: list[_Collection]) -> Path:
+    """The path of the next value read into the innermost collection (its mapping's, for a key)."""
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if not parent.is_mapping:
+        return (*parent.path, len(parent.data))
+    if parent.key is _NO_KEY:
+        return parent.path
+    return (*parent.path, "<<" if parent.key is _MERGE else parent.key)
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCTED: dict[tuple[str, str], Any] = {}
+"""Scalars already constructed, by tag and text (numbers, booleans, null and dates are immutable)."""
+
+
+class _ResolverType(yaml.resolver.Resolver):
+    """Implicit tag resolution (YAML 1.1 plain scalars), memoised."""
+
+    _memo: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (value, implicit)
+        tag = self._memo.get(key)
+        if tag is None:
+            tag = self._memo[key] = super().resolve(kind, value, implicit)
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+        return tag
+
+
+_Resolver = _ResolverType()
+
+
+def _events(text: str) -> Iterator[Any]:
+    reader = _BaseLoader(text)
+    try:
+        while reader.check_event():
+            yield reader.get_event()
+    finally:
+        reader.dispose()
+
+
+def _short_tag(tag: str | None) -> str:
+    return f"!!{tag[len(_YAML):]}" if tag and tag.startswith(_YAML) else str(tag)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -5,11 +5,13 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.errors import SpecError, SpecProblem, more_problems
+from vigil.spec.input_limits import MAX_PROBLEMS_PER_FILE
 from vigil.spec.loader import LoadedDocument, Path, dotted
 from vigil.spec.rules import RULE_ERROR
 from vigil.spec.types import PATTERN_MEANINGS
@@ -34,9 +36,57 @@ def validate_document(document: LoadedDocument, model: type[Model]) -> Model:
         raise SpecError(_problems(document, model, error)) from None
 
 
+@dataclass(frozen=True)
+class PartialResult(Generic[Model]):
+    """What `validate_partially` found: the model of the valid part (None when nothing sensible remains), the
+    problems, and the keys of the map entries left out because they are invalid."""
+
+    model: Model | None
+    problems: tuple[SpecProblem, ...]
+    left_out: frozenset[str]
+
+
+def validate_partially(document: LoadedDocument, model: type[Model]) -> PartialResult[Model]:
+    """Validate `document` as `model`; when entries of its maps (alarms, slos, canaries, ...) are invalid, also
+    validate the document without them, so that the checks that need a whole model (composites, limits, names)
+    can still run on the rest and every problem is reported in one run."""
+    try:
+        return PartialResult(validate_document(document, model), (), frozenset())
+    except SpecError as error:
+        problems = tuple(error.problems)
+    data = document.data
+    if not isinstance(data, dict):
+        return PartialResult(None, problems, frozenset())
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        details = error.errors(include_url=False)
+    left_out: dict[str, set[Any]] = {}
+    for detail in details:
+        loc = detail["loc"]
+        field = loc[0] if loc else None
+        entries = data.get(field) if isinstance(field, str) else None
+        if len(loc) < 2 or not isinstance(entries, dict) or loc[1] not in entries or not _is_map(model, field):
+            return PartialResult(None, problems, frozenset())
+        left_out.setdefault(str(field), set()).add(loc[1])
+    trimmed = {**data, **{field: {key: value for key, value in data[field].items() if key not in keys}
+                          for field, keys in left_out.items()}}
+    try:
+        valid = model.model_validate(trimmed)
+    except ValidationError:
+        return PartialResult(None, problems, frozenset())
+    return PartialResult(valid, problems, frozenset(str(key) for keys in left_out.values() for key in keys))
+
+
+def _is_map(model: type[BaseModel], field: str | None) -> bool:
+    annotation = _field_annotation(model, field) if field else None
+    return typing.get_origin(_unwrap(annotation)) is dict
+
+
 def _problems(document: LoadedDocument, model: type[BaseModel], error: ValidationError) -> list[SpecProblem]:
     problems: dict[str, SpecProblem] = {}
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    for detail in details[:MAX_PROBLEMS_PER_FILE]:
         path = _data_path(document.data, detail["loc"])
         if detail["type"] == RULE_ERROR:
             problem = document.problem((*path, *detail["ctx"]["path"]), detail["ctx"]["message"])
@@ -48,6 +98,9 @@ def _problems(document: LoadedDocument, model: type[BaseModel], error: Validatio
         else:
             problem = document.problem(path, _message(detail, model, detail["loc"]))
         problems.setdefault(problem.field, problem)
+    if len(details) > MAX_PROBLEMS_PER_FILE:
+        last = max(problem.line for problem in problems.values())
+        return [*problems.values(), more_problems(document.file, last, len(details) - MAX_PROBLEMS_PER_FILE)]
     return list(problems.values())
 
 

@@ -99,7 +99,7 @@ def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None 
                     progress(done, total, shard.stack_name)
             for shard in service.shards:
                 for number in shard.depends_on:
-                    shards[shard.number].add_dependency(shards[number], "composite alarm children")
+                    shards[shard.number].add_stack_dependency(shards[number], "composite alarm children")
             stacks.extend(shards.values())
         if environment.dashboards:
             stacks.append(DashboardsStack(app, environment=environment))
