@@ -330,3 +330,17 @@ def test_recognition_undoes_expansion(resource_key: str) -> None:
     else:
         assert not recognised.alarms
     assert list(recognised.resources.values()) == [expected]
+
+
+def test_an_invalid_resource_is_left_out_without_consequent_problems(spec_repo: SpecRepo) -> None:
+    problems = _problems(spec_repo, """\
+        version: 1
+        service: orders
+        owner: orders-team
+        resources:
+          fn: {type: lambda}
+          q: {type: sqs, queue: q, dlq: q-dlq}
+        alarms:
+          down: {severity: critical, composite: "ALARM(fn-errors) OR ALARM(q-dlq)"}
+        """)
+    assert problems == ["alarm_specs/orders.yaml:5: resources.fn.function: required field is missing"]

@@ -17,7 +17,7 @@ from vigil.plan.model import EnvironmentPlan, ServicePlan, WorkspacePlan
 from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.tracing import check_unique_names
-from vigil.presets.expand import relocate, with_presets
+from vigil.presets.expand import possible_alarm_keys, relocate, with_presets
 from vigil.spec.dashboards import DashboardSpec
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecError, SpecProblem
@@ -25,7 +25,7 @@ from vigil.spec.loader import LoadedDocument, load
 from vigil.spec.reading import read_environments, read_specs
 from vigil.spec.service import ServiceSpec
 from vigil.spec.types import SEVERITIES
-from vigil.spec.validation import PartialResult, validate_document, validate_partially
+from vigil.spec.validation import PartialResult, validate_partially
 from vigil.spec.workspace import Sources
 
 
@@ -91,7 +91,7 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
             model_problems.extend(error.problems)
             continue
         model_problems.extend(validated.problems)
-        left_out |= validated.left_out
+        left_out |= validated.left_out | {key for entry in validated.left_out for key in possible_alarm_keys(entry)}
         spec = validated.model
         if spec is None:
             continue

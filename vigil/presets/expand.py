@@ -262,6 +262,12 @@ def with_presets(spec: ServiceSpec, document: LoadedDocument, *, account: str, r
                               problems, tuple(expansion.resources))
 
 
+def possible_alarm_keys(resource: str) -> set[str]:
+    """Every key a resource so named could generate, whatever its type: what problems about the alarms of a
+    resource left out as invalid would name."""
+    return {naming.preset_alarm_key(resource, alarm) for preset in catalog().values() for alarm in preset.alarms}
+
+
 def relocate(problem: SpecProblem, origins: Mapping[str, PresetOrigin]) -> SpecProblem:
     """A problem found in a generated alarm, named at the resource that generated it
     (`alarms.orders-fn-errors.threshold` -> `resources.orders-fn.alarms.errors.threshold`)."""
