@@ -43,7 +43,7 @@ def build_topics(sns: Any) -> dict[str, str]:
 def build_alarms(cloudwatch: Any, topics: dict[str, str]) -> list[str]:
     """At least 50 expressible metric alarms across three services, plus a few vigil cannot express.
 
-    Returns the names of the alarms that must be skipped (listed, not written)."""
+    Returns the names of the alarms that must be skipped (listed, not written): CloudWatch would refuse them."""
     severities = itertools.cycle(["critical", "warning", "info"])
     counter = itertools.count()
     services = [("prod-orders-", {}), ("payments_", {}), ("Search-", {"service": "search"})]
@@ -109,19 +109,15 @@ def build_alarms(cloudwatch: Any, topics: dict[str, str]) -> list[str]:
                                                    "Dimensions": [{"Name": "Route", "Value": f"/r{n}"}]},
                                         "Period": 300, "Stat": STATS[n % 6]}},
                                         {"Id": "ad1", "Expression": bands[n % len(bands)], "ReturnData": True}])
-    # Alarms vigil cannot express: listed as skipped.
-    cloudwatch.put_metric_alarm(AlarmName="prod-orders-nested-math", EvaluationPeriods=1, Threshold=1,
+    # Alarms CloudWatch itself would refuse (moto keeps them): listed as skipped, with CloudWatch's rule.
+    cloudwatch.put_metric_alarm(AlarmName="prod-orders-search", EvaluationPeriods=1, Threshold=1,
                                 ComparisonOperator="GreaterThanThreshold", Metrics=[
-                                    {"Id": "e1", "Expression": "e2 * 2", "ReturnData": True},
-                                    {"Id": "e2", "Expression": "m1 + 1", "ReturnData": False},
-                                    {"Id": "m1", "ReturnData": False, "MetricStat": {
-                                        "Metric": {"Namespace": "App/Orders", "MetricName": "X"},
-                                        "Period": 60, "Stat": "Sum"}}])
-    cloudwatch.put_metric_alarm(AlarmName="prod-orders-band-on-math", EvaluationPeriods=1,
-                                ThresholdMetricId="ad1", ComparisonOperator="GreaterThanUpperThreshold", Metrics=[
-                                    {"Id": "e1", "Expression": "m1 * 2", "ReturnData": True},
-                                    {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(e1, 2)", "ReturnData": True},
-                                    {"Id": "m1", "ReturnData": False, "MetricStat": {
+                                    {"Id": "e1", "Expression": "MAX(SEARCH('{App/Orders} X', 'Sum', 60))",
+                                     "ReturnData": True, "Period": 60}])
+    cloudwatch.put_metric_alarm(AlarmName="prod-orders-band-wrong-operator", EvaluationPeriods=1,
+                                ThresholdMetricId="ad1", ComparisonOperator="GreaterThanThreshold", Metrics=[
+                                    {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "ReturnData": True},
+                                    {"Id": "m1", "ReturnData": True, "MetricStat": {
                                         "Metric": {"Namespace": "App/Orders", "MetricName": "X"},
                                         "Period": 60, "Stat": "Sum"}}])
     # Expressible, with an approximation: an Auto Scaling action is dropped (listed).
@@ -131,7 +127,7 @@ def build_alarms(cloudwatch: Any, topics: dict[str, str]) -> list[str]:
                                 AlarmActions=[topics["warning"], "arn:aws:autoscaling:us-east-1:123456789012:"
                                               "scalingPolicy:1a2b:autoScalingGroupName/web:policyName/out"],
                                 OKActions=[topics["warning"]])
-    return ["prod-orders-nested-math", "prod-orders-band-on-math"]
+    return ["prod-orders-search", "prod-orders-band-wrong-operator"]
 
 
 COMPOSITES: list[dict[str, Any]] = [
@@ -162,11 +158,14 @@ def composite_alarm(spec: dict[str, Any], topics: dict[str, str]) -> dict[str, A
 
 
 class _CloudWatchWithComposites:
-    """The moto CloudWatch client, with composite alarms appended to the last DescribeAlarms page."""
+    """The moto CloudWatch client, with composite alarms appended to the last DescribeAlarms page and their tags
+    (by alarm name; none by default) answered by ListTagsForResource."""
 
-    def __init__(self, client: Any, composites: list[dict[str, Any]]) -> None:
+    def __init__(self, client: Any, composites: list[dict[str, Any]],
+                 tags: dict[str, list[dict[str, str]]] | None = None) -> None:
         self._client = client
         self._composites = composites
+        self._tags = tags or {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
@@ -187,18 +186,22 @@ class _CloudWatchWithComposites:
         return _Paginator()
 
     def list_tags_for_resource(self, ResourceARN: str) -> dict[str, Any]:
-        if any(c["AlarmArn"] == ResourceARN for c in self._composites):
-            return {"Tags": []}
+        for composite in self._composites:
+            if composite["AlarmArn"] == ResourceARN:
+                return {"Tags": self._tags.get(composite["AlarmName"], [])}
         return self._client.list_tags_for_resource(ResourceARN=ResourceARN)
 
 
 class CompositeInjectingSession(AwsSession):
-    """An AwsSession whose CloudWatch client also returns `composites` from DescribeAlarms."""
+    """An AwsSession whose CloudWatch client also returns `composites` from DescribeAlarms, with `tags` (by alarm
+    name) for them."""
 
-    def __init__(self, region: str, composites: list[dict[str, Any]]) -> None:
+    def __init__(self, region: str, composites: list[dict[str, Any]],
+                 tags: dict[str, list[dict[str, str]]] | None = None) -> None:
         super().__init__(region)
-        self._composites = composites
+        self.composites = composites
+        self._tags = tags
 
     def client(self, service: str) -> Any:
         client = super().client(service)
-        return _CloudWatchWithComposites(client, self._composites) if service == "cloudwatch" else client
+        return _CloudWatchWithComposites(client, self.composites, self._tags) if service == "cloudwatch" else client

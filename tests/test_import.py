@@ -194,14 +194,17 @@ def test_nothing_is_dropped_silently(imported: dict[str, Any]) -> None:
     every = {a["AlarmName"] for a in imported["originals"]} | {c["AlarmName"] for c in imported["composites"]}
     skipped = {n.subject: n.message for n in result.notes if n.kind == "skipped" and n.subject in every}
     assert set(result.names) | set(skipped) == every
-    assert set(skipped) == {"prod-orders-nested-math", "prod-orders-band-on-math", "cross-service"}
+    assert set(skipped) == {"prod-orders-search", "prod-orders-band-wrong-operator", "cross-service"}
     assert skipped["cross-service"] == ("its rule spans services orders, payments; vigil composites combine alarms "
                                         "of one service")
-    assert skipped["prod-orders-nested-math"].startswith("metric math with 2 expressions")
+    assert skipped["prod-orders-search"] == ("a SEARCH expression, which CloudWatch does not evaluate in alarms (it "
+                                             "returns many time series)")
+    assert skipped["prod-orders-band-wrong-operator"].startswith("an anomaly band with comparison "
+                                                                 "GreaterThanThreshold, which CloudWatch refuses")
     approximated = [(n.subject, n.message) for n in result.notes if n.kind == "approximated"]
     assert ("prod-orders-scale-out", "alarm action arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1a2b:"
-            "autoScalingGroupName/web:policyName/out dropped: vigil routes alarms to SNS severity topics only"
-            ) in approximated
+            "autoScalingGroupName/web:policyName/out dropped: not a Lambda, Systems Manager, EC2 or Auto Scaling "
+            "action vigil can state") in approximated  # an Auto Scaling policy id is a UUID
     skipped_other = {n.subject: n.message for n in result.notes if n.kind == "skipped" and n.subject not in every}
     assert skipped_other == {
         "subscription sms:+15555550100 of topic digest-info":

@@ -263,12 +263,13 @@ def test_import_writes_a_resource_line_for_alarms_a_preset_would_generate(aws: N
     import boto3
     import yaml
 
-    from tests.live_account import CompositeInjectingSession
+    from tests.live_account import CompositeInjectingSession, build_topics
     from vigil.live.importer import ImportOptions, import_account, write_files
 
+    topics = build_topics(boto3.client("sns", region_name="us-east-1"))
     cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
     common = {"Namespace": "AWS/Lambda", "Dimensions": [{"Name": "FunctionName", "Value": "orders"}],
-              "Period": 60}
+              "Period": 60, "AlarmActions": [topics["critical"]], "OKActions": [topics["critical"]]}
     cloudwatch.put_metric_alarm(AlarmName="prod-shop-orders-errors", MetricName="Errors", Statistic="Sum",
                                 EvaluationPeriods=3, DatapointsToAlarm=3, Threshold=1, TreatMissingData="notBreaching",
                                 ComparisonOperator="GreaterThanThreshold", **common)
@@ -285,10 +286,11 @@ def test_import_writes_a_resource_line_for_alarms_a_preset_would_generate(aws: N
     service = yaml.safe_load((tmp_path / "alarm_specs" / "shop.yaml").read_text())
     assert service["resources"] == {"orders": {
         "type": "lambda", "function": "orders", "timeout": "30s",
-        "alarms": {name: {"severity": "info"} for name in ("errors", "throttles", "duration")}}}  # no topic: info
+        "alarms": {name: {"severity": "critical"} for name in ("throttles", "duration")}}}  # errors: critical already
     assert list(service["alarms"]) == ["orders-odd"]
     assert {n.subject for n in result.notes if n.kind == "preset"} == {
         "prod-shop-orders-errors", "prod-shop-orders-throttles", "prod-shop-orders-duration"}
+    assert result.names["prod-shop-orders-errors"] == "prod-shop-orders-errors"  # the same name, now a preset's
 
 
 def test_diff_shows_a_preset_alarm_added_with_its_preset(spec_repo: SpecRepo) -> None:
@@ -318,7 +320,7 @@ def test_recognition_undoes_expansion(resource_key: str) -> None:
     expansion = expand(spec.resources, account="123456789012", region="us-east-1", env_names=["prod"])
     entries = {}
     for key, alarm in expansion.alarms.items():
-        entry = alarm.model_dump(mode="json", exclude_none=True, exclude={"env", "enabled"})
+        entry = alarm.model_dump(mode="json", exclude_none=True, exclude_defaults=True, exclude={"env"})
         if "period" in entry:
             entry["period"] = alarm.period
         entries[f"imported-{key}"] = entry

@@ -84,9 +84,9 @@ CASES = [
                    '  p0: {severity: critical, composite: "ALARM(a) ALARM(a)"}\n')},
      f'{SVC}:7: alarms.p0.composite: expected a rule like "ALARM(a) OR ALARM(b)": two conditions without AND '
      "or OR between them"),
-    ("an alarm with neither metric, expression nor composite",
+    ("an alarm with neither metric, expression, query nor composite",
      {SVC: service('  a: {severity: info, threshold: "> 1"}\n')},
-     f"{SVC}:6: alarms.a: expected exactly one of metric, expression or composite, got none"),
+     f"{SVC}:6: alarms.a: expected exactly one of metric, expression, query or composite, got none"),
     ("a metric alarm with both threshold and anomaly",
      {SVC: service('  a: {severity: info, metric: M, threshold: "> 1", anomaly: {band: 2}}\n')},
      f"{SVC}:6: alarms.a: expected exactly one of threshold or anomaly"),
@@ -203,7 +203,8 @@ def test_validate_as_a_process_exits_2_without_traceback(spec_repo: SpecRepo) ->
                             capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"{SVC}:4: alarms.a: expected exactly one of metric, expression or composite")
+    assert result.stderr.startswith(f"{SVC}:4: alarms.a: expected exactly one of metric, expression, query or "
+                                    "composite")
 
 
 @pytest.mark.parametrize("garbage", ["", "- just\n- a list\n", "\x00\x01binary", "{{ unclosed", "a: b: c"],

@@ -88,7 +88,7 @@ def _session(args: argparse.Namespace, plan: EnvironmentPlan) -> AwsSession:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from vigil.live import importer
+    from vigil.live import import_report, importer
     from vigil.live.import_result import SERVICE_TAGS, ImportOptions
 
     severities = _pairs(args.topic_severity, "--topic-severity")
@@ -105,7 +105,7 @@ def _import(args: argparse.Namespace) -> int:
         result = importer.import_account(session, options, status)
     out = args.out if args.out.is_absolute() else args.root / args.out
     importer.write_files(result, out, force=args.force)
-    print(importer.render(result, args.format))
+    print(import_report.render(result, args.format))
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ result with its notes, the alarms on their way into specs, and how names and fil
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ from vigil.live.aws import Progress, pages
 from vigil.spec.types import Severity
 
 SERVICE_TAGS = ("service", "Service", "app", "application")
+MAX_SERVICE = 40
+"""Characters in a service name (vigil/spec/types.py Name)."""
 DEFAULT_SERVICE = "imported"
 
 
@@ -46,7 +49,8 @@ class Note:
 @dataclass
 class ImportResult:
     """What an import read and what it writes. `files` maps a path relative to the output root to its text;
-    `names` maps each imported alarm's original name to the name vigil deploys it under."""
+    `names` maps each imported alarm's original name to the name vigil deploys it under; `topics` each SNS
+    topic's ARN to the severity its alarms were imported with."""
 
     env: str
     account: str
@@ -55,10 +59,17 @@ class ImportResult:
     names: dict[str, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, Severity] = field(default_factory=dict)
+    """The severity each SNS topic the alarms notified was routed as, by topic ARN."""
+    placed: dict[str, str] = field(default_factory=dict)
+    """The service of every alarm read, imported or not, by its original name."""
 
     def note(self, kind: str, subject: str, message: str) -> None:
-        """Record a note."""
-        self.notes.append(Note(kind, subject, message))
+        """Record a note (once), each part on one line of readable text (an AWS error body may be a whole HTML
+        page)."""
+        note = Note(kind, one_line(subject), one_line(message))
+        if note not in self.notes:
+            self.notes.append(note)
 
     def read_all(self, client: Any, operation: str, key: str, subject: str) -> list[dict[str, Any]] | None:
         """Every item of a paginated listing; None, with a not-imported note naming `subject`, when the account
@@ -79,6 +90,19 @@ class ImportResult:
         return items
 
 
+NOTE_MAX = 300
+"""Characters of one report item's subject or message (longer ones, such as AWS error bodies, are cut)."""
+
+
+def one_line(text: str, limit: int = NOTE_MAX) -> str:
+    """`text` as one line of plain text: markup dropped, entities decoded, whitespace collapsed, cut to `limit`
+    characters with an ellipsis."""
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.S | re.I)
+    text = html.unescape(re.sub(r"<[^<>]{0,2000}>", " ", text))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 @dataclass
 class ImportedAlarm:
     """An alarm on its way into a spec: where it goes and its spec entry."""
@@ -93,11 +117,19 @@ class ImportedAlarm:
 
 
 def service_name(value: str) -> str | None:
-    """A service name from a tag value or a name's first word: lower case letters, digits and `-`, starting with
-    a letter, at most 40 characters; None when nothing is left."""
-    name = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:40].rstrip("-")
+    """A service name from a tag value or a name's first word: lower case words joined by `-` (`OrdersApi`,
+    `orders_api` -> `orders-api`), starting with a letter, at most 40 characters; None when nothing is left."""
+    name = re.sub(r"[^a-z0-9-]+", "-", words(value)).strip("-")
+    name = re.sub(r"-{2,}", "-", re.sub(r"^[^a-z]+", "", name))[:MAX_SERVICE].rstrip("-")
     return name or None
+
+
+def words(value: str) -> str:
+    """`DummyApiLatency` -> `dummy-api-latency`, `CPUUtilization` -> `cpu-utilization`, `5XXError` -> `5xx-error`:
+    word boundaries of camel case made explicit, in lower case."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1-\2", value)
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)
+    return text.lower()
 
 
 def spec_key(value: str) -> str:

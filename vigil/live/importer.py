@@ -1,49 +1,56 @@
 """`python -m vigil import`: read an account's existing monitoring and write vigil spec files.
 
 Metric and composite alarms become `alarm_specs/<service>.yaml` files, their SNS actions an
-`environments/<env>.yaml` skeleton with routes and channel placeholders. Services come from a tag (default keys
-`service`, `Service`, `app`), then from configured name prefixes, then from vigil's own `{env}-{service}-{key}`
-naming, then from the first word of the name. Values are kept exactly; whatever vigil cannot express is listed
-in the report as skipped (not written) or approximated (written, with the difference stated), never dropped
-silently. Log groups with their metric filters and X-Ray groups join the service files
-(vigil/live/import_logs.py); dashboards whose body the dashboard spec can express become dashboards/<name>.yaml
-(vigil/live/import_dashboards.py).
+`environments/<env>.yaml` skeleton with routes and channel placeholders. The steps, each in its module: where an
+alarm goes and its key (vigil/live/import_services.py), what it watches (vigil/live/import_metrics.py), its
+severity, notify states, actions and composite rule (here), checking the files as `vigil validate` would and
+leaving out what it refuses (vigil/live/import_check.py), and the report (vigil/live/import_report.py). Values are
+kept exactly; whatever vigil cannot express is listed in the report as skipped (not written) or approximated
+(written, with the difference stated), never dropped silently. Log groups with their metric filters and X-Ray
+groups join the service files (vigil/live/import_logs.py); dashboards whose body the dashboard spec can express
+become dashboards/<name>.yaml (vigil/live/import_dashboards.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
+from vigil.live.import_check import check_files
 from vigil.live.import_dashboards import read_dashboards
 from vigil.live.import_logs import read_log_groups, read_xray_groups
+from vigil.live.import_metrics import NotExpressible, watched_fields
 from vigil.live.import_result import (
     ImportedAlarm,
     ImportOptions,
     ImportResult,
-    service_name,
     spec_key,
     spec_yaml,
 )
-from vigil.plan import naming
-from vigil.plan.alarm_shape import DEFAULT_PERIOD, EXPRESSION_ID
-from vigil.plan.expressions import metric_ids, rule_syntax_error
-from vigil.plan.limits import MAX_METRICS_PER_ALARM
+from vigil.live.import_services import ServicePlacer
+from vigil.plan import naming, shards
+from vigil.plan.alarm_shape import DEFAULT_PERIOD
+from vigil.plan.alarms import DEFAULT_NOTIFY
+from vigil.plan.describe import parse_description
+from vigil.plan.expressions import rule_references, rule_syntax_error
 from vigil.presets.recognise import recognise
+from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration
-from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity, parse_stat
+from vigil.spec.types import ANOMALY_DIRECTIONS, SEVERITIES, SYMBOLS, Severity
 
 OWNER_TAGS = ("owner", "Owner", "team", "Team")
 PLACEHOLDER_OWNER = "CHANGE-ME"
 SUMMARY_MAX = 512
+MAX_CHECK_ROUNDS = 5
+"""Times the import re-validates its files after leaving out what would not validate (a composite over a left-out
+alarm is found in the next round)."""
 
 _MISSING = {"missing": "missing", "notBreaching": "not_breaching", "breaching": "breaching", "ignore": "ignore"}
-_BAND = re.compile(r"^\s*ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)\s*(?:,\s*([0-9.]+)\s*)?\)\s*$")
 _STATE_CALL = re.compile(r'\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*("?)([^()"]*?)\2\s*\)')
 _SEVERITY_WORDS: tuple[tuple[Severity, re.Pattern[str]], ...] = (
     ("critical", re.compile(r"crit|page|pager|urgent|sev-?1|p1\b|high|emergency", re.I)),
@@ -51,6 +58,8 @@ _SEVERITY_WORDS: tuple[tuple[Severity, re.Pattern[str]], ...] = (
     ("info", re.compile(r"info|notice|low|sev-?3|p3\b|email|digest", re.I)),
 )
 _SEVERITY_RANK = {severity: index for index, severity in enumerate(SEVERITIES)}
+_ACTION_KEYS: tuple[tuple[NotifyState, str], ...] = (
+    ("alarm", "AlarmActions"), ("ok", "OKActions"), ("insufficient_data", "InsufficientDataActions"))
 
 
 def import_account(session: AwsSession, options: ImportOptions, progress: Progress = no_progress) -> ImportResult:
@@ -67,7 +76,14 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     result.counts.update(metric_alarms=len(metric_alarms), composite_alarms=len(composite_alarms))
     tags = _alarm_tags(cloudwatch, [*metric_alarms, *composite_alarms], progress)
     topics = _TopicRouting(session, options, result)
-    builder = _SpecBuilder(options, result, topics, tags)
+    children = {c["AlarmName"]: [_reference_name(r) for r in _references(c.get("AlarmRule", ""))]
+                + ([_reference_name(c["ActionsSuppressor"])] if c.get("ActionsSuppressor") else [])
+                for c in composite_alarms}
+    placer = ServicePlacer(env=options.env, service_tags=options.service_tags, prefixes=options.prefixes,
+                           default_service=options.default_service, alarms=[*metric_alarms, *composite_alarms],
+                           tags=tags, children=children)
+    result.placed.update(placer.services)
+    builder = _SpecBuilder(options, result, topics, tags, placer)
     for alarm in sorted(metric_alarms, key=lambda a: a["AlarmName"]):
         builder.metric_alarm(alarm)
     builder.composite_alarms(sorted(composite_alarms, key=lambda a: a["AlarmName"]))
@@ -75,10 +91,11 @@ def import_account(session: AwsSession, options: ImportOptions, progress: Progre
     sections: dict[str, dict[str, Any]] = {}
     for reader in (read_log_groups, read_xray_groups):
         reader(session, options, result, services, sections, progress)
-    builder.write_services(sections)
-    result.files[f"environments/{options.env}.yaml"] = topics.environment_file(options.env, account,
-                                                                                session.region)
+    builder.write_valid(sections, lambda: topics.environment_file(options.env, account, session.region,
+                                                                  builder.accounts))
     read_dashboards(session, options, result, builder.alarms, progress)
+    builder.check_dashboards(sections)
+    builder.finish()
     return result
 
 
@@ -128,6 +145,7 @@ class _TopicRouting:
                 self.result.note("approximated", f"topic {name}", "severity not evident from the name; "
                                  "routed as warning (set it with --topic-severity NAME=SEVERITY)")
             self.severities[arn] = severity
+            self.result.topics[arn] = severity
             self._route(arn, name, severity)
         return self.severities[arn]
 
@@ -173,12 +191,23 @@ class _TopicRouting:
                          "vigil has no channel for this protocol (channels: pagerduty, slack, email)")
         return None
 
-    def environment_file(self, env: str, account: str, region: str) -> str:
+    def drop_channel(self, name: str) -> None:
+        """Leave channel `name` out of the skeleton and its routes."""
+        self.channels.pop(name, None)
+        for channels in self.routes.values():
+            if name in channels:
+                channels.remove(name)
+
+    def environment_file(self, env: str, account: str, region: str, source_accounts: set[str]) -> str:
+        """The environment skeleton: routes and channels from the topics, and the accounts whose metrics the
+        imported alarms read."""
         document: dict[str, Any] = {
             "version": 1, "name": env, "account": account, "region": region,
             "routes": {s: self.routes[s] for s in SEVERITIES if self.routes.get(s)},
             "channels": dict(sorted(self.channels.items())),
         }
+        if source_accounts:
+            document["source_accounts"] = sorted(source_accounts)
         header = (f"Imported from account {account}, {region} by `python -m vigil import`. Channels come from the "
                   "subscriptions of the topics the alarms notified; secrets are CHANGE-ME placeholders.")
         return spec_yaml(document, header)
@@ -188,109 +217,80 @@ class _SpecBuilder:
     """Turns describe_alarms entries into spec entries grouped by service."""
 
     def __init__(self, options: ImportOptions, result: ImportResult, topics: _TopicRouting,
-                 tags: dict[str, dict[str, str]]) -> None:
+                 tags: dict[str, dict[str, str]], placer: ServicePlacer) -> None:
         self.options = options
         self.result = result
         self.topics = topics
         self.tags = tags
+        self.placer = placer
         self.alarms: dict[str, ImportedAlarm] = {}
-        self.keys: dict[str, set[str]] = {}
+        self.accounts: set[str] = set()
+        """Accounts whose metrics imported alarms read: the environment's source accounts."""
 
-    def _place(self, alarm: dict[str, Any], service: str | None = None) -> tuple[str, str]:
+    def _routing(self, alarm: dict[str, Any], stated: Severity | None = None) -> dict[str, Any]:
+        """The head of a spec entry from an alarm's actions: its severity (from the SNS topics it notifies, else
+        `stated`, the one a vigil description states, else info), the states that notify (when not the
+        severity's default), its actions by ARN, actions_enabled."""
         name = alarm["AlarmName"]
-        env = self.options.env
-        rest = naming.without_env_prefix(env, name)
-        tags = self.tags.get(name, {})
-        prefix = ""
-        if service is None:
-            service = next((service_name(tags[t]) for t in self.options.service_tags if tags.get(t)), None)
-        if service is None:
-            for candidate in sorted(self.options.prefixes, key=len, reverse=True):
-                if rest.startswith(candidate):
-                    service, prefix = self.options.prefixes[candidate], candidate
-                    break
-        if service is None:
-            head = re.split(r"[-_./ ]", rest, maxsplit=1)
-            service = service_name(head[0]) if len(head) == 2 else None
-        service = service or self.options.default_service
-        if not prefix and rest.lower().startswith(service):
-            prefix = service
-        stripped = rest[len(prefix):].lstrip("-_./ ") if prefix else rest
-        key = spec_key(stripped or rest)
-        used = self.keys.setdefault(service, set())
-        unique, number = key, 2
-        while unique in used:
-            unique, number = f"{key[:120]}-{number}", number + 1
-        used.add(unique)
-        return service, unique
-
-    def _severity(self, alarm: dict[str, Any]) -> Severity | None:
-        name = alarm["AlarmName"]
-        actions = alarm.get("AlarmActions", [])
-        sns = [a for a in actions if ":sns:" in a]
-        for other in (a for a in actions if ":sns:" not in a):
-            self.result.note("approximated", name, f"alarm action {other} dropped: vigil routes alarms to SNS "
-                                                   "severity topics only")
-        if alarm.get("InsufficientDataActions"):
-            self.result.note("approximated", name, "INSUFFICIENT_DATA actions dropped: vigil notifies on ALARM "
-                                                   "and OK")
-        if not alarm.get("ActionsEnabled", True):
-            self.result.note("approximated", name, "actions were disabled; vigil deploys alarms with actions "
-                                                   "enabled")
-        if not sns:
-            self.result.note("approximated", name, "notified nobody; imported as severity info")
-            return "info"
-        severities = sorted({self.topics.severity(arn) for arn in sns}, key=_SEVERITY_RANK.__getitem__)
+        composite = "AlarmRule" in alarm
+        topics: dict[NotifyState, list[str]] = {}
+        extra: dict[NotifyState, list[str]] = {}
+        for state, key in _ACTION_KEYS:
+            for arn in alarm.get(key) or []:
+                if ":sns:" in arn:
+                    topics.setdefault(state, []).append(arn)
+                elif not re.match(ACTION_ARN_PATTERN, arn):
+                    self.result.note("approximated", name, f"{state} action {arn} dropped: not a Lambda, Systems "
+                                                           "Manager, EC2 or Auto Scaling action vigil can state")
+                elif composite and any(kind in arn for kind in (":automate:", ":swf:", ":autoscaling:")):
+                    self.result.note("approximated", name, f"{state} action {arn} dropped: EC2 and Auto Scaling "
+                                                           "actions need a metric alarm")
+                else:
+                    extra.setdefault(state, []).append(arn)
+        arns = [arn for state in topics for arn in topics[state]]
+        severities = sorted({self.topics.severity(arn) for arn in arns}, key=_SEVERITY_RANK.__getitem__)
         if len(severities) > 1:
             self.result.note("approximated", name, f"notified topics of severities {', '.join(severities)}; "
                                                    f"imported as {severities[0]}")
-        severity = severities[0]
-        ok = [a for a in alarm.get("OKActions", []) if ":sns:" in a]
-        if bool(ok) != (severity != "info"):
-            had = "OK notifications" if ok else "no OK notifications"
-            gets = "sends OK notifications" if severity != "info" else "sends no OK notifications"
-            self.result.note("approximated", name, f"had {had}; as a {severity} alarm it {gets}")
-        return severity
+        severity: Severity = severities[0] if severities else stated or "info"
+        head: dict[str, Any] = {"severity": severity}
+        notify = [state for state in NOTIFY_STATES if state in topics]
+        if tuple(notify) != DEFAULT_NOTIFY[severity]:
+            head["notify"] = notify
+        if extra:
+            head["actions"] = {state: extra[state] for state in NOTIFY_STATES if state in extra}
+        if not alarm.get("ActionsEnabled", True):
+            head["actions_enabled"] = False
+        return head
 
     def _skip(self, alarm: dict[str, Any], reason: str) -> None:
         self.result.note("skipped", alarm["AlarmName"], reason)
 
     def metric_alarm(self, alarm: dict[str, Any]) -> None:
         name = alarm["AlarmName"]
-        entry: dict[str, Any] = {}
-        namespaces: list[str] = []
-        periods: list[int] = []
-        for unsupported, why in (("Unit", "a unit"), ("EvaluateLowSampleCountPercentile",
-                                                      "low-sample-count percentile evaluation")):
-            if alarm.get(unsupported):
-                self.result.note("approximated", name, f"{why} ({alarm[unsupported]}) dropped: not in the spec "
-                                                       "format")
-        if alarm.get("MetricName"):
-            if alarm.get("ThresholdMetricId"):
-                return self._skip(alarm, "a threshold metric id on a single-metric alarm")
-            stat = _stat(alarm.get("Statistic") or alarm.get("ExtendedStatistic"))
-            if stat is None:
-                return self._skip(alarm, f"statistic {alarm.get('Statistic') or alarm.get('ExtendedStatistic')} "
-                                         "is not one vigil accepts")
-            entry.update(metric=alarm["MetricName"], namespace=alarm["Namespace"], stat=stat)
-            dimensions = _dimensions(alarm.get("Dimensions"))
-            if dimensions:
-                entry["dimensions"] = dimensions
-            namespaces.append(alarm["Namespace"])
-            periods.append(int(alarm["Period"]))
-            entry["period"] = int(alarm["Period"])
-        else:
-            shape = self._metrics(alarm, entry, namespaces, periods)
-            if shape is not None:
-                return self._skip(alarm, shape)
+        operator = alarm.get("ComparisonOperator", "")
+        if alarm.get("ThresholdMetricId") and operator not in ANOMALY_DIRECTIONS:
+            return self._skip(alarm, f"an anomaly band with comparison {operator}, which CloudWatch refuses: a "
+                                     f"band takes {', '.join(ANOMALY_DIRECTIONS)}")
+        try:
+            watched = watched_fields(alarm)
+        except NotExpressible as reason:
+            return self._skip(alarm, str(reason))
+        entry = watched.fields
+        for note in watched.notes:
+            self.result.note("approximated", name, note)
+        self.accounts.update(watched.accounts)
         operator = alarm.get("ComparisonOperator", "")
         if "anomaly" in entry:
             if operator not in ANOMALY_DIRECTIONS:
-                return self._skip(alarm, f"comparison {operator} with an anomaly band")
+                return self._skip(alarm, f"an anomaly band with comparison {operator}, which CloudWatch refuses: a "
+                                         f"band takes {', '.join(ANOMALY_DIRECTIONS)}")
             entry["anomaly"]["direction"] = ANOMALY_DIRECTIONS[operator]
         else:
             if operator not in SYMBOLS:
-                return self._skip(alarm, f"comparison {operator} without an anomaly band")
+                return self._skip(alarm, (f"comparison {operator} without an anomaly band, which CloudWatch "
+                                          "refuses (the comparison needs a band as ThresholdMetricId)")
+                                  if operator in ANOMALY_DIRECTIONS else f"comparison {operator} is not CloudWatch's")
             threshold = alarm.get("Threshold")
             if threshold is None or not math.isfinite(float(threshold)):
                 return self._skip(alarm, f"threshold {threshold} is not a finite number")
@@ -305,90 +305,30 @@ class _SpecBuilder:
             return self._skip(alarm, f"missing-data treatment {missing}")
         if missing != "missing":
             entry["missing_data"] = _MISSING[missing]
-        self._add(alarm, entry, namespaces, periods)
+        self._add(alarm, entry, watched.namespaces, watched.periods)
         return None
 
-    def _metrics(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str],
-                 periods: list[int]) -> str | None:
-        """Fill `entry` from an alarm's Metrics; return why it cannot be expressed, or None."""
-        queries = alarm.get("Metrics") or []
-        expressions = [q for q in queries if q.get("Expression")]
-        stats = [q for q in queries if q.get("MetricStat")]
-        if len(expressions) != 1 or len(expressions) + len(stats) != len(queries):
-            return (f"metric math with {len(expressions)} expressions; vigil alarms have one expression over "
-                    "plain metrics")
-        if any(q.get("AccountId") for q in queries):
-            return "a cross-account metric (AccountId)"
-        if len(stats) > MAX_METRICS_PER_ALARM:
-            return f"{len(stats)} metrics; vigil allows {MAX_METRICS_PER_ALARM} per alarm"
-        expression = expressions[0]
-        metrics: dict[str, Any] = {}
-        for query in stats:
-            stat_block = query["MetricStat"]
-            metric = stat_block["Metric"]
-            stat = _stat(stat_block.get("Stat"))
-            if stat is None:
-                return f"statistic {stat_block.get('Stat')} is not one vigil accepts"
-            if not re.match(r"^[a-z][a-zA-Z0-9_]{0,254}$", query["Id"]) or query["Id"] == EXPRESSION_ID:
-                return f'metric id "{query["Id"]}" cannot be kept ("{EXPRESSION_ID}" is reserved)'
-            if stat_block.get("Unit"):
-                self.result.note("approximated", alarm["AlarmName"], f"unit {stat_block['Unit']} of metric "
-                                 f"{query['Id']} dropped: not in the spec format")
-            spec: dict[str, Any] = {"metric": metric["MetricName"], "namespace": metric["Namespace"], "stat": stat}
-            dimensions = _dimensions(metric.get("Dimensions"))
-            if dimensions:
-                spec["dimensions"] = dimensions
-            spec["period"] = int(stat_block["Period"])
-            metrics[query["Id"]] = spec
-            namespaces.append(metric["Namespace"])
-            periods.append(int(stat_block["Period"]))
-        band = _BAND.match(expression["Expression"])
-        if band:
-            if alarm.get("ThresholdMetricId") != expression["Id"]:
-                return "an anomaly band that is not the alarm's threshold"
-            if len(metrics) != 1 or band.group(1) not in metrics:
-                return "an anomaly band over metric math; vigil bands a single metric"
-            (spec,) = metrics.values()
-            entry.update({k: v for k, v in spec.items() if k != "period"}, period=spec["period"])
-            entry["anomaly"] = {"band": _number(float(band.group(2) or 2), as_text=False)}
-            return None
-        if alarm.get("ThresholdMetricId"):
-            return "a threshold metric id on metric math (only anomaly bands are supported)"
-        unknown = [i for i in metric_ids(expression["Expression"]) if i not in metrics]
-        if unknown:
-            return f"the expression refers to {', '.join(unknown)}, which are not plain metrics of the alarm"
-        if expression.get("Period"):
-            return "a period on the expression itself"
-        labels = [q["Id"] for q in queries if q.get("Label") and q is not expression]
-        if labels:
-            self.result.note("approximated", alarm["AlarmName"], f"labels of {', '.join(labels)} dropped")
-        period = periods[0] if periods else DEFAULT_PERIOD
-        for spec in metrics.values():
-            if spec["period"] == period:
-                del spec["period"]
-        entry.update(expression=expression["Expression"], metrics=metrics, period=period)
-        return None
-
-    def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int],
-             service: str | None = None) -> None:
-        severity = self._severity(alarm)
-        if severity is None:
-            return
-        service, key = self._place(alarm, service)
-        head: dict[str, Any] = {"severity": severity}
+    def _add(self, alarm: dict[str, Any], entry: dict[str, Any], namespaces: list[str], periods: list[int]) -> None:
+        described = parse_description(alarm.get("AlarmDescription") or "")
+        stated = described.severity if described is not None and described.severity in SEVERITIES else None
+        head = self._routing(alarm, stated)  # type: ignore[arg-type]
+        severity = head["severity"]
+        service, key = self.placer.services[alarm["AlarmName"]], self.placer.key(alarm["AlarmName"])
+        if entry.get("label") == key and ("expression" in entry or "query" in entry):
+            del entry["label"]  # the label vigil gives an expression by default
         description = alarm.get("AlarmDescription") or ""
+        if described is not None:  # vigil's own description: its parts, not the whole text
+            description = described.summary or ""
+            if described.runbook:
+                head["runbook"] = described.runbook
         if description:
             if len(description) > SUMMARY_MAX:
                 self.result.note("approximated", alarm["AlarmName"], f"description shortened to {SUMMARY_MAX} "
                                                                      "characters (the summary's limit)")
             head["summary"] = description[:SUMMARY_MAX]
-        self.alarms[alarm["AlarmName"]] = ImportedAlarm(alarm, service, key, severity, {**head, **entry}, namespaces,
-                                                 periods)
-        deployed = naming.alarm_name(self.options.env, service, key)
-        self.result.names[alarm["AlarmName"]] = deployed
-        if deployed != alarm["AlarmName"]:
-            self.result.note("renamed", alarm["AlarmName"], f"deployed as {deployed} (service {service}, key {key}); "
-                                                            "delete the original once the new one is deployed")
+        self.alarms[alarm["AlarmName"]] = ImportedAlarm(alarm, service, key, severity, {**head, **entry},
+                                                        namespaces, periods)
+        self.result.names[alarm["AlarmName"]] = naming.alarm_name(self.options.env, service, key)
 
     def composite_alarms(self, composites: list[dict[str, Any]]) -> None:
         pending = {c["AlarmName"]: c for c in composites}
@@ -397,6 +337,7 @@ class _SpecBuilder:
             progress = False
             for name, alarm in list(pending.items()):
                 children = [_reference_name(r) for r in _references(alarm.get("AlarmRule", ""))]
+                children += [_reference_name(alarm["ActionsSuppressor"])] if alarm.get("ActionsSuppressor") else []
                 if any(c in pending for c in children if c != name):
                     continue
                 del pending[name]
@@ -414,18 +355,114 @@ class _SpecBuilder:
         if len(services) != 1:
             return self._skip(alarm, f"its rule spans services {', '.join(sorted(services))}; vigil composites "
                                      "combine alarms of one service")
-        if alarm.get("ActionsSuppressor"):
-            self.result.note("approximated", alarm["AlarmName"], f"actions suppressor {alarm['ActionsSuppressor']} "
-                                                                 "dropped: not in the spec format")
         rewritten = _STATE_CALL.sub(lambda m: f"{m.group(1)}({self.alarms[_reference_name(m.group(3))].key})", rule)
         if rule_syntax_error(rewritten):
             return self._skip(alarm, f"rule not understood: {rule_syntax_error(rewritten)}")
-        self._add(alarm, {"composite": rewritten}, [], [], service=services.pop())
+        entry: dict[str, Any] = {"composite": rewritten}
+        if alarm.get("ActionsSuppressor"):
+            suppressor = self.alarms.get(_reference_name(alarm["ActionsSuppressor"]))
+            if suppressor is None or suppressor.service != services.copy().pop():
+                why = "not imported" if suppressor is None else f"in service {suppressor.service}"
+                self.result.note("approximated", alarm["AlarmName"], f"actions suppressor "
+                                 f"{alarm['ActionsSuppressor']} dropped: it is {why}")
+            else:
+                entry["suppressor"] = {"alarm": suppressor.key}
+                for field, key in (("wait", "ActionsSuppressorWaitPeriod"),
+                                   ("extension", "ActionsSuppressorExtensionPeriod")):
+                    if alarm.get(key):
+                        entry["suppressor"][field] = format_duration(int(alarm[key]))
+        self._add(alarm, entry, [], [])
         return None
+
+    def write_valid(self, sections: dict[str, dict[str, Any]], environment: Callable[[], str]) -> None:
+        """Write the environment skeleton (`environment` renders it) and the service files, leaving out (and
+        listing) each entry `vigil validate` would refuse (a channel, an alarm, a log group ...), and the alarms
+        and composites that depend on it."""
+        for _ in range(MAX_CHECK_ROUNDS):
+            self.result.files[self._environment_path] = environment()
+            self.write_services(sections)
+            check = check_files({p: t for p, t in self.result.files.items() if not p.startswith("dashboards/")},
+                                self._entry_keys(sections))
+            for (file, section, key), details in sorted(check.entries.items()):
+                self._drop(file, section, key, f"would not validate: {'; '.join(details)}", sections)
+            for file, problems in sorted(check.files.items()):
+                for problem in problems:
+                    self.result.note("todo", file, f"does not validate: {problem}")
+            if check.ok or not check.entries:
+                return
+
+    def check_dashboards(self, sections: dict[str, dict[str, Any]]) -> None:
+        """Leave out each dashboard file that does not validate; write the lock when a service needs several
+        stacks (what `vigil lock` would write), so that `vigil validate` passes on the files as written."""
+        check = check_files(self.result.files, self._entry_keys(sections))
+        for file, problems in sorted(check.files.items()):
+            if file.startswith("dashboards/") and file in self.result.files:
+                del self.result.files[file]
+                self.result.counts["dashboards_imported"] = self.result.counts.get("dashboards_imported", 1) - 1
+                self.result.note("not-imported", f"dashboard {file}", f"would not validate: {'; '.join(problems)}")
+        if check.lock is not None:
+            self.result.files[shards.LOCK_FILE] = check.lock
+
+    def finish(self) -> None:
+        """Notes of alarms left out lose their approximations (only why they were left out matters); every
+        written alarm whose deployed name differs from its original name gets a renamed note."""
+        left_out = set(self.result.placed) - set(self.result.names)
+        self.result.notes[:] = [n for n in self.result.notes if n.kind != "approximated" or n.subject not in left_out]
+        self._note_renames()
+
+    def _note_renames(self) -> None:
+        for name, alarm in sorted(self.alarms.items()):
+            deployed = self.result.names[name]
+            if deployed != name:
+                self.result.note("renamed", name, f"deployed as {deployed} (service {alarm.service}, key "
+                                                  f"{alarm.key}); delete the original once the new one is deployed")
+
+    @property
+    def _environment_path(self) -> str:
+        return f"environments/{self.options.env}.yaml"
+
+    def _entry_keys(self, sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
+        keys: dict[str, dict[str, set[str]]] = {self._environment_path: {"channels": set(self.topics.channels)}}
+        for alarm in self.alarms.values():
+            keys.setdefault(f"alarm_specs/{alarm.service}.yaml", {}).setdefault("alarms", set()).add(alarm.key)
+        for service, section in sections.items():
+            file = keys.setdefault(f"alarm_specs/{service}.yaml", {})
+            file["log_groups"] = set(section.get("log_groups", {}))
+            for kind in ("groups", "sampling_rules"):
+                file[f"tracing.{kind}"] = set(section.get("tracing", {}).get(kind, {}))
+        return keys
+
+    def _drop(self, file: str, section: str, key: str, reason: str, sections: dict[str, dict[str, Any]]) -> None:
+        if file == self._environment_path:
+            self.topics.drop_channel(key)
+            self.result.note("skipped", f"channel {key}", reason)
+            return
+        service = file.removeprefix("alarm_specs/").removesuffix(".yaml")
+        if section != "alarms":
+            container = sections.get(service, {})
+            for part in section.split("."):
+                container = container.get(part, {})
+            if key in container:
+                del container[key]
+                kind = {"log_groups": "log group", "tracing.groups": "X-Ray group"}.get(section, "sampling rule")
+                self.result.note("skipped", f"{kind} {key}", reason)
+            return
+        dropped = [name for name, alarm in self.alarms.items() if alarm.service == service and alarm.key == key]
+        for name in dropped:
+            del self.alarms[name]
+            del self.result.names[name]
+            self.result.note("skipped", name, reason)
+            for other, alarm in list(self.alarms.items()):
+                if other in self.alarms and alarm.service == service and key in rule_references(
+                        alarm.entry.get("composite") or ""):
+                    self._drop(file, "alarms", alarm.key, f"its rule refers to {name}, which is not imported",
+                               sections)
 
     def write_services(self, sections: dict[str, dict[str, Any]] | None = None) -> None:
         """One file per service: its alarms and `sections` (log_groups, tracing) by service."""
         sections = sections or {}
+        for stale in [path for path in self.result.files if path.startswith("alarm_specs/")]:
+            del self.result.files[stale]
         by_service: dict[str, list[ImportedAlarm]] = {service: [] for service in sections}
         for alarm in self.alarms.values():
             by_service.setdefault(alarm.service, []).append(alarm)
@@ -441,16 +478,15 @@ class _SpecBuilder:
                 defaults["namespace"] = namespace
             if period != DEFAULT_PERIOD:
                 defaults["period"] = format_duration(period)
-            recognised = recognise({a.key: a.entry for a in sorted(alarms, key=lambda a: a.key)})
-            by_key = {a.key: a for a in alarms}
-            for old, new in recognised.replaced.items():  # vigil/presets/recognise.py
-                by_key[old].key = new  # dashboards refer to it by its new key
-                deployed = naming.alarm_name(self.options.env, service, new)
-                self.result.names[by_key[old].original["AlarmName"]] = deployed
-                self.result.note("preset", by_key[old].original["AlarmName"], f"written as the resource preset "
-                                                                              f"alarm {new}, deployed as {deployed}")
+            runbooks = {a.entry.get("runbook") for a in alarms}
+            runbook = runbooks.pop() if len(runbooks) == 1 else None  # every alarm's: the service's runbook
+            recognised = recognise({a.key: {k: v for k, v in a.entry.items() if not (k == "runbook" and runbook)}
+                                    for a in sorted(alarms, key=lambda a: a.key)})  # vigil/presets/recognise.py
+            self._note_presets(service, alarms, recognised.replaced)
             entries = {key: _with_defaults(entry, namespace, period) for key, entry in recognised.alarms.items()}
             document: dict[str, Any] = {"version": 1, "service": service, "owner": owner}
+            if runbook:
+                document["runbook"] = runbook
             if defaults:
                 document["defaults"] = defaults
             if recognised.resources:
@@ -462,6 +498,17 @@ class _SpecBuilder:
             header = (f"Imported from account {self.result.account}, {self.result.region}, environment "
                       f"{self.result.env} by `python -m vigil import`.")
             self.result.files[f"alarm_specs/{service}.yaml"] = spec_yaml(document, header)
+
+
+    def _note_presets(self, service: str, alarms: list[ImportedAlarm], replaced: dict[str, str]) -> None:
+        """Alarms written as a resource's preset alarms take their generated key and name."""
+        by_key = {alarm.key: alarm for alarm in alarms}
+        for old, new in replaced.items():
+            by_key[old].key = new  # dashboards refer to it by its new key
+            deployed = naming.alarm_name(self.options.env, service, new)
+            self.result.names[by_key[old].original["AlarmName"]] = deployed
+            self.result.note("preset", by_key[old].original["AlarmName"], f"written as the resource preset alarm "
+                                                                          f"{new}, deployed as {deployed}")
 
 
 def _without_namespace(log_groups: dict[str, Any], namespace: str | None) -> dict[str, Any]:
@@ -480,6 +527,8 @@ def _with_defaults(entry: dict[str, Any], namespace: str | None, period: int) ->
         del out["namespace"]
     if "period" in out:
         out["period"] = None if out["period"] == period else format_duration(out["period"])
+    if "expression_period" in out:
+        out["expression_period"] = format_duration(out["expression_period"])
     if out.get("metrics"):
         metrics = {}
         for metric_id, spec in out["metrics"].items():
@@ -502,17 +551,6 @@ def _reference_name(reference: str) -> str:
     return reference.split(":alarm:", 1)[1] if ":alarm:" in reference else reference.strip()
 
 
-def _stat(value: str | None) -> str | None:
-    try:
-        return parse_stat(value)
-    except ValueError:
-        return None
-
-
-def _dimensions(dimensions: list[dict[str, str]] | None) -> dict[str, str]:
-    return {d["Name"]: d["Value"] for d in sorted(dimensions or [], key=lambda d: d["Name"])}
-
-
 def _number(value: float, *, as_text: bool = True) -> Any:
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value)) if as_text else int(value)
@@ -526,37 +564,3 @@ def _most_common(values: Any) -> Any:
 
 def _redact(endpoint: str) -> str:
     return re.sub(r"(https?://[^/]+).*", r"\1/...", endpoint)
-
-
-def result_data(result: ImportResult) -> dict[str, Any]:
-    """A JSON-ready view of an import: counts, files, renames and notes."""
-    return {
-        "environment": result.env, "account": result.account, "region": result.region, "counts": result.counts,
-        "files": sorted(result.files), "names": result.names,
-        "notes": [{"kind": n.kind, "subject": n.subject, "message": n.message} for n in result.notes],
-    }
-
-
-def render(result: ImportResult, output: str) -> str:
-    """The import report as text, markdown or json."""
-    if output == "json":
-        return json.dumps(result_data(result), indent=2, sort_keys=True)
-    imported = len(result.names)
-    read = result.counts.get("metric_alarms", 0) + result.counts.get("composite_alarms", 0)
-    summary = (f"Imported {imported} of {read} alarms from account {result.account}, {result.region} for "
-               f"environment {result.env} into {len(result.files)} files.")
-    order = ("skipped", "approximated", "renamed", "preset", "not-imported", "todo")
-    grouped = {kind: [n for n in result.notes if n.kind == kind] for kind in order}
-    if output == "markdown":
-        lines = [f"### vigil import: `{result.env}`", "", summary, "", "Files: " +
-                 ", ".join(f"`{f}`" for f in sorted(result.files))]
-        for kind, notes in grouped.items():
-            if notes:
-                lines += ["", f"#### {kind} ({len(notes)})", "", "| subject | detail |", "| --- | --- |"]
-                lines += [f"| `{n.subject}` | {n.message.replace('|', chr(92) + '|')} |" for n in notes]
-        return "\n".join(lines)
-    lines = [summary, "Files:"] + [f"  {f}" for f in sorted(result.files)]
-    for kind, notes in grouped.items():
-        if notes:
-            lines += ["", f"{kind} ({len(notes)}):"] + [f"  {n.subject}: {n.message}" for n in notes]
-    return "\n".join(lines)

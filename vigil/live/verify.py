@@ -56,11 +56,12 @@ def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, An
     not return (AlarmName is the lookup key, Tags, metric labels), and with empty actions and dimensions made
     explicit so that added ones are found too."""
     arns = {topic: naming.sns_topic_arn(alarm.region or plan.region, plan.account, topic)
-            for topic in (*alarm.alarm_actions, *alarm.ok_actions)}
+            for topic in (*alarm.alarm_actions, *alarm.ok_actions, *alarm.insufficient_data_actions)
+            if not topic.startswith("arn:")}
     props = alarm_properties(alarm, arns, ())
     del props["AlarmName"]
-    props.setdefault("AlarmActions", [])
-    props.setdefault("OKActions", [])
+    for actions in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+        props.setdefault(actions, [])
     if "MetricName" in props:
         props.setdefault("Dimensions", [])
     if "Metrics" in props:
@@ -78,11 +79,11 @@ def actual_properties(alarm: dict[str, Any], expected: dict[str, Any]) -> dict[s
             value = alarm.get("EvaluationPeriods")
         elif key == "TreatMissingData" and value is None:
             value = "missing"
-        elif key in ("AlarmActions", "OKActions", "Dimensions") and value is None:
+        elif key in ("AlarmActions", "OKActions", "InsufficientDataActions", "Dimensions") and value is None:
             value = []
         elif key == "Metrics":
-            value = [{k: q[k] for k in ("Id", "Expression", "MetricStat", "ReturnData") if k in q}
-                     for q in value or []]
+            value = [{k: q[k] for k in ("Id", "Expression", "MetricStat", "ReturnData", "Period", "AccountId")
+                      if k in q} for q in value or []]
         out[key] = value
     return out
 

@@ -67,10 +67,10 @@ def alarm_properties(alarm: AlarmPlan, topic_arns: Mapping[str, Any],
         "AlarmDescription": alarm.description,
         "AlarmName": alarm.name,
     }
-    if alarm.alarm_actions:
-        properties["AlarmActions"] = [topic_arns[t] for t in alarm.alarm_actions]
-    if alarm.ok_actions:
-        properties["OKActions"] = [topic_arns[t] for t in alarm.ok_actions]
+    for name, actions in (("AlarmActions", alarm.alarm_actions), ("OKActions", alarm.ok_actions),
+                          ("InsufficientDataActions", alarm.insufficient_data_actions)):
+        if actions:
+            properties[name] = [action_arn(action, topic_arns) for action in actions]
     if tags:
         properties["Tags"] = list(tags)
     if alarm.kind == "composite":
@@ -84,40 +84,72 @@ def alarm_properties(alarm: AlarmPlan, topic_arns: Mapping[str, Any],
     return dict(sorted(properties.items()))
 
 
+def action_arn(action: str, topic_arns: Mapping[str, Any]) -> Any:
+    """An alarm action as the template writes it: an ARN as it is, a severity topic name as its ARN."""
+    return action if action.startswith("arn:") else topic_arns[action]
+
+
 def metric_alarm_properties(alarm: AlarmPlan) -> dict[str, Any]:
     """The properties of a threshold or anomaly alarm that say what it watches and when it breaches: on one
-    metric (MetricName, Namespace ...) or on metric math and anomaly bands (Metrics)."""
+    metric (MetricName, Namespace ..., or a one-entry Metrics when the metric has a label or another account)
+    or on metric math, Metrics Insights queries and anomaly bands (Metrics)."""
     props: dict[str, Any] = {
         "ComparisonOperator": alarm.operator,
         "EvaluationPeriods": alarm.evaluation_periods,
         "DatapointsToAlarm": alarm.datapoints_to_alarm,
         "TreatMissingData": alarm.missing_data,
     }
-    if alarm.kind == "anomaly" and alarm.metric is not None:
-        props["Metrics"] = [
-            metric_stat_query(alarm.metric, return_data=True),
-            {"Expression": anomaly_band_expression(alarm.metric, alarm.band or 0),
-             "Id": ANOMALY_BAND_ID, "Label": f"{alarm.metric.metric} (expected band)", "ReturnData": True},
-        ]
+    if alarm.evaluate_low_sample_count_percentile:
+        props["EvaluateLowSampleCountPercentile"] = alarm.evaluate_low_sample_count_percentile
+    if alarm.kind == "anomaly":
+        if alarm.metric is not None:
+            queries, watched, what = [metric_stat_query(alarm.metric, return_data=True)], alarm.metric.id, \
+                alarm.metric.metric
+        else:
+            queries, watched, what = math_queries(alarm), EXPRESSION_ID, alarm.key
+        queries.append({"Expression": anomaly_band_expression(watched, alarm.band or 0), "Id": ANOMALY_BAND_ID,
+                        "Label": alarm.band_label or f"{what} (expected band)", "ReturnData": True})
+        props["Metrics"] = queries
         props["ThresholdMetricId"] = ANOMALY_BAND_ID
         return props
     props["Threshold"] = alarm.threshold
     if alarm.metric is not None:
         metric = alarm.metric
+        if metric.label is not None or metric.account is not None:
+            props["Metrics"] = [metric_stat_query(metric, return_data=True)]
+            return props
         if metric.dimensions:
             props["Dimensions"] = dimensions(metric.dimensions)
         props.update(Namespace=metric.namespace, MetricName=metric.metric, Period=metric.period)
         props[statistic_property(metric.stat)] = metric.stat
+        if metric.unit:
+            props["Unit"] = metric.unit
         return props
-    props["Metrics"] = [metric_stat_query(m, return_data=False) for m in alarm.metrics] + [
-        {"Expression": alarm.expression, "Id": EXPRESSION_ID, "Label": alarm.key, "ReturnData": True}
-    ]
+    props["Metrics"] = math_queries(alarm)
     return props
 
 
-def anomaly_band_expression(metric: MetricQuery, band: float) -> str:
-    """The metric math of an anomaly band `band` standard deviations wide around `metric`."""
-    return f"ANOMALY_DETECTION_BAND({metric.id}, {format_number(band)})"
+def math_queries(alarm: AlarmPlan) -> list[dict[str, Any]]:
+    """The Metrics of a metric-math or Metrics Insights alarm: its metrics and intermediate expressions, which
+    return no data, then its expression, which does."""
+    queries = [metric_stat_query(m, return_data=False) for m in alarm.metrics]
+    for intermediate in alarm.expressions:
+        query: dict[str, Any] = {"Expression": intermediate.expression, "Id": intermediate.id}
+        if intermediate.label is not None:
+            query["Label"] = intermediate.label
+        if intermediate.period is not None:
+            query["Period"] = intermediate.period
+        queries.append({**query, "ReturnData": False})
+    returned: dict[str, Any] = {"Expression": alarm.expression, "Id": EXPRESSION_ID,
+                                "Label": alarm.label or alarm.key}
+    if alarm.expression_period is not None:
+        returned["Period"] = alarm.expression_period
+    return [*queries, {**returned, "ReturnData": True}]
+
+
+def anomaly_band_expression(watched: str, band: float) -> str:
+    """The metric math of an anomaly band `band` standard deviations wide around the query `watched` (an id)."""
+    return f"ANOMALY_DETECTION_BAND({watched}, {format_number(band)})"
 
 
 def statistic_property(stat: str) -> str:
@@ -131,8 +163,15 @@ def metric_stat_query(metric: MetricQuery, *, return_data: bool) -> dict[str, An
     if metric.dimensions:
         inner["Dimensions"] = dimensions(metric.dimensions)
     inner.update(MetricName=metric.metric, Namespace=metric.namespace)
-    return {"Id": metric.id, "MetricStat": {"Metric": inner, "Period": metric.period, "Stat": metric.stat},
-            "ReturnData": return_data}
+    stat: dict[str, Any] = {"Metric": inner, "Period": metric.period, "Stat": metric.stat}
+    if metric.unit:
+        stat["Unit"] = metric.unit
+    query: dict[str, Any] = {"Id": metric.id, "MetricStat": stat, "ReturnData": return_data}
+    if metric.label is not None:
+        query["Label"] = metric.label
+    if metric.account is not None:
+        query["AccountId"] = metric.account
+    return query
 
 
 def dimensions(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:

@@ -21,7 +21,8 @@ from vigil.plan.limits import (
     max_evaluation_seconds,
 )
 from vigil.plan.logs import alarm_with_filter
-from vigil.plan.model import AlarmPlan, MetricQuery
+from vigil.plan.model import AlarmPlan, ExpressionQuery, MetricQuery
+from vigil.spec.alarm_options import AlarmActionsSpec, AlarmMetricSpec, ExpressionSpec, NotifyState
 from vigil.spec.metrics import MetricSpec
 from vigil.spec.service import AlarmOverride, AlarmSpec
 from vigil.spec.types import ANOMALY_OPERATORS, Severity
@@ -47,10 +48,21 @@ def resolve_alarms(context: ServiceContext) -> list[AlarmPlan]:
     return alarms
 
 
-def severity_actions(env: str, severity: Severity) -> dict[str, tuple[str, ...]]:
-    """The actions of an alarm of `severity`: its severity topic on ALARM and, except for info, on OK."""
+DEFAULT_NOTIFY: dict[Severity, tuple[NotifyState, ...]] = {
+    "critical": ("alarm", "ok"), "warning": ("alarm", "ok"), "info": ("alarm",)}
+"""The states whose entry notifies a severity's channels unless the environment or the alarm says otherwise:
+every alarm that pages also sends OK, so that incidents resolve themselves."""
+
+
+def severity_actions(env: str, severity: Severity, states: tuple[NotifyState, ...] | list[NotifyState] | None = None,
+                     extra: AlarmActionsSpec | None = None) -> dict[str, tuple[str, ...]]:
+    """The actions of an alarm of `severity`: its severity topic on entering each of `states` (default
+    DEFAULT_NOTIFY), then the `extra` actions by ARN of each state."""
     topic = naming.topic_name(env, severity)
-    return {"alarm_actions": (topic,), "ok_actions": (topic,) if severity != "info" else ()}
+    notify = DEFAULT_NOTIFY[severity] if states is None else states
+    extra = extra or AlarmActionsSpec()
+    return {f"{field}_actions": ((topic,) if state in notify else ()) + tuple(getattr(extra, state))
+            for state, field in (("alarm", "alarm"), ("ok", "ok"), ("insufficient_data", "insufficient_data"))}
 
 
 def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> AlarmPlan:
@@ -76,10 +88,12 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
     spec = context.spec
     severity = override.severity or alarm.severity
     name = names[key]
+    notify = alarm.notify if alarm.notify is not None else context.env.notify.get(severity)
     common: dict[str, Any] = {
         "key": key, "name": name, "service": spec.service, "severity": severity,
         "summary": alarm.summary or "", "owner": spec.owner, "runbook": alarm.runbook or spec.runbook,
-        "source": context.source, **severity_actions(context.env_name, severity),
+        "source": context.source, "actions_enabled": alarm.actions_enabled,
+        **severity_actions(context.env_name, severity, notify, alarm.actions),
         "preset": str(context.origins[key]) if key in context.origins else None,
         "region": context.pinned_region(key),
     }
@@ -89,8 +103,9 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
         plan = _composite(context, key, alarm, names, enabled, common)
     else:
         plan = _metric_alarm(context, key, alarm, override, common)
-    for message in action_count_problems(plan.alarm_actions, plan.ok_actions) if plan is not None else ():
-        context.problem((*path, "severity"), message)
+    for message in action_count_problems(plan.alarm_actions, plan.ok_actions, plan.insufficient_data_actions
+                                         ) if plan is not None else ():
+        context.problem((*path, "actions" if alarm.actions else "severity"), message)
     if plan is None or context.problem_count() > count:
         return None
     plan = described(plan, context.env_name, alarm.composite)
@@ -135,7 +150,20 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
                               f"allows {MAX_COMPOSITE_RULE}")
         return None
     children = tuple(dict.fromkeys(names[r] for r in references))
-    return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common)
+    suppressor: dict[str, Any] = {}
+    if alarm.suppressor is not None:
+        wanted = alarm.suppressor.alarm
+        if wanted == key or wanted not in enabled:
+            known = ", ".join(sorted(k for k in enabled if k != key))
+            reason = "the alarm itself" if wanted == key else (
+                f"disabled in {env}" if wanted in alarms else f"unknown; alarms of this service: {known}")
+            context.problem(("alarms", key, "suppressor", "alarm"), f'alarm "{wanted}" cannot suppress this one: '
+                                                                    f"{reason}")
+            return None
+        suppressor = {"actions_suppressor": names[wanted], "suppressor_wait_period": alarm.suppressor.wait,
+                      "suppressor_extension_period": alarm.suppressor.extension}
+    return AlarmPlan(kind="composite", condition="", description="", rule=rendered, children=children, **common,
+                     **suppressor)
 
 
 def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override: AlarmOverride,
@@ -160,41 +188,94 @@ def _metric_alarm(context: ServiceContext, key: str, alarm: AlarmSpec, override:
     fields: dict[str, Any] = {
         "period": period, "evaluation_periods": evaluation, "datapoints_to_alarm": datapoints,
         "missing_data": MISSING_DATA[alarm.missing_data or defaults.missing_data or "missing"],
+        "evaluate_low_sample_count_percentile": alarm.evaluate_low_sample_count_percentile,
     }
     if alarm.metric is not None:
-        single = MetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
-                                            dimensions=alarm.dimensions, stat=alarm.stat, period=None)
+        single = AlarmMetricSpec.model_construct(metric=alarm.metric, namespace=alarm.namespace,
+                                                 dimensions=alarm.dimensions, stat=alarm.stat, period=None,
+                                                 label=alarm.label, account=alarm.account, unit=alarm.unit)
         fields["metric"] = context.metric_query(path, "m1", single, period)  # fields validated with the alarm
+        stat = fields["metric"].stat
+        if alarm.evaluate_low_sample_count_percentile is not None and alarm.stat is None and not stat.startswith("p"):
+            context.problem((*path, "evaluate_low_sample_count_percentile"), f"only for a percentile statistic like "
+                                                                             f"p99; this alarm's statistic is {stat}")
+    elif alarm.query is not None:
+        fields.update(expression=alarm.query, expression_period=period, label=alarm.label)
     else:
-        fields["expression"] = alarm.expression
-        fields["metrics"] = _expression_metrics(context, path, alarm, period)
+        metrics, expressions = _expression_metrics(context, path, alarm, period)
+        fields.update(expression=alarm.expression, metrics=metrics, expressions=expressions, label=alarm.label,
+                      expression_period=alarm.expression_period)
     if threshold is not None:
         fields.update(kind="threshold", operator=threshold.cloudformation_operator, threshold=threshold.value)
     elif alarm.anomaly is not None:
-        fields.update(kind="anomaly", operator=ANOMALY_OPERATORS[alarm.anomaly.direction], band=alarm.anomaly.band)
+        fields.update(kind="anomaly", operator=ANOMALY_OPERATORS[alarm.anomaly.direction], band=alarm.anomaly.band,
+                      band_label=alarm.anomaly.label)
     return AlarmPlan(condition="", description="", **common, **fields)
 
 
-def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec,
-                        period: int) -> tuple[MetricQuery, ...]:
-    metrics = alarm.metrics or {}
-    check_expression_metrics(context, (*path, "metrics"), metrics)
+def _expression_metrics(context: ServiceContext, path: tuple[str, ...], alarm: AlarmSpec, period: int
+                        ) -> tuple[tuple[MetricQuery, ...], tuple[ExpressionQuery, ...]]:
+    """The metrics and intermediate expressions of an expression alarm, checked: every id an expression uses is
+    defined, and intermediate expressions do not refer to each other in a cycle."""
+    entries = alarm.metrics or {}
+    metrics = {k: v for k, v in entries.items() if isinstance(v, MetricSpec)}
+    expressions = {k: v for k, v in entries.items() if isinstance(v, ExpressionSpec)}
+    check_expression_metrics(context, (*path, "metrics"), entries, counted=len(metrics))
+    known = ", ".join(sorted(entries)) or "none"
     for used in metric_ids(alarm.expression or ""):
-        if used not in metrics:
-            known = ", ".join(sorted(metrics)) or "none"
+        if used not in entries:
             context.problem((*path, "expression"), f'unknown metric id "{used}"; metrics defined: {known}')
+    for expression_id, expression in sorted(expressions.items()):
+        for used in metric_ids(expression.expression):
+            if used not in entries or used == expression_id:
+                context.problem((*path, "metrics", expression_id, "expression"),
+                                f'unknown metric id "{used}"; metrics defined: {known}' if used != expression_id
+                                else "an expression cannot use itself")
+    cycle = _cycle({k: [u for u in metric_ids(e.expression) if u in expressions and u != k]
+                    for k, e in expressions.items()})
+    if cycle:
+        context.problem((*path, "metrics", cycle[0]), f"expressions refer to each other in a cycle: "
+                                                      f"{' -> '.join(cycle)}")
     queries = []
     for metric_id, metric in sorted(metrics.items()):
         metric_path = (*path, "metrics", metric_id)
         queries.append(context.metric_query(metric_path, metric_id, metric, metric.period or period))
-    return tuple(queries)
+    intermediate = tuple(ExpressionQuery(id=k, expression=e.expression, label=e.label, period=e.period)
+                         for k, e in sorted(expressions.items()))
+    return tuple(queries), intermediate
 
 
-def check_expression_metrics(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any]) -> None:
-    """The metrics of one alarm expression (at `path`): at most CloudWatch's limit, none using the reserved
-    expression id."""
-    if len(metrics) > MAX_METRICS_PER_ALARM:
-        context.problem(path, f"{len(metrics)} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
+def _cycle(uses: dict[str, list[str]]) -> list[str]:
+    """One cycle in `uses` (id -> ids it uses) as a path that ends where it starts, or [] if there is none."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        state[node] = 1
+        for used in uses.get(node, []):
+            if state.get(used) == 1:
+                return [*trail[trail.index(used):], used] if used in trail else [node, used]
+            if used not in state:
+                found = visit(used, [*trail, used])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for start in sorted(uses):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return []
+
+
+def check_expression_metrics(context: ServiceContext, path: tuple[str | int, ...], metrics: dict[str, Any],
+                             counted: int | None = None) -> None:
+    """The metrics of one alarm expression (at `path`): at most CloudWatch's limit (`counted` of them are
+    metrics, default all), none using the reserved expression id."""
+    count = len(metrics) if counted is None else counted
+    if count > MAX_METRICS_PER_ALARM:
+        context.problem(path, f"{count} metrics; CloudWatch allows {MAX_METRICS_PER_ALARM} in one alarm "
                               "expression")
     if EXPRESSION_ID in metrics:
         context.problem((*path, EXPRESSION_ID), f'"{EXPRESSION_ID}" is reserved for the expression itself; rename '

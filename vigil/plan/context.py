@@ -95,7 +95,8 @@ class ServiceContext:
     def metric_query(self, path: SpecPath, metric_id: str, metric: MetricSpec, period: int) -> MetricQuery:
         """The query of `metric` under `metric_id`, with the service defaults applied: namespace (required here
         or in defaults), dimensions (the defaults' only for metrics in the default namespace), statistic
-        (default Average). `period` is in seconds."""
+        (default Average). `period` is in seconds. An alarm's metric may carry a label, a unit and an account,
+        which must be one of the environment's source accounts."""
         defaults = self.spec.defaults
         namespace = metric.namespace or defaults.namespace
         if namespace is None:
@@ -107,6 +108,11 @@ class ServiceContext:
             dimensions = defaults.dimensions if namespace == defaults.namespace else None
         if dimensions and len(dimensions) > MAX_DIMENSIONS:
             self.problem((*path, "dimensions"), f"{len(dimensions)} dimensions; CloudWatch allows {MAX_DIMENSIONS}")
+        account = getattr(metric, "account", None)
+        if account is not None and account not in self.env.source_accounts:
+            listed = ", ".join(self.env.source_accounts) or "none"
+            self.problem((*path, "account"), f"account {account} is not a source account of environment "
+                                             f"{self.env_name} (source_accounts: {listed})")
         return MetricQuery(
             id=metric_id,
             namespace=namespace,
@@ -114,4 +120,7 @@ class ServiceContext:
             dimensions=tuple(sorted((dimensions or {}).items())),
             stat=metric.stat or defaults.stat or DEFAULT_STAT,
             period=period,
+            label=getattr(metric, "label", None),
+            account=account,
+            unit=getattr(metric, "unit", None),
         )

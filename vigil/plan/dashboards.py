@@ -291,13 +291,20 @@ def alarm_graph(alarm: AlarmPlan, region: str) -> Widget:
     region = alarm.region or region
     metrics: list[Any] = []
     if alarm.metric is not None:
-        metrics.append(metric_line(alarm.metric, id=alarm.metric.id, label=alarm.metric.metric))
-        if alarm.kind == "anomaly":
-            metrics.append([{"expression": anomaly_band_expression(alarm.metric, alarm.band or 0),
-                             "id": ANOMALY_BAND_ID, "label": "expected band"}])
+        metrics.append(metric_line(alarm.metric, id=alarm.metric.id, label=alarm.metric.label or alarm.metric.metric,
+                                   accountId=alarm.metric.account))
+        watched = alarm.metric.id
     else:
-        metrics.extend(metric_line(m, id=m.id, visible=False) for m in alarm.metrics)
-        metrics.append([{"expression": alarm.expression, "id": EXPRESSION_ID, "label": alarm.key}])
+        metrics.extend(metric_line(m, id=m.id, visible=False, label=m.label, accountId=m.account)
+                       for m in alarm.metrics)
+        metrics.extend([{"expression": e.expression, "id": e.id, "visible": False,
+                         **({"period": e.period} if e.period else {})}] for e in alarm.expressions)
+        metrics.append([{"expression": alarm.expression, "id": EXPRESSION_ID, "label": alarm.label or alarm.key,
+                         **({"period": alarm.expression_period} if alarm.expression_period else {})}])
+        watched = EXPRESSION_ID
+    if alarm.kind == "anomaly":
+        metrics.append([{"expression": anomaly_band_expression(watched, alarm.band or 0),
+                         "id": ANOMALY_BAND_ID, "label": "expected band"}])
     properties: dict[str, Any] = {"title": alarm.key, "region": region, "view": "timeSeries", "stacked": False,
                                   "period": alarm.period, "metrics": metrics}
     if alarm.kind == "threshold" and alarm.threshold is not None and alarm.operator in SYMBOLS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vigil.spec.durations import words
@@ -20,7 +21,7 @@ def alarm_condition(alarm: AlarmPlan, composite_rule: str | None = None) -> str:
     """
     if alarm.kind == "composite":
         return composite_rule or alarm.rule or ""
-    subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.expression)
+    subject = f"{alarm.metric.stat} {alarm.metric.metric}" if alarm.metric else str(alarm.label or alarm.expression)
     if alarm.kind == "anomaly":
         side = _BAND_SIDE_WORDS[ANOMALY_DIRECTIONS[alarm.operator or ""]]
         test = f"{side} the {format_number(alarm.band or 0)}-sigma anomaly band"
@@ -40,7 +41,45 @@ def alarm_description(alarm: AlarmPlan, condition: str, env: str) -> str:
         f"Environment: {env}",
         f"Owner: {alarm.owner}",
         f"Runbook: {alarm.runbook}" if alarm.runbook else "",
-        f"Source: {alarm.source} (managed by vigil)",
+        f"Source: {alarm.source}{MANAGED_SUFFIX}",
     ]
     return "\n".join(line for line in lines if line)
 
+
+
+MANAGED_SUFFIX = " (managed by vigil)"
+"""How the Source line of a description vigil wrote ends."""
+_LABELS = ("Summary", "Condition", "Severity", "Environment", "Owner", "Runbook", "Source")
+
+
+@dataclass(frozen=True)
+class DescribedAlarm:
+    """What `alarm_description` wrote, read back: the summary (None when the alarm had none and the Summary line
+    repeats the condition), the severity, the owner and the runbook (None when none)."""
+
+    summary: str | None
+    severity: str | None
+    owner: str | None
+    runbook: str | None
+
+
+def parse_description(text: str) -> DescribedAlarm | None:
+    """The inverse of `alarm_description`: the parts of a description vigil wrote, None for any other text."""
+    lines = text.split("\n")
+    if not lines[-1].startswith("Source: ") or not lines[-1].endswith(MANAGED_SUFFIX):
+        return None
+    fields: dict[str, str] = {}
+    label = None
+    for line in lines:
+        head, _, rest = line.partition(": ")
+        if head in _LABELS and head not in fields:
+            label = head
+            fields[label] = rest
+        elif label is None:
+            return None
+        else:  # a summary over several lines
+            fields[label] += "\n" + line
+    if "Summary" not in fields:
+        return None
+    return DescribedAlarm(summary=fields["Summary"] if "Condition" in fields else None,
+                          severity=fields.get("Severity"), owner=fields.get("Owner"), runbook=fields.get("Runbook"))

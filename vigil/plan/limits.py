@@ -65,10 +65,13 @@ MAX_SAMPLING_ATTRIBUTES = 5
 """X-Ray: attributes a sampling rule may match."""
 
 
-def action_count_problems(alarm_actions: tuple[str, ...], ok_actions: tuple[str, ...]) -> list[str]:
-    """A message for each alarm state with more actions than CloudWatch allows (actions follow the severity)."""
+def action_count_problems(alarm_actions: tuple[str, ...], ok_actions: tuple[str, ...],
+                          insufficient_data_actions: tuple[str, ...] = ()) -> list[str]:
+    """A message for each alarm state with more actions than CloudWatch allows (the severity topic and any
+    actions by ARN together)."""
     problems = []
-    for state, actions in (("ALARM", alarm_actions), ("OK", ok_actions)):
+    for state, actions in (("ALARM", alarm_actions), ("OK", ok_actions),
+                           ("INSUFFICIENT_DATA", insufficient_data_actions)):
         if len(actions) > MAX_ACTIONS_PER_STATE:
             problems.append(f"{len(actions)} actions on {state}; CloudWatch allows {MAX_ACTIONS_PER_STATE} per "
                             "alarm state")

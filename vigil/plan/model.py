@@ -34,7 +34,9 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class MetricQuery:
-    """One CloudWatch metric and statistic. `period` is in seconds."""
+    """One CloudWatch metric and statistic. `period` is in seconds; `label` is the name CloudWatch shows for it
+    (None: CloudWatch's default); `account` the account that publishes it when that is not the alarm's own
+    (cross-account observability); `unit` the unit its data points must have (None: any)."""
 
     id: str
     namespace: str
@@ -42,14 +44,33 @@ class MetricQuery:
     dimensions: tuple[tuple[str, str], ...]
     stat: str
     period: int
+    label: str | None = None
+    account: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ExpressionQuery:
+    """An intermediate metric-math expression of an alarm (its result is not the alarm's): `id` as other
+    expressions refer to it, `period` in seconds or None (the metrics' own)."""
+
+    id: str
+    expression: str
+    label: str | None = None
+    period: int | None = None
 
 
 @dataclass(frozen=True)
 class AlarmPlan:
     """One alarm as deployed. `kind` is threshold, anomaly or composite; periods in seconds.
 
-    For threshold and anomaly alarms either `metric` (single metric) or `expression` with `metrics` is set.
+    For threshold and anomaly alarms either `metric` (single metric) or `expression` is set: metric math over
+    `metrics` and the intermediate `expressions`, or a Metrics Insights query (no metrics). `label` names what
+    the alarm watches (the metric's label lives on `metric`); `expression_period` is the expression's own
+    period in seconds (a query's, or None). `band` with an expression: an anomaly band around its result;
+    `band_label` the band's label (None: `{what it watches} (expected band)`).
     `rule` is the composite rule with full alarm names; `children` the full names it refers to.
+    Actions are severity topic names or ARNs (Lambda, Systems Manager, EC2, Auto Scaling) per state.
     """
 
     key: str
@@ -73,10 +94,16 @@ class AlarmPlan:
     evaluation_periods: int = 1
     datapoints_to_alarm: int = 1
     missing_data: str = "missing"
+    expressions: tuple[ExpressionQuery, ...] = ()
+    label: str | None = None
+    expression_period: int | None = None
+    band_label: str | None = None
+    evaluate_low_sample_count_percentile: str | None = None
     rule: str | None = None
     children: tuple[str, ...] = ()
     alarm_actions: tuple[str, ...] = ()
     ok_actions: tuple[str, ...] = ()
+    insufficient_data_actions: tuple[str, ...] = ()
     actions_enabled: bool = True
     actions_suppressor: str | None = None
     suppressor_wait_period: int = 0

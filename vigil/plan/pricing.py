@@ -5,7 +5,8 @@ region and the date the prices were taken). One function per resource kind turns
 
 - metric alarms: each metric an alarm evaluates is one alarm metric, so a metric-math alarm over three metrics
   counts three; periods under 60 s are high resolution; an anomaly-detection alarm counts three alarm metrics
-  (the metric and the two band edges);
+  (the metric and the two band edges); a Metrics Insights query counts one alarm metric, a lower bound (it
+  costs one per metric it analyzes, which only the account decides);
 - composite alarms: a flat price each;
 - dashboards: a flat price each (a service's generated and declared dashboards, and the environment's own);
 - canaries: one run per schedule interval over an average month (365.25 / 12 days), e.g. 8,766 runs at 5m;
@@ -118,9 +119,14 @@ def alarm_lines(service: str, alarm: AlarmPlan, prices: Prices) -> list[CostLine
     if alarm.kind == "composite":
         return [CostLine(service, "composite alarm", 1, prices.composite_alarm)]
     metrics = [alarm.metric] if alarm.metric is not None else list(alarm.metrics)
+    periods = [metric.period for metric in metrics]
+    if not metrics and alarm.expression_period is not None:
+        # A Metrics Insights query (or another expression over no metric) counts at least one alarm metric; a
+        # query over many time series costs one per metric it analyzes, which the plan cannot know.
+        periods = [alarm.expression_period]
     lines = []
-    for metric in metrics:
-        high = metric.period < HIGH_RESOLUTION_BELOW
+    for period in periods:
+        high = period < HIGH_RESOLUTION_BELOW
         count = prices.anomaly_alarm_metrics if alarm.kind == "anomaly" else 1
         item = ("anomaly-detection " if alarm.kind == "anomaly" else "") + (
             "high-resolution alarm metric" if high else "standard alarm metric")

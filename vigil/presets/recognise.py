@@ -17,6 +17,12 @@ from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetTy
 from vigil.presets.expand import OPTIONAL_MARK, threshold_text
 from vigil.spec.durations import format_duration, parse_duration
 
+EXPRESSIBLE = frozenset({"severity", "summary", "runbook", "metric", "namespace", "dimensions", "stat", "period",
+                         "threshold", "evaluation_periods", "datapoints_to_alarm", "missing_data", "expression",
+                         "metrics"})
+"""The alarm fields a resource line reproduces; an alarm with any other (notify states, extra actions, a
+label ...) stays an alarm, so that nothing it says is lost."""
+
 
 @dataclass
 class Recognised:
@@ -54,7 +60,8 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
             if resource is None:
                 continue
             others = set(entries) - used - {m.key for m in matches.values()}
-            name = _resource_key(preset, dict(identity), others | set(out.resources) | set(out.replaced.values()))
+            taken = others | set(out.resources) | set(out.replaced.values())
+            name = _kept_key(preset, matches, taken) or _resource_key(preset, dict(identity), taken)
             out.resources[name] = resource
             for alarm_name, match in matches.items():
                 used.add(match.key)
@@ -69,7 +76,7 @@ def recognise(entries: Mapping[str, dict[str, Any]]) -> Recognised:
 
 
 def _match(preset: PresetType, definition: AlarmDef, entry: Mapping[str, Any], key: str) -> _Match | None:
-    if "anomaly" in entry or entry.get("metric") != definition.metric or \
+    if not set(entry) <= EXPRESSIBLE or entry.get("metric") != definition.metric or \
             entry.get("expression") != definition.expression:
         return None
     expected = (definition.period, definition.evaluation_periods, definition.datapoints_to_alarm,
@@ -182,6 +189,8 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
             change["severity"] = entry.get("severity")
         if entry.get("summary") and entry["summary"] != definition.summary:
             change["summary"] = entry["summary"]
+        if entry.get("runbook"):
+            change["runbook"] = entry["runbook"]
         if change:
             overrides[alarm_name] = change
     if overrides:
@@ -199,6 +208,18 @@ def _identity(preset: PresetType) -> set[str]:
     """The inputs of the type's own dimensions (a function's name, a queue's): they tell resources apart; an
     alarm on other dimensions only (a queue's dead-letter queue) cannot be tied to its resource."""
     return {n for t in preset.dimensions.values() for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
+
+
+def _kept_key(preset: PresetType, matches: Mapping[str, _Match], taken: set[str]) -> str | None:
+    """The resource key under which every matched alarm keeps its key (`api-function` for `api-function-errors`
+    and `api-function-throttles`, as vigil itself deploys them), so that adopting the line renames nothing."""
+    prefixes = {match.key.removesuffix(f"-{alarm}") for alarm, match in matches.items()
+                if match.key.endswith(f"-{alarm}")}
+    if len(prefixes) != 1 or any(not m.key.endswith(f"-{a}") for a, m in matches.items()):
+        return None
+    (prefix,) = prefixes
+    clash = prefix in taken or any(preset_alarm_key(prefix, alarm) in taken for alarm in preset.alarms)
+    return None if clash or not prefix else prefix
 
 
 def _resource_key(preset: PresetType, identity: Mapping[str, Any], taken: set[str]) -> str:

@@ -33,7 +33,9 @@ from vigil.spec.types import SEVERITIES
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
     "threshold", "band", "period", "evaluation_periods", "datapoints_to_alarm", "missing_data", "rule",
-    "alarm_actions", "ok_actions", "actions_enabled", "actions_suppressor", "preset", "region",
+    "expressions", "label", "expression_period", "band_label", "evaluate_low_sample_count_percentile",
+    "alarm_actions", "ok_actions", "insufficient_data_actions", "actions_enabled", "actions_suppressor",
+    "suppressor_wait_period", "suppressor_extension_period", "preset", "region",
 )
 """The alarm properties a diff reports; the description is derived from these and left out."""
 

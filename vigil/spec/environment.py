@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.spec.alarm_options import AccountId, NotifyState
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
 
@@ -124,6 +125,13 @@ class EnvironmentSpec(SpecModel):
         "notifies nobody."
     )
     channels: dict[Key, Channel] = Field(default_factory=dict, description="Notification channels by name.")
+    notify: dict[Severity, list[NotifyState]] = Field(
+        default_factory=dict, description="States whose entry notifies each severity's channels; default: "
+                                          "critical and warning [alarm, ok], info [alarm]. An alarm's own notify "
+                                          "overrides it.")
+    source_accounts: list[AccountId] = Field(
+        default_factory=list, description="Accounts whose metrics this environment's alarms may read (it is their "
+                                          "CloudWatch cross-account observability monitoring account).")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource.")
 

@@ -6,9 +6,18 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, create_model, model_validator
 
+from vigil.spec.alarm_options import (
+    AccountId,
+    AlarmActionsSpec,
+    AlarmQuerySpec,
+    Label,
+    LowSampleCount,
+    NotifyState,
+    SuppressorSpec,
+)
 from vigil.spec.canaries import CanaryKey, CanarySpec
-from vigil.spec.logs import LogGroupName, LogGroupSpec
-from vigil.spec.metrics import Dimensions, MetricName, MetricSpec, Namespace
+from vigil.spec.logs import LogGroupName, LogGroupSpec, Unit
+from vigil.spec.metrics import Dimensions, MetricName, Namespace
 from vigil.spec.resources import resource_union
 from vigil.spec.rules import RuleProblems
 from vigil.spec.slo import SloSpec
@@ -28,10 +37,13 @@ from vigil.spec.types import (
 
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
 NOT_ON_COMPOSITE = ("threshold", "anomaly", "metrics", "namespace", "dimensions", "stat", "period",
-                    "evaluation_periods", "datapoints_to_alarm", "missing_data")
+                    "evaluation_periods", "datapoints_to_alarm", "missing_data", "label", "account", "unit",
+                    "expression_period", "evaluate_low_sample_count_percentile")
 """Fields a composite alarm may not have: it watches other alarms, not metrics."""
-NOT_ON_EXPRESSION = ("namespace", "dimensions", "stat")
-"""Fields an expression alarm takes per metric (or from defaults), not on the alarm."""
+NOT_ON_EXPRESSION = ("namespace", "dimensions", "stat", "account", "unit", "evaluate_low_sample_count_percentile")
+"""Fields an expression or query alarm takes per metric (or from defaults), not on the alarm."""
+ONLY_ON = {"expression_period": "expression", "suppressor": "composite"}
+"""Fields only one kind of alarm takes."""
 
 
 def _none_of(*fields: str) -> dict[str, object]:
@@ -39,13 +51,15 @@ def _none_of(*fields: str) -> dict[str, object]:
 
 
 _ALARM_SCHEMA = {
-    "oneOf": [{"required": [kind]} for kind in ("metric", "filter", "expression", "composite")],
+    "oneOf": [{"required": [kind]} for kind in ("metric", "filter", "expression", "query", "composite")],
     "not": {"required": ["threshold", "anomaly"]},
     "dependentSchemas": {
         "composite": _none_of(*NOT_ON_COMPOSITE),
         "metric": _none_of("metrics"),
         "filter": _none_of("metrics"),
-        "expression": {"required": ["metrics"], **_none_of("anomaly", *NOT_ON_EXPRESSION)},
+        "expression": {"required": ["metrics"], **_none_of(*NOT_ON_EXPRESSION)},
+        "query": _none_of("metrics", "anomaly", *NOT_ON_EXPRESSION),
+        **{field: {"required": [kind]} for field, kind in ONLY_ON.items()},
     },
 }
 """The rules of AlarmSpec's validator, as JSON Schema for editors."""
@@ -58,6 +72,8 @@ class AnomalySpec(SpecModel):
     direction: AnomalyDirection = Field(
         default="both", description="Which side of the band breaches; default both."
     )
+    label: Label | None = Field(default=None, description="Name CloudWatch shows for the band; default: "
+                                                          "`{metric or alarm key} (expected band)`.")
 
 
 class AlarmOverride(SpecModel):
@@ -96,7 +112,27 @@ class AlarmSpec(SpecModel):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Metric math over the ids in `metrics`, e.g. 100 * errors / requests."
     )
-    metrics: dict[MetricId, MetricSpec] | None = Field(default=None, description="Named metrics of `expression`.")
+    metrics: dict[MetricId, AlarmQuerySpec] | None = Field(
+        default=None, description="Named metrics of `expression`, and intermediate expressions over them "
+                                  "(`{expression: ...}`) that `expression` uses.")
+    expression_period: AlarmPeriod | None = Field(
+        default=None, description="Period of the expression's own result; default: its metrics'.")
+    query: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = Field(
+        default=None, description="An expression over no metric of the alarm, with `period` as its period: a "
+                                  "CloudWatch Metrics Insights query returning one time series, e.g. SELECT "
+                                  "MAX(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId), or a series such as "
+                                  "TIME_SERIES(1).")
+    label: Label | None = Field(default=None, description="Name CloudWatch shows for what the alarm watches (its "
+                                                          "metric, expression or query); default: none for a "
+                                                          "metric, the alarm key otherwise.")
+    account: AccountId | None = Field(
+        default=None, description="Account that publishes the alarm's metric, when it is not the environment's "
+                                  "(listed in the environment's source_accounts).")
+    unit: Unit | None = Field(default=None, description="Only data points of the metric in this unit count; "
+                                                        "default: any.")
+    evaluate_low_sample_count_percentile: LowSampleCount | None = Field(
+        default=None, description="For a percentile statistic: with too few data points, evaluate anyway or "
+                                  "ignore (keep the state); default: CloudWatch's (evaluate).")
     threshold: Threshold | None = Field(default=None, description='Breaching condition, e.g. "> 5".')
     anomaly: AnomalySpec | None = Field(default=None, description="Anomaly band instead of a threshold.")
     composite: Annotated[str, StringConstraints(min_length=1)] | None = Field(
@@ -106,29 +142,50 @@ class AlarmSpec(SpecModel):
     datapoints_to_alarm: int | None = Field(default=None, ge=1, description="M in M of N; default N.")
     missing_data: MissingData | None = Field(default=None, description="Treatment of missing data; default "
                                              "defaults.missing_data, else missing.")
+    notify: list[NotifyState] | None = Field(
+        default=None, description="States whose entry notifies the severity's channels, e.g. [alarm, ok, "
+                                  "insufficient_data]; [] notifies nobody; default: the environment's notify for "
+                                  "the severity.")
+    actions: AlarmActionsSpec | None = Field(
+        default=None, description="Actions by ARN beside the severity routing (Lambda, Systems Manager OpsItem or "
+                                  "Incident Manager, EC2, Auto Scaling), by state.")
+    actions_enabled: bool = Field(default=True, description="false keeps the alarm evaluating but takes no "
+                                                            "action (no notification); default true.")
+    suppressor: SuppressorSpec | None = Field(
+        default=None, description="Composite alarms only: an alarm of the service that, while in ALARM, "
+                                  "suppresses this alarm's actions.")
     env: dict[Name, AlarmOverride] = Field(default_factory=dict, description="Per-environment overrides.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
         problems = RuleProblems()
         if self.filter is not None:
-            clashing = [f for f in ("metric", "namespace", "expression", "composite") if getattr(self, f) is not None]
+            clashing = [f for f in ("metric", "namespace", "expression", "query", "composite")
+                        if getattr(self, f) is not None]
             if clashing:
                 problems.add(("filter",), f"expected filter or {clashing[0]}, not both: filter gives the metric and "
                                           "namespace")
                 problems.raise_any(type(self))
         else:
-            kinds = [f for f in ("metric", "expression", "composite") if getattr(self, f) is not None]
+            kinds = [f for f in ("metric", "expression", "query", "composite") if getattr(self, f) is not None]
             if len(kinds) != 1:
                 found = " and ".join(kinds) if kinds else "none"
-                problems.add((), f"expected exactly one of metric, expression or composite, got {found}")
+                problems.add((), f"expected exactly one of metric, expression, query or composite, got {found}")
                 problems.raise_any(type(self))
         if self.composite is not None:
             for field in NOT_ON_COMPOSITE:
                 if getattr(self, field) is not None:
                     problems.add((field,), "not allowed on a composite alarm")
+            for state, actions in self.actions or ():
+                for index, arn in enumerate(actions):
+                    if any(kind in arn for kind in (":automate:", ":swf:", ":autoscaling:")):
+                        problems.add(("actions", state, index), "EC2 and Auto Scaling actions need a metric alarm; "
+                                                                "a composite alarm cannot take them")
         else:
             self._metric_rules(problems)
+        for field, kind in ONLY_ON.items():
+            if getattr(self, field) is not None and getattr(self, kind) is None:
+                problems.add((field,), f"only allowed on an alarm with {kind}")
         problems.raise_any(type(self))
         return self
 
@@ -140,17 +197,24 @@ class AlarmSpec(SpecModel):
                 if override.threshold is not None:
                     problems.add(("env", env_name, "threshold"), "not allowed: this alarm has an anomaly band, "
                                                                  "not a threshold")
-        if self.expression is None:
+        if self.stat is not None and self.evaluate_low_sample_count_percentile is not None \
+                and not self.stat.startswith("p"):
+            problems.add(("evaluate_low_sample_count_percentile",), f"only for a percentile statistic like p99; "
+                                                                    f"this alarm's statistic is {self.stat}")
+        kind = "expression" if self.expression is not None else "query" if self.query is not None else None
+        if kind is None:
             if self.metrics is not None:
                 problems.add(("metrics",), "metrics belong to an expression; this alarm has metric")
             return
-        if self.anomaly is not None:
-            problems.add(("anomaly",), "anomaly detection needs a single metric; use metric, not expression")
+        if kind == "query":
+            for field in ("metrics", "anomaly"):
+                if getattr(self, field) is not None:
+                    problems.add((field,), "not allowed on a query alarm: a query names its own metrics")
         for field in NOT_ON_EXPRESSION:
             if getattr(self, field) is not None:
-                problems.add((field,), f"not used by an expression alarm: set {field} on each of its metrics, or "
-                                       "in defaults")
-        if not self.metrics:
+                problems.add((field,), f"not used by an {kind} alarm: set {field} on each of its metrics, or "
+                                       "in defaults" if kind == "expression" else "not used by a query alarm")
+        if kind == "expression" and not self.metrics:
             problems.add(("metrics",), "required: an expression needs its metrics, e.g. "
                                        "{errors: {metric: Errors, stat: Sum}}")
 
