@@ -9,11 +9,12 @@ defaults apply and problems read the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from vigil.plan.alarm_shape import DEFAULT_STAT
 from vigil.plan.model import MetricQuery
+from vigil.presets.expand import PresetOrigin
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
@@ -49,6 +50,15 @@ class ServiceContext:
     spec: ServiceSpec
     document: LoadedDocument
     problems: list[SpecProblem]
+    origins: Mapping[str, PresetOrigin] = field(default_factory=dict)
+    """Where each alarm generated from a resource preset comes from, by alarm key (vigil/presets/expand.py)."""
+
+    def pinned_region(self, key: str) -> str | None:
+        """The region a preset alarm must live in when its metric exists only there and that is not this
+        environment's (None otherwise)."""
+        origin = self.origins.get(key)
+        region = origin.region if origin is not None else None
+        return region if region and region != self.env.region else None
 
     @property
     def env_name(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -86,10 +87,13 @@ def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None 
     done = 0
     for environment in plan.environments:
         stacks.append(RoutingStack(app, plan=environment))
+        regions = sorted({shard.region for s in environment.services for shard in s.shards if shard.region})
+        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in regions)
         for service in environment.services:
             shards = {}
             for shard in service.shards:
-                shards[shard.number] = ServiceStack(app, environment=environment, service=service, shard=shard)
+                deployed = replace(environment, region=shard.region) if shard.region else environment
+                shards[shard.number] = ServiceStack(app, environment=deployed, service=service, shard=shard)
                 done += 1
                 if progress is not None:
                     progress(done, total, shard.stack_name)
