@@ -94,7 +94,7 @@ YAML_CASES = [
       "unquoted > as the start of a block of text)"]),
     ("a key that forges a problem line", SERVICE_YAML + '"bad\\nkey: 1\\nfake.yaml:1": 1\n',
      [f"{SVC}:{EXTRA}: bad\\nkey: 1\\nfake.yaml:1: unknown field; expected one of: version, service, owner, "
-      "runbook, targets, tags, defaults, alarms, tracing, canaries, slos, log_groups, dashboard"]),
+      "runbook, targets, tags, defaults, alarms, resources, tracing, canaries, slos, log_groups, dashboard"]),
     ("a value with a bidirectional override", SERVICE_YAML.replace("severity: warning", 'severity: "\u202eevil"'),
      [f'{SVC}:24: alarms.high-latency.severity: expected \'critical\', \'warning\' or \'info\', got "\\u202eevil"']),
     ("an empty file", "", [f"{SVC}:1: the file is empty; expected a mapping starting with version: 1"]),

@@ -1,6 +1,7 @@
-"""Write the generated pages of the documentation site: the spec reference (from the models' JSON Schemas) and
-the command-line reference (from the parser). `python -m vigil.docs` rewrites docs/reference/; `--check` writes
-nothing and exits 1 when a page is out of date (`make reference` runs the first, the tests the second)."""
+"""Write the generated pages of the documentation site: the spec reference (from the models' JSON Schemas), the
+command-line reference (from the parser) and the resource presets (from the catalog, vigil/data/presets).
+`python -m vigil.docs` rewrites docs/reference/; `--check` writes nothing and exits 1 when a page is out of date
+(`make reference` runs the first, the tests the second)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from vigil.cli import build_parser
 from vigil.cli_help import cli_reference
 from vigil.exit_codes import EXIT_ERROR, EXIT_OK
 from vigil.generated_files import sync
+from vigil.presets.reference import reference_text as presets_reference
 from vigil.spec.reference import reference_pages
 
 REFERENCE_DIR = Path("docs/reference")
@@ -23,6 +25,7 @@ def generated_pages(root: Path) -> dict[str, str]:
     """Page path relative to `root` -> markdown, for every generated page."""
     pages = reference_pages([root / example for example in EXAMPLE_ROOTS])
     pages["cli.md"] = cli_reference(build_parser())
+    pages["presets.md"] = presets_reference()
     return {str(REFERENCE_DIR / name): text for name, text in sorted(pages.items())}
 
 

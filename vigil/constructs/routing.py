@@ -111,9 +111,13 @@ class SeverityTopics(Construct):
 class Channels(Construct):
     """Subscribes every channel to the topics of the severities routed to it."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan, topics: SeverityTopics) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan, topics: SeverityTopics,
+                 region_suffix: str | None = None) -> None:
+        """`region_suffix` qualifies the names that must be unique across the account's regions (Chatbot
+        configurations) in a regional routing stack."""
         super().__init__(scope, construct_id)
         self.plan = plan
+        self.region_suffix = region_suffix
         for name, channel in plan.channels.items():
             routed = [topics.topics[severity] for severity in plan.severities_for(name)]
             if not routed:
@@ -165,7 +169,7 @@ class Channels(Construct):
                               "actions, which take no resource-level permissions; the role can read, never change.")
         chatbot.SlackChannelConfiguration(
             self, name,
-            slack_channel_configuration_name=naming.channel_resource_name(self.plan.scope, name),
+            slack_channel_configuration_name=naming.channel_resource_name(self.plan.scope, name, self.region_suffix),
             slack_workspace_id=channel.workspace_id or "",
             slack_channel_id=channel.channel_id or "",
             notification_topics=topics,

@@ -36,8 +36,15 @@ class AwsSession:
 
         self.region = region
         self.endpoint_url = endpoint_url
+        self._profile = profile
         self._session = boto3.Session(profile_name=profile, region_name=region)
         self._clients: dict[str, Any] = {}
+
+    def in_region(self, region: str) -> AwsSession:
+        """A session with the same credentials and endpoint in `region` (this one when it is the same)."""
+        if region == self.region:
+            return self
+        return AwsSession(region, profile=self._profile, endpoint_url=self.endpoint_url)
 
     def client(self, service: str) -> Any:
         """The boto3 client of `service` (cloudwatch, logs, sns, xray, sts) in this session's region."""

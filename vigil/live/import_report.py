@@ -1,7 +1,8 @@
 """The report of `python -m vigil import`: one line per item, and a summary table per service.
 
 Formats: text (for a terminal), markdown (for a pull request comment) and json. Items are the import's notes,
-grouped by kind: skipped (not written), approximated (written, differs as stated), renamed, not-imported, todo.
+grouped by kind: skipped (not written), approximated (written, differs as stated), renamed, preset (written as a
+resource line, vigil/presets/recognise.py), not-imported, todo.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from vigil.live.import_result import ImportResult
 
-KINDS = ("skipped", "approximated", "renamed", "not-imported", "todo")
+KINDS = ("skipped", "approximated", "renamed", "preset", "not-imported", "todo")
 
 
 @dataclass(frozen=True)

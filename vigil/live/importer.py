@@ -38,6 +38,7 @@ from vigil.plan.alarm_shape import DEFAULT_PERIOD
 from vigil.plan.alarms import DEFAULT_NOTIFY
 from vigil.plan.describe import parse_description
 from vigil.plan.expressions import rule_references, rule_syntax_error
+from vigil.presets.recognise import recognise
 from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration
 from vigil.spec.types import ANOMALY_DIRECTIONS, LINE_UNSAFE_CHARACTERS, SEVERITIES, SYMBOLS, Severity
@@ -486,15 +487,17 @@ class _SpecBuilder:
                 defaults["period"] = format_duration(period)
             runbooks = {a.entry.get("runbook") for a in alarms}
             runbook = runbooks.pop() if len(runbooks) == 1 else None  # every alarm's: the service's runbook
-            entries = {}
-            for alarm in sorted(alarms, key=lambda a: a.key):
-                entry = {k: v for k, v in alarm.entry.items() if not (k == "runbook" and runbook)}
-                entries[alarm.key] = _with_defaults(entry, namespace, period)
+            recognised = recognise({a.key: {k: v for k, v in a.entry.items() if not (k == "runbook" and runbook)}
+                                    for a in sorted(alarms, key=lambda a: a.key)})  # vigil/presets/recognise.py
+            self._note_presets(service, alarms, recognised.replaced)
+            entries = {key: _with_defaults(entry, namespace, period) for key, entry in recognised.alarms.items()}
             document: dict[str, Any] = {"version": 1, "service": service, "owner": owner}
             if runbook:
                 document["runbook"] = runbook
             if defaults:
                 document["defaults"] = defaults
+            if recognised.resources:
+                document["resources"] = recognised.resources
             if entries:
                 document["alarms"] = entries
             for section, value in sections.get(service, {}).items():
@@ -502,6 +505,17 @@ class _SpecBuilder:
             header = (f"Imported from account {self.result.account}, {self.result.region}, environment "
                       f"{self.result.env} by `python -m vigil import`.")
             self.result.files[f"alarm_specs/{service}.yaml"] = spec_yaml(document, header)
+
+
+    def _note_presets(self, service: str, alarms: list[ImportedAlarm], replaced: dict[str, str]) -> None:
+        """Alarms written as a resource's preset alarms take their generated key and name."""
+        by_key = {alarm.key: alarm for alarm in alarms}
+        for old, new in replaced.items():
+            by_key[old].key = new  # dashboards refer to it by its new key
+            deployed = naming.alarm_name(self.options.env, service, new)
+            self.result.names[by_key[old].original["AlarmName"]] = deployed
+            self.result.note("preset", by_key[old].original["AlarmName"], f"written as the resource preset alarm "
+                                                                          f"{new}, deployed as {deployed}")
 
 
 def _without_namespace(log_groups: dict[str, Any], namespace: str | None) -> dict[str, Any]:

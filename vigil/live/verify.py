@@ -55,7 +55,7 @@ def expected_properties(plan: EnvironmentPlan, alarm: AlarmPlan) -> dict[str, An
     template properties (vigil/plan/alarm_shape.py) with topic ARNs resolved, without what DescribeAlarms does
     not return (AlarmName is the lookup key, Tags, metric labels), and with empty actions and dimensions made
     explicit so that added ones are found too."""
-    arns = {topic: naming.sns_topic_arn(plan.region, plan.alarm_account, topic)
+    arns = {topic: naming.sns_topic_arn(alarm.region or plan.region, plan.alarm_account, topic)
             for topic in (*alarm.alarm_actions, *alarm.ok_actions, *alarm.insufficient_data_actions)
             if not topic.startswith("arn:")}
     props = alarm_properties(alarm, arns, ())
@@ -105,18 +105,21 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
     """Compare the account behind `session` with `plan`; see the module docstring for the findings."""
     now = now or datetime.now(UTC)
     result = VerifyResult(plan.label, plan.alarm_account, plan.region)
-    cloudwatch = session.client("cloudwatch")
+    planned = planned_alarms(plan)
+    regions = sorted({plan.region, *(a.region for a in planned if a.region)})
+    clients = {region: session.in_region(region).client("cloudwatch") for region in regions}
     deployed: dict[str, dict[str, Any]] = {}
     prefixes = (*(naming.alarm_name(plan.scope, s.name, "") for s in plan.services), naming.vigil_prefix(plan.name))
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
-        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
-            if alarm["AlarmName"].startswith(prefixes):
-                deployed[alarm["AlarmName"]] = alarm
-        progress(f"verify: read {len(deployed)} alarms under vigil's names")
-    planned = planned_alarms(plan)
+    for cloudwatch in clients.values():  # the environment's region, and those its pinned alarms live in
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm",
+                                                                                     "CompositeAlarm"]):
+            for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                if alarm["AlarmName"].startswith(prefixes):
+                    deployed[alarm["AlarmName"]] = alarm
+            progress(f"verify: read {len(deployed)} alarms under vigil's names")
     names = {a.name for a in planned}
     drills = {a.name for a in plan.drills}
-    metrics = _MetricIndex(cloudwatch)
+    indexes = {region: _MetricIndex(client) for region, client in clients.items()}
     for index, alarm in enumerate(planned, 1):
         result.checked += 1
         actual = deployed.get(alarm.name)
@@ -132,7 +135,7 @@ def verify_environment(session: AwsSession, plan: EnvironmentPlan, *,
             result.findings.append(Finding("changed", alarm.name, f"{len(changed)} field(s) differ from the plan",
                                            changed))
         if alarm.name not in drills:
-            _dead(result, alarm, actual, metrics, insufficient_after, now)
+            _dead(result, alarm, actual, indexes[alarm.region or plan.region], insufficient_after, now)
         if index % 100 == 0:
             progress(f"verify: checked {index}/{len(planned)} alarms")
     for name in sorted(set(deployed) - names):

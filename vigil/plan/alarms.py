@@ -93,6 +93,8 @@ def _alarm(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[str,
         "summary": alarm.summary or "", "owner": spec.owner, "runbook": alarm.runbook or spec.runbook,
         "source": context.source, "actions_enabled": alarm.actions_enabled,
         **severity_actions(context.env_name, severity, notify, alarm.actions),
+        "preset": str(context.origins[key]) if key in context.origins else None,
+        "region": context.pinned_region(key),
     }
     if len(name) > MAX_ALARM_NAME:
         context.problem(path, f"alarm name {name} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}")
@@ -121,7 +123,13 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
     references = rule_references(rule)  # the spec model checked the rule's syntax and the alarms it names
     env = context.env_name
     for reference in references:
-        if reference not in enabled:
+        if context.pinned_region(reference):
+            context.problem(path, f'alarm "{reference}" lives in {context.pinned_region(reference)} (its metric '
+                                  f"exists only there); a composite alarm in {context.env.region} cannot refer to it")
+        elif reference not in context.spec.alarms:  # a preset alarm its resource does not generate
+            known = ", ".join(sorted(k for k in context.spec.alarms if k != key))
+            context.problem(path, f'unknown alarm "{reference}"; alarms of this service: {known}')
+        elif reference not in enabled:
             context.problem(path, f'alarm "{reference}" is disabled in {env}; disable this composite there too '
                                   f"(env: {{{env}: {{enabled: false}}}})")
     if any(p.file == context.source and p.field.startswith(f"alarms.{key}.") for p in context.problems):

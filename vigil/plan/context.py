@@ -9,11 +9,12 @@ defaults apply and problems read the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from vigil.plan.alarm_shape import DEFAULT_STAT
 from vigil.plan.model import MetricQuery
+from vigil.presets.expand import PresetOrigin
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
@@ -53,8 +54,19 @@ class ServiceContext:
     spec: ServiceSpec
     document: LoadedDocument
     problems: list[SpecProblem]
+    origins: Mapping[str, PresetOrigin] = field(default_factory=dict)
+    """Where each alarm generated from a resource preset comes from, by alarm key (vigil/presets/expand.py)."""
+
+    def pinned_region(self, key: str) -> str | None:
+        """The region a preset alarm must live in when its metric exists only there and that is not this
+        environment's (None otherwise)."""
+        origin = self.origins.get(key)
+        region = origin.region if origin is not None else None
+        return region if region and region != self.env.region else None
     scope: str = ""
+    """What alarm names start with: the environment's name, or `{env}-{target}` (naming.target_scope)."""
     metrics_account: str | None = None
+    """Set when the alarms live in the monitoring account and read this account's metrics (central routing)."""
 
     def __post_init__(self) -> None:
         self.scope = self.scope or self.env.name

@@ -51,14 +51,21 @@ def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[Planned
         return _digest(content) if digests else ""
 
     for environment in plan.environments:
-        def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment) -> None:
-            stacks.append(PlannedStack(name, env.name, account or env.account, env.region, digest(content)))
+        def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment,
+                region: str | None = None) -> None:
+            stacks.append(PlannedStack(name, env.name, account or env.account, region or env.region,
+                                       digest(content)))
 
         if environment.routing:
             add(naming.routing_stack_name(environment.scope), _routing_content(environment))
+            # alarms that must live in another region (presets) notify a copy of the routing there
+            for region in sorted({shard.region for s in environment.services for shard in s.shards if shard.region}):
+                add(naming.regional_routing_stack_name(environment.scope, region), _routing_content(environment),
+                    region=region)
         for service in environment.services:
             for shard in service.shards:
-                add(shard.stack_name, _shard_content(environment, service, shard.number), environment.alarm_account)
+                add(shard.stack_name, _shard_content(environment, service, shard.number), environment.alarm_account,
+                    region=shard.region)
             if environment.central and service.has_source_resources:
                 add(naming.source_stack_name(environment.scope, service.name), _source_content(service))
         if environment.dashboards:

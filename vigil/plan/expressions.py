@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 EXPRESSION_ID = "expr"
 """The id of the returned expression of a metric-math alarm in its Metrics; spec metric ids may not take it."""
@@ -61,6 +62,12 @@ def rule_syntax_error(rule: str) -> str | None:
     if expect_operand:
         return "the rule ends without a condition"
     return None
+
+
+def rename_in_rule(rule: str, renamed: Mapping[str, str]) -> str:
+    """`rule` with the alarm keys in `renamed` replaced by their new keys, e.g. ALARM(orders-errors) ->
+    ALARM(orders-fn-errors); other keys and the rest of the rule unchanged."""
+    return _STATE_CALL.sub(lambda m: f"{m.group(1)}({renamed.get(m.group(3).strip(), m.group(3).strip())})", rule)
 
 
 def render_rule(rule: str, names: dict[str, str]) -> str:

@@ -111,6 +111,12 @@ class AlarmPlan:
     actions_suppressor: str | None = None
     suppressor_wait_period: int = 0
     suppressor_extension_period: int = 0
+    preset: str | None = None
+    """For an alarm generated from a resource preset: the resource and its preset alarm, `orders-fn
+    (lambda/errors)`."""
+    region: str | None = None
+    """The region the alarm is deployed in when it is not the environment's: its metric exists only there
+    (CloudFront's in us-east-1). Its actions go to that region's severity topics."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,25 @@ class SloPlan:
 
 
 @dataclass(frozen=True)
+class GraphPlan:
+    """A graph of a resource's dashboard row beside its alarms' graphs: a title and its metrics."""
+
+    title: str
+    metrics: tuple[MetricQuery, ...]
+
+
+@dataclass(frozen=True)
+class ResourcePlan:
+    """A resource monitored with a preset (vigil/presets): its key and type, the keys of the alarms it generated
+    (before per-environment rules drop any) and the extra graphs of its dashboard row."""
+
+    key: str
+    type: str
+    alarms: tuple[str, ...]
+    graphs: tuple[GraphPlan, ...] = ()
+
+
+@dataclass(frozen=True)
 class ShardPlan:
     """One CloudFormation stack of a service: `number` 1 is `vigil-{env}-{service}`, n > 1 adds `-{n}`.
 
@@ -166,6 +191,9 @@ class ShardPlan:
     resources: int
     template_bytes: int
     depends_on: tuple[int, ...] = ()
+    region: str | None = None
+    """Set for the stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`),
+    deployed in that region of the same account; such stacks are not in the lock."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +290,7 @@ class ServicePlan:
     slos: tuple[SloPlan, ...] = ()
     log_groups: tuple[LogGroupPlan, ...] = ()
     dashboards: tuple[DashboardPlan, ...] = ()
+    resources: tuple[ResourcePlan, ...] = ()
 
     @property
     def has_source_resources(self) -> bool:

@@ -67,15 +67,27 @@ def routing_stack_name(env: str) -> str:
     return f"{vigil_prefix(env)}routing"
 
 
+def regional_routing_stack_name(env: str, region: str) -> str:
+    """The routing stack of an environment in another region its alarms need (`vigil-{env}-routing-{region}`):
+    the same severity topics and channels there."""
+    return f"{vigil_prefix(env)}routing-{region}"
+
+
+def regional_service_stack_name(env: str, service: str, region: str) -> str:
+    """The stack of a service's alarms pinned to another region (`vigil-{env}-{service}-{region}`)."""
+    return f"{vigil_prefix(env)}{service}-{region}"
+
+
 def service_stack_name(env: str, service: str, shard: int = 1) -> str:
     """The stack holding one service's monitoring in one environment: `vigil-{env}-{service}` for the first
     (1-based) shard, `vigil-{env}-{service}-{shard}` for the others, so sharding never renames a first stack."""
     return f"{vigil_prefix(env)}{service}" if shard == 1 else f"{vigil_prefix(env)}{service}-{shard}"
 
 
-def channel_resource_name(env: str, channel: str) -> str:
-    """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`."""
-    return f"{vigil_prefix(env)}{channel}"
+def channel_resource_name(env: str, channel: str, region: str | None = None) -> str:
+    """Name for per-channel resources (Chatbot configuration, forwarder function): `vigil-{env}-{channel}`, with
+    `-{region}` in a regional routing stack (Chatbot configuration names are unique per account)."""
+    return f"{vigil_prefix(env)}{channel}" + (f"-{region}" if region else "")
 
 
 def xray_name(env: str, key: str) -> str:
@@ -109,6 +121,12 @@ def canary_alarm_key(key: str, kind: str = "") -> str:
     """The alarm key of a canary's alarm: `canary-{key}` (failed runs) or `canary-{key}-{kind}`; the alarm name
     is then `{env}-{service}-canary-{key}`."""
     return f"canary-{key}-{kind}" if kind else f"canary-{key}"
+
+
+def preset_alarm_key(resource: str, alarm: str) -> str:
+    """The alarm key of a resource's preset alarm, e.g. `orders-fn-errors` (resource `orders-fn`, alarm `errors`;
+    vigil/presets); the alarm name is then `{env}-{service}-orders-fn-errors`."""
+    return f"{resource}-{alarm}"
 
 
 def slo_alarm_key(slo: str, part: str) -> str:

@@ -4,6 +4,7 @@ problem found, before any CDK code runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -19,6 +20,8 @@ from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.targets import Target, declared_targets, environment_targets, selected_targets
 from vigil.plan.tracing import check_unique_names
+from vigil.presets.catalog import possible_alarm_keys
+from vigil.presets.expand import relocate, with_presets
 from vigil.spec.dashboards import DashboardSpec
 from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecError, SpecProblem
@@ -127,7 +130,7 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
             model_problems.extend(error.problems)
             continue
         model_problems.extend(validated.problems)
-        left_out |= validated.left_out
+        left_out |= validated.left_out | {key for entry in validated.left_out for key in possible_alarm_keys(entry)}
         spec = validated.model
         if spec is None:
             continue
@@ -135,14 +138,23 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
             problems.append(document.problem(("service",), f'service "{spec.service}" is already defined in '
                                                            f"{first_file[spec.service]}"))
             continue
+        for name, resource in spec.resources.items():
+            ServiceContext(env, env_names, spec, document, problems).check_override_names(resource.env,
+                                                                                         ("resources", name))
+        expanded = with_presets(spec, document, account=env.account, region=env.region, env_names=env_names)
+        spec, document = expanded.spec, expanded.document
+        problems.extend(expanded.problems)
         first_file[spec.service] = source.path
         if not runs_in(spec, document, target, known_targets, problems):
             elsewhere.append(spec.service)
             continue
         specs[spec.service] = spec
         documents[spec.service] = document
-        services.append(resolve_service(ServiceContext(here, env_names, spec, document, problems, scope=scope,
-                                                       metrics_account=target.account if central else None)))
+        first_problem = len(problems)
+        service = resolve_service(ServiceContext(here, env_names, spec, document, problems, expanded.origins,
+                                                 scope=scope, metrics_account=target.account if central else None))
+        problems[first_problem:] = [relocate(p, expanded.origins) for p in problems[first_problem:]]
+        services.append(dataclasses.replace(service, resources=expanded.resources))
     problems.extend(check_unique_names([item for service in services
                                         for item in (*service.xray_groups, *service.sampling_rules)]))
     declared = read_specs(sources.dashboards, DashboardSpec, problems, context)

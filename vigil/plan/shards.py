@@ -103,17 +103,19 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
     or one of its targets: naming.target_scope); without `source_resources` the first stack holds only the
     service's alarms and dashboards (central routing)."""
     tags = tuple(sorted({**dict(service.tags), "managed-by": "vigil"}.items()))
-    sizes = {alarm.key: alarm_size(alarm, tags, region, account) for alarm in service.alarms}
+    sizes = {alarm.key: alarm_size(alarm, tags, alarm.region or region, account) for alarm in service.alarms}
+    pinned = [alarm for alarm in service.alarms if alarm.region]
+    alarms = [alarm for alarm in service.alarms if not alarm.region]
     extra = service_level_size(service, source_resources=source_resources, tags=tags)
     used: dict[int, TemplateSize] = {1: extra}
     home: dict[str, int] = {}
-    for alarm in service.alarms:
+    for alarm in alarms:
         number = locked.get(alarm.key)
         if number is not None:
             home[alarm.key] = number
             used[number] = used.get(number, TemplateSize(0, 0)) + sizes[alarm.key]
-    key_of = {alarm.name: alarm.key for alarm in service.alarms}
-    unlocked = [a for a in service.alarms if a.key not in home]
+    key_of = {alarm.name: alarm.key for alarm in alarms}
+    unlocked = [a for a in alarms if a.key not in home]
     unlocked.sort(key=lambda a: (a.kind == "composite", a.key))
     for alarm in unlocked:
         floor = max((home.get(key_of.get(child, ""), 1) for child in needs(alarm)), default=1)
@@ -130,15 +132,22 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
                                                       f"run `python -m vigil lock` and commit {LOCK_FILE}"))
     shards = []
     for number in numbers:
-        keys = tuple(a.key for a in service.alarms if home[a.key] == number)
+        keys = tuple(a.key for a in alarms if home[a.key] == number)
         stack = used.get(number, TemplateSize(0, 0))
         name = naming.service_stack_name(env, service.name, number)
         size = STACK_OVERHEAD_BYTES + stack.template_bytes
-        depends = sorted({home[key_of[child]] for a in service.alarms if home[a.key] == number
+        depends = sorted({home[key_of[child]] for a in alarms if home[a.key] == number
                           for child in needs(a) if child in key_of} - {number})
         _check_limits(name, stack.resources, size, env, service.name, document, problems)
         shards.append(ShardPlan(number, name, keys, stack.resources, size, tuple(depends)))
-    _check_cycles(service, shards, env, document, problems)
+    _check_cycles(replace(service, alarms=tuple(alarms)), shards, env, document, problems)
+    for number, pinned_region in enumerate(sorted({str(a.region) for a in pinned}), start=numbers[-1] + 1):
+        keys = tuple(a.key for a in pinned if a.region == pinned_region)
+        stack = sum((sizes[key] for key in keys), TemplateSize(0, 0))
+        name = naming.regional_service_stack_name(env, service.name, pinned_region)
+        size = STACK_OVERHEAD_BYTES + stack.template_bytes
+        _check_limits(name, stack.resources, size, env, service.name, document, problems)
+        shards.append(ShardPlan(number, name, keys, stack.resources, size, (), region=pinned_region))
     return replace(service, shards=tuple(shards))
 
 
@@ -187,7 +196,8 @@ def _check_cycles(service: ServicePlan, shards: list[ShardPlan], env: str, docum
 
 def assignments(services: tuple[ServicePlan, ...]) -> dict[str, dict[str, int]]:
     """service -> alarm key -> stack number, as planned (what `vigil lock` writes for one environment)."""
-    return {service.name: {key: shard.number for shard in service.shards for key in shard.alarms}
+    return {service.name: {key: shard.number for shard in service.shards if shard.region is None
+                           for key in shard.alarms}
             for service in services}
 
 

@@ -35,7 +35,7 @@ ALARM_FIELDS = (
     "threshold", "band", "period", "evaluation_periods", "datapoints_to_alarm", "missing_data", "rule",
     "expressions", "label", "expression_period", "band_label", "evaluate_low_sample_count_percentile",
     "alarm_actions", "ok_actions", "insufficient_data_actions", "actions_enabled", "actions_suppressor",
-    "suppressor_wait_period", "suppressor_extension_period",
+    "suppressor_wait_period", "suppressor_extension_period", "preset", "region",
 )
 """The alarm properties a diff reports; the description is derived from these and left out."""
 
@@ -97,8 +97,9 @@ def _environment_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | Non
     for name in sorted(set(old_alarms) | set(new_alarms)):
         a, b = old_alarms.get(name), new_alarms.get(name)
         if a is None and b is not None:
+            origin = f" [preset {b.preset}]" if b.preset else ""
             changes.append(Change("added", f"alarm {name}", f"{b.severity}: {b.condition} -> "
-                                                            f"{names(notified(new, b))}"))
+                                                            f"{names(notified(new, b))}{origin}"))
         elif b is None and a is not None:
             changes.append(Change("removed", f"alarm {name}", f"{a.severity}: {a.condition}"))
         elif a is not None and b is not None:

@@ -155,7 +155,8 @@ def _text(plan: EnvironmentPlan) -> str:
         width = max((len(a.key) for a in service.alarms), default=0)
         for alarm in service.alarms:
             who = ", ".join(notified(plan, alarm)) or "nobody"
-            lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}")
+            origin = f"  [preset {alarm.preset}]" if alarm.preset else ""
+            lines.append(f"  {alarm.severity:<8} {alarm.key:<{width}}  {alarm.condition}  -> {who}{origin}")
             if alarm.kind != "composite":
                 lines.append(f"  {'':<8} {'':<{width}}  {alarm_inputs(alarm)}")
         lines += _tracing_and_canary_lines(service)
@@ -198,7 +199,8 @@ def _markdown(plan: EnvironmentPlan) -> str:
         for alarm in service.alarms:
             condition = alarm.condition.replace("|", "\\|")
             inputs = alarm_inputs(alarm).replace("|", "\\|") if alarm.kind != "composite" else ""
-            lines.append(f"| `{alarm.key}` | {alarm.severity} | {condition} | "
+            origin = f" (preset {alarm.preset})" if alarm.preset else ""
+            lines.append(f"| `{alarm.key}`{origin} | {alarm.severity} | {condition} | "
                          f"{', '.join(notified(plan, alarm)) or 'nobody'} | {inputs} |")
         lines += inventory.markdown_lines(plan, service)
     lines += inventory.environment_markdown_lines(plan)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, create_model, model_validator
 
 from vigil.plan.expressions import EXPRESSION_ID, rule_references, rule_syntax_error
-from vigil.plan.naming import canary_alarm_key
+from vigil.plan.naming import canary_alarm_key, preset_alarm_key
+from vigil.presets.catalog import catalog, possible_alarm_keys
 from vigil.spec.alarm_options import (
     AccountId,
     AlarmActionsSpec,
@@ -22,6 +23,7 @@ from vigil.spec.canaries import CanaryKey, CanarySpec
 from vigil.spec.environment import TargetName
 from vigil.spec.logs import LogGroupName, LogGroupSpec, Unit
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
+from vigil.spec.resources import resource_union
 from vigil.spec.rules import RuleProblems
 from vigil.spec.slo import SloSpec
 from vigil.spec.tracing import TracingSpec
@@ -227,6 +229,16 @@ class AlarmSpec(SpecModel):
             check_alarm_metrics(self.expression or "", self.metrics, problems)
 
 
+PATCH_EXCLUDED = ("composite", "filter")
+"""Alarm fields a preset alarm's override may not set: a preset alarm is always a metric or math alarm."""
+
+AlarmPatch: type[SpecModel] = create_model(
+    "AlarmPatch", __base__=SpecModel, __doc__="Overrides of one preset alarm: any alarm field, all optional.",
+    **{name: (field.annotation | None, Field(default=None, description=field.description))
+       for name, field in AlarmSpec.model_fields.items() if name not in PATCH_EXCLUDED},
+)
+
+
 class ServiceDefaults(SpecModel):
     """Values every alarm of the service starts from."""
 
@@ -257,6 +269,10 @@ class ServiceSpec(SpecModel):
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "
                                       "from.")
     alarms: dict[Key, AlarmSpec] = Field(default_factory=dict, description="Alarms by stable key.")
+    resources: dict[Key, resource_union(AlarmPatch)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="AWS resources by stable key, each monitored with the alarms AWS "
+                                          "recommends for its type (docs/presets.md); their alarms are keyed "
+                                          "{resource}-{alarm}.")
     tracing: TracingSpec = Field(default_factory=TracingSpec, description="X-Ray groups and sampling rules.")
     canaries: dict[CanaryKey, CanarySpec] = Field(default_factory=dict,
                                                   description="CloudWatch Synthetics canaries by stable key.")
@@ -274,10 +290,11 @@ class ServiceSpec(SpecModel):
         """What one section names in another: a composite's alarms, an alarm's metric filter, and the alarm keys
         canaries take."""
         problems = RuleProblems()
+        known = set(self.alarms) | self._resource_alarm_keys()
         for key, alarm in self.alarms.items():
             path = ("alarms", key)
             if alarm.composite is not None:
-                _check_composite(key, alarm.composite, self.alarms, problems)
+                _check_composite(key, alarm.composite, known, problems)
             if alarm.filter is not None:
                 _check_filter(path, alarm, self.log_groups, problems)
         for key, canary in self.canaries.items():
@@ -288,8 +305,21 @@ class ServiceSpec(SpecModel):
         problems.raise_any(type(self))
         return self
 
+    @classmethod
+    def entry_keys(cls, field: str, key: str) -> set[str]:
+        """The keys entry `key` of map `field` gives besides its own: a resource's possible preset alarm keys
+        (whatever its type, since a resource left out as invalid may have none); vigil/spec/validation.py."""
+        return possible_alarm_keys(key) if field == "resources" else set()
 
-def _check_composite(key: str, rule: str, alarms: dict[str, AlarmSpec], problems: RuleProblems) -> None:
+    def _resource_alarm_keys(self) -> set[str]:
+        """The keys the resources' preset alarms may take (`{resource}-{alarm}`, vigil/presets): composites may
+        name them. Whether one is generated in an environment (inputs given, enabled) is checked by the plan."""
+        presets = catalog()
+        return {preset_alarm_key(name, alarm) for name, resource in self.resources.items()
+                if resource.type in presets for alarm in presets[resource.type].alarms}
+
+
+def _check_composite(key: str, rule: str, alarms: set[str], problems: RuleProblems) -> None:
     path = ("alarms", key, "composite")
     syntax = rule_syntax_error(rule)
     if syntax:

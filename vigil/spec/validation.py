@@ -67,7 +67,8 @@ def validate_partially(document: LoadedDocument, model: type[Model]) -> PartialR
         except ValidationError as error:
             details = error.errors(include_url=False)
             if current is not data:
-                keys = {str(key) for keys in left_out.values() for key in keys}
+                keys = {name for field, keys in left_out.items() for key in keys
+                        for name in _names_of(model, field, str(key))}
                 problems += [problem for problem in _problems(document, model, error)
                              if not any(f'"{key}"' in problem.message for key in keys)]
         else:
@@ -80,6 +81,13 @@ def validate_partially(document: LoadedDocument, model: type[Model]) -> PartialR
             left_out.setdefault(field, set()).add(key)
         current = {**data, **{field: {key: value for key, value in data[field].items() if key not in keys}
                               for field, keys in left_out.items()}}
+
+
+def _names_of(model: type[BaseModel], field: str, key: str) -> set[str]:
+    """The keys a problem may name when entry `key` of map `field` is left out: the key itself, and what the model
+    derives from it (`entry_keys`, e.g. the alarm keys a service's resource generates)."""
+    derived = getattr(model, "entry_keys", None)
+    return {key, *(derived(field, key) if derived else ())}
 
 
 def _entry(detail: Any, data: dict[str, Any], model: type[BaseModel]) -> tuple[str, Any] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -109,12 +110,16 @@ def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None 
     for environment in plan.environments:
         if environment.routing and wanted(naming.routing_stack_name(environment.scope)):
             stacks.append(RoutingStack(app, plan=environment))
+        regions = sorted({shard.region for s in environment.services for shard in s.shards if shard.region})
+        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in regions
+                      if environment.routing and wanted(naming.regional_routing_stack_name(environment.scope, region)))
         for service in environment.services:
             shards = {}
             for shard in service.shards:
                 if not wanted(shard.stack_name):
                     continue
-                shards[shard.number] = ServiceStack(app, environment=environment, service=service, shard=shard)
+                deployed = replace(environment, region=shard.region) if shard.region else environment
+                shards[shard.number] = ServiceStack(app, environment=deployed, service=service, shard=shard)
                 done += 1
                 if progress is not None:
                     progress(done, total, shard.stack_name)
