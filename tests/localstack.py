@@ -22,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from vigil.plan.model import AlarmPlan, EnvironmentPlan
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
+REQUIRES_LOCALSTACK = pytest.mark.skipif(not LOCALSTACK_PYTHON.exists() and not os.environ.get("VIGIL_E2E"),
+                                         reason="LocalStack is not installed (make local-venv)")
+"""Marks the end-to-end tests: they run where LocalStack is installed (make local-venv) or VIGIL_E2E is set."""
 GATEWAY = "127.0.0.1:4566"
 ENDPOINT_URL = f"http://{GATEWAY}"
 START_TIMEOUT_SECONDS = 120

@@ -8,7 +8,6 @@ LocalStack into a failure instead of a skip).
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from tests.localstack import (
     DELIVERY_TIMEOUT_SECONDS,
     LOCALSTACK_PYTHON,
+    REQUIRES_LOCALSTACK,
     Receiver,
     cdk,
     client,
@@ -31,8 +31,7 @@ from vigil.plan.model import EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 
-pytestmark = pytest.mark.skipif(not LOCALSTACK_PYTHON.exists() and not os.environ.get("VIGIL_E2E"),
-                                reason="LocalStack is not installed (make local-venv)")
+pytestmark = REQUIRES_LOCALSTACK
 
 RECEIVER_PORT = 4712
 

@@ -14,7 +14,6 @@ tests/test_organisation.py.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import pytest
 from tests.localstack import (
     DELIVERY_TIMEOUT_SECONDS,
     LOCALSTACK_PYTHON,
+    REQUIRES_LOCALSTACK,
     ROOT,
     Receiver,
     cdk,
@@ -40,8 +40,7 @@ from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 
-pytestmark = pytest.mark.skipif(not LOCALSTACK_PYTHON.exists() and not os.environ.get("VIGIL_E2E"),
-                                reason="LocalStack is not installed (make local-venv)")
+pytestmark = REQUIRES_LOCALSTACK
 
 ENVIRONMENT = "local-org"
 RECEIVER_PORT = 4712
