@@ -195,17 +195,18 @@ def json_size(value: Any, depth: int = 0) -> int:
         inner = depth + 1
         # braces, the closing line's indentation; each entry: indentation, "key": value and ",\n" (the last
         # entry's "," is the closing line's "\n")
-        size = 2 + depth
+        # (string values, the most common, are sized here rather than in a call of their own)
+        size = 2 + depth + len(value) * (inner + 4)
         for key, item in value.items():
-            size += inner + _str_size(key) + 2 + json_size(item, inner) + 2
+            size += _str_size(key) + (_str_size(item) if type(item) is str else json_size(item, inner))
         return size
     if kind is list or kind is tuple:
         if not value:
             return 2
         inner = depth + 1
-        size = 2 + depth
+        size = 2 + depth + len(value) * (inner + 2)
         for item in value:
-            size += inner + json_size(item, inner) + 2
+            size += _str_size(item) if type(item) is str else json_size(item, inner)
         return size
     if isinstance(value, str):
         return _str_size(value)

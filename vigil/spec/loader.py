@@ -184,16 +184,21 @@ class _Builder:
     def build(self, text: str) -> Any:
         stack: list[_Collection] = []
         root: Any = None
+        # hot loop: one pass per YAML event, so the event types and methods are bound once
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        scalar, alias, count_values, place = self._scalar, self._alias, self._count, self._place
         for event in _events(text):
             kind = type(event)
-            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                slot = _slot(stack)
-                value, count = (self._scalar(event, slot), 1) if kind is yaml.ScalarEvent else self._alias(event, slot)
-                self._count(count, event)
-                if kind is yaml.ScalarEvent and event.anchor is not None:
+            if kind is scalar_event:
+                value = scalar(event, stack)
+                count_values(1, event)
+                if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
-                root = self._place(stack, value, event, kind is yaml.ScalarEvent and value == "<<"
-                                   and event.implicit[0] and event.tag is None, root)
+                root = place(stack, value, event, value == "<<" and event.implicit[0] and event.tag is None, root)
+            elif kind is alias_event:
+                value, count = alias(event, stack)
+                count_values(count, event)
+                root = place(stack, value, event, False, root)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 self._count(1, event)
                 mapping = kind is yaml.MappingStartEvent
@@ -316,7 +321,10 @@ class _Builder:
         merged.update(mapping.data)
         return merged
 
-    def _alias(self, event: Any, path: Path) -> tuple[Any, int]:
+    def _alias(self, event: Any, stack: list[_Collection]) -> tuple[Any, int]:
+        """The value alias `event` refers to and how many values it holds; `stack` gives the path of a
+        problem."""
+        path = _slot(stack)
         self.aliases += 1
         if self.aliases > limits.MAX_ALIASES:
             self._problem(event, f"over {limits.MAX_ALIASES:,} aliases", path)
@@ -330,22 +338,25 @@ class _Builder:
             return None, 1
         return self.anchors[name]
 
-    def _scalar(self, event: Any, path: Path) -> Any:
+    def _scalar(self, event: Any, stack: list[_Collection]) -> Any:
+        """The value of scalar `event`; `stack` gives the path of a problem (computed only then: this runs
+        once per scalar)."""
         tag, value = event.tag, event.value
         if event.style in (">", "|") and (hint := _comparison_hint(self.text, event.start_mark.line + 1)):
-            self._problem(event, hint, path)
+            self._problem(event, hint, _slot(stack))
             return value
         if tag is None or tag == "!":
             tag = _Resolver.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else _STR_TAG
             if tag not in _IMPLICIT_TAGS:
                 return value
         elif tag not in _SCALAR_TAGS:
-            self._problem(event, f"unsupported YAML tag {_short_tag(tag)}; spec files use plain values", path)
+            self._problem(event, f"unsupported YAML tag {_short_tag(tag)}; spec files use plain values",
+                          _slot(stack))
             return value
         if tag == _STR_TAG:
             return value
         if tag == _YAML + "int" and len(value) > limits.MAX_INTEGER_DIGITS:
-            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", _slot(stack))
             return None
         key = (tag, value)
         result = _CONSTRUCTED.get(key, _NO_KEY)
@@ -353,13 +364,13 @@ class _Builder:
             try:
                 result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
             except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
-                self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', path)
+                self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', _slot(stack))
                 return value
             if len(_CONSTRUCTED) > 100_000:
                 _CONSTRUCTED.clear()
             _CONSTRUCTED[key] = result
         if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > _MAX_INTEGER_BITS:
-            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", path)
+            self._problem(event, f"expected a number of at most {limits.MAX_INTEGER_DIGITS:,} digits", _slot(stack))
             return None
         return result
 
@@ -401,9 +412,10 @@ _Resolver = _ResolverType()
 
 def _events(text: str) -> Iterator[Any]:
     reader = _BaseLoader(text)
+    check_event, get_event = reader.check_event, reader.get_event
     try:
-        while reader.check_event():
-            yield reader.get_event()
+        while check_event():
+            yield get_event()
     finally:
         reader.dispose()
 
