@@ -174,3 +174,20 @@ def test_condition_in_words() -> None:
                "datapoints_to_alarm: 2}\n")
     conditions = {a.key: a.condition for a in _plan(service).services[0].alarms}
     assert conditions == {"a": "p95 APILatency > 2000 for 1 of 1 x 15 min", "b": "Sum M < 1 for 2 of 3 x 5 min"}
+
+
+def test_with_description_equals_dataclasses_replace() -> None:
+    """AlarmPlan.with_description skips __init__: it must stay equal to dataclasses.replace, which holds while
+    AlarmPlan has no __post_init__ and no field left out of __init__."""
+    import dataclasses
+
+    from vigil.plan.model import AlarmPlan
+
+    assert not hasattr(AlarmPlan, "__post_init__")
+    assert all(f.init for f in dataclasses.fields(AlarmPlan))
+    alarm = AlarmPlan(key="errors", name="prod-orders-errors", service="orders", severity="critical",
+                      kind="threshold", condition="", summary="s", owner="o", runbook=None, description="",
+                      source="alarm_specs/orders.yaml", threshold=5.0, alarm_actions=("prod-critical",))
+    described = alarm.with_description("Errors > 5", "Orders errors")
+    assert described == dataclasses.replace(alarm, condition="Errors > 5", description="Orders errors")
+    assert described is not alarm and alarm.condition == "" and alarm.description == ""

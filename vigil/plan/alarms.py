@@ -3,7 +3,6 @@ defaults filled in, names, actions and descriptions set, and CloudWatch's limits
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from vigil.plan import naming
@@ -67,7 +66,7 @@ def severity_actions(env: str, severity: Severity, states: tuple[NotifyState, ..
 def described(alarm: AlarmPlan, env: str, composite_rule: str | None = None) -> AlarmPlan:
     """`alarm` with its condition and description (vigil/plan/describe.py) filled in."""
     condition = alarm_condition(alarm, composite_rule)
-    return replace(alarm, condition=condition, description=alarm_description(alarm, condition, env))
+    return alarm.with_description(condition, alarm_description(alarm, condition, env))
 
 
 def _override(context: ServiceContext, alarm: AlarmSpec) -> AlarmOverride:
