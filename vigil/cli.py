@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vigil", description="Monitoring as code for AWS: YAML specs in, CloudFormation out.",
         epilog=cli_help.main_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=cli_help.version_line())
+    parser.add_argument("--version", action=cli_help.VersionAction)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current dir)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

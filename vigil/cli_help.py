@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from vigil import __version__, exit_codes
@@ -54,6 +53,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 def version_line() -> str:
     """`vigil X (aws-cdk-lib Y, constructs Z, Python V)`: vigil and the CDK libraries it runs with."""
+    from importlib import metadata  # only for --version: its import and the look-ups cost every other command
+
     parts = []
     for distribution in ("aws-cdk-lib", "constructs"):
         try:
@@ -62,6 +63,19 @@ def version_line() -> str:
             parts.append(f"{distribution} not installed")
     python = ".".join(str(n) for n in sys.version_info[:3])
     return f"vigil {__version__} ({', '.join(parts)}, Python {python})"
+
+
+class VersionAction(argparse.Action):
+    """`--version`: prints `version_line()` and exits, working it out only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(version_line())
+        parser.exit()
 
 
 def epilog(command: str) -> str:
