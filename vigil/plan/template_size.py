@@ -143,8 +143,8 @@ _RESOURCE, _PROPERTIES, _PROPERTY, _ITEM = 2, 3, 4, 5
 
 def _object_size(entries: list[tuple[str, int]], depth: int) -> int:
     """Bytes of an object at `depth` whose values (at depth + 1) have the given sizes."""
-    inner = depth + 1
-    return 2 + sum(inner + len(key) + 2 + 2 + size + 2 for key, size in entries) - 1 + depth + 1
+    # braces, the closing line's indentation; each entry: indentation, "key": value and ",\n"
+    return 2 + depth + len(entries) * (depth + 7) + sum(len(key) + size for key, size in entries)
 
 
 def _list_size(sizes: list[int], depth: int = _PROPERTY) -> int:
@@ -180,6 +180,10 @@ def _str_size(text: str) -> int:
     return size
 
 
+_key_size = functools.lru_cache(maxsize=4096)(_str_size)
+"""`_str_size` of an object's keys: property and field names, the same few thousand times over."""
+
+
 def json_size(value: Any, depth: int = 0) -> int:
     """Bytes of `value` written as JSON with one space of indentation per level, starting at `depth`."""
     kind = type(value)
@@ -198,7 +202,7 @@ def json_size(value: Any, depth: int = 0) -> int:
         # (string values, the most common, are sized here rather than in a call of their own)
         size = 2 + depth + len(value) * (inner + 4)
         for key, item in value.items():
-            size += _str_size(key) + (_str_size(item) if type(item) is str else json_size(item, inner))
+            size += _key_size(key) + (_str_size(item) if type(item) is str else json_size(item, inner))
         return size
     if kind is list or kind is tuple:
         if not value:
