@@ -444,3 +444,19 @@ def test_drills_need_a_target_or_a_region_where_routing_is_in_several_places(
     assert code == 1
     assert capsys.readouterr().err.strip() == (
         "vigil: org routes in 2 places; choose one: --region eu-west-1, --region us-east-1")
+
+
+def test_preset_dimensions_name_each_targets_account_and_region(spec_repo: SpecRepo) -> None:
+    service = SERVICE + "resources:\n  flow: {type: stepfunctions, state_machine: orders}\n"
+    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service}))
+    arns = {}
+    for environment in plan.environments:
+        [planned] = environment.services
+        alarm = next(a for a in planned.alarms if a.key == "flow-failed")
+        assert alarm.metric is not None
+        arns[environment.target] = dict(alarm.metric.dimensions)["StateMachineArn"]
+    assert arns == {
+        "us": "arn:aws:states:us-east-1:310000000001:stateMachine:orders",
+        "eu": "arn:aws:states:eu-west-1:310000000001:stateMachine:orders",
+        "shop": "arn:aws:states:us-east-1:310000000002:stateMachine:orders",
+    }

@@ -122,8 +122,8 @@ def _composite(context: ServiceContext, key: str, alarm: AlarmSpec, names: dict[
     references = rule_references(rule)  # the spec model checked the rule's syntax and the alarms it names
     env = context.env_name
     for reference in references:
-        if context.pinned_region(reference):
-            context.problem(path, f'alarm "{reference}" lives in {context.pinned_region(reference)} (its metric '
+        if pinned := context.pinned_region(reference):
+            context.problem(path, f'alarm "{reference}" lives in {pinned} (its metric '
                                   f"exists only there); a composite alarm in {context.env.region} cannot refer to it")
         elif reference not in context.spec.alarms:  # a preset alarm its resource does not generate
             known = ", ".join(sorted(k for k in context.spec.alarms if k != key))

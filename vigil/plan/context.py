@@ -56,13 +56,6 @@ class ServiceContext:
     problems: list[SpecProblem]
     origins: Mapping[str, PresetOrigin] = field(default_factory=dict)
     """Where each alarm generated from a resource preset comes from, by alarm key (vigil/presets/expand.py)."""
-
-    def pinned_region(self, key: str) -> str | None:
-        """The region a preset alarm must live in when its metric exists only there and that is not this
-        environment's (None otherwise)."""
-        origin = self.origins.get(key)
-        region = origin.region if origin is not None else None
-        return region if region and region != self.env.region else None
     scope: str = ""
     """What alarm names start with: the environment's name, or `{env}-{target}` (naming.target_scope)."""
     metrics_account: str | None = None
@@ -70,6 +63,13 @@ class ServiceContext:
 
     def __post_init__(self) -> None:
         self.scope = self.scope or self.env.name
+
+    def pinned_region(self, key: str) -> str | None:
+        """The region a preset alarm must live in when its metric exists only there and that is not this
+        environment's (None otherwise)."""
+        origin = self.origins.get(key)
+        region = origin.region if origin is not None else None
+        return region if region and region != self.env.region else None
 
     @property
     def env_name(self) -> str:

@@ -141,7 +141,7 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         for name, resource in spec.resources.items():
             ServiceContext(env, env_names, spec, document, problems).check_override_names(resource.env,
                                                                                          ("resources", name))
-        expanded = with_presets(spec, document, account=env.account, region=env.region, env_names=env_names)
+        expanded = with_presets(spec, document, account=target.account, region=target.region, env_names=env_names)
         spec, document = expanded.spec, expanded.document
         problems.extend(expanded.problems)
         first_file[spec.service] = source.path

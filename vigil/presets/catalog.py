@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from vigil.plan.naming import preset_alarm_key
+from vigil.spec.durations import parse_duration
 from vigil.spec.types import Duration, Key, Severity, Stat
 
 CATALOG_PACKAGE = "vigil.data.presets"
@@ -45,6 +46,12 @@ class InputDef(CatalogModel):
     description: str = Field(min_length=1)
     required: bool = False
     default: str | int | float | None = Field(default=None, description="Value when the spec leaves it out.")
+
+    @property
+    def held_default(self) -> str | int | float | None:
+        """The default as a resource model holds it: a duration in seconds, any other kind as written."""
+        return parse_duration(self.default) if self.kind == "duration" and self.default is not None else \
+            self.default
 
 
 class ThresholdDef(CatalogModel):
@@ -154,6 +161,12 @@ class PresetType(CatalogModel):
                 raise ValueError(f"alarm {key}: its threshold needs input {threshold_input!r}: make it required, "
                                  "give it a default, or generate the alarm only `when` it is set")
         return self
+
+    def dimension_templates(self, alarm: AlarmDef) -> list[str]:
+        """The dimension values of `alarm`'s metrics, placeholders unfilled: the alarm's own (else the type's)
+        and those its expression's metrics set."""
+        return [*(alarm.dimensions or self.dimensions).values(),
+                *(v for m in (alarm.metrics or {}).values() for v in (m.dimensions or {}).values())]
 
 
 class CatalogError(Exception):

@@ -18,7 +18,7 @@ from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.resources import ResourceBase
 from vigil.spec.service import AlarmSpec, ServiceSpec
-from vigil.spec.types import Key
+from vigil.spec.types import Key, format_number
 
 Path = tuple[str | int, ...]
 _KEY: TypeAdapter[str] = TypeAdapter(Key)
@@ -157,9 +157,7 @@ def _expand_alarm(out: Expansion, name: str, resource: ResourceBase, preset: Pre
 
 def _names_dimension(definition: AlarmDef, preset: PresetType, name: str) -> bool:
     """Whether input `name` fills a dimension of the alarm (then no threshold can stand in for it)."""
-    templates = [*(definition.dimensions or preset.dimensions).values(),
-                 *(v for m in (definition.metrics or {}).values() for v in (m.dimensions or {}).values())]
-    return any(name in Placeholder.findall(text) for text in templates)
+    return any(name in Placeholder.findall(text) for text in preset.dimension_templates(definition))
 
 
 def _environments(resource: ResourceBase, alarm_env: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
@@ -215,10 +213,9 @@ def _text(value: Any) -> str:
 
 
 def _number(value: float) -> str:
-    """A threshold as text a comparison parses: whole numbers without a decimal point, others rounded to the
-    precision a threshold needs (binary-to-decimal noise of a factor removed)."""
-    rounded = round(float(value), 6)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
+    """A threshold as text a comparison parses (format_number), rounded to the precision a threshold needs
+    (binary-to-decimal noise of a factor removed)."""
+    return format_number(round(float(value), 6))
 
 
 

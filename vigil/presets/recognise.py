@@ -167,7 +167,7 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
                 return None
     for name, spec in preset.inputs.items():
         if spec.default is not None and name not in inputs:
-            inputs[name] = parse_duration(str(spec.default)) if spec.kind == "duration" else spec.default
+            inputs[name] = spec.held_default
     generated = {k for k, d in preset.alarms.items() if (d.enabled or k in matches)
                  and (d.when is None or d.when in inputs) and _placeholders(preset, d) <= set(inputs)}
     if generated != set(matches) or any(s.required and n not in inputs for n, s in preset.inputs.items()):
@@ -175,9 +175,8 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
     resource: dict[str, Any] = {"type": preset.type}
     for name, spec in preset.inputs.items():
         value = inputs.get(name)
-        default = parse_duration(str(spec.default)) if spec.kind == "duration" and spec.default else spec.default
         held = parse_duration(value) if spec.kind == "duration" and isinstance(value, str) else value
-        if value is not None and held != default:
+        if value is not None and held != spec.held_default:
             resource[name] = value
     overrides: dict[str, Any] = {}
     for alarm_name, match in matches.items():
@@ -199,8 +198,7 @@ def _resource(preset: PresetType, identity: dict[str, Any], matches: Mapping[str
 
 
 def _placeholders(preset: PresetType, definition: AlarmDef) -> set[str]:
-    templates = [*(definition.dimensions or preset.dimensions).values(),
-                 *(v for m in (definition.metrics or {}).values() for v in (m.dimensions or {}).values())]
+    templates = preset.dimension_templates(definition)
     return {n for t in templates if not t.endswith(OPTIONAL_MARK) for n in Placeholder.findall(t)} - set(CONTEXT_NAMES)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from vigil.presets.catalog import AlarmDef, InputDef, PresetType, catalog
 from vigil.spec.durations import words
+from vigil.spec.types import format_number
 
 _MISSING = {"missing": "missing", "not_breaching": "not breaching", "breaching": "breaching", "ignore": "ignore"}
 
@@ -69,8 +70,8 @@ def _alarm_row(key: str, alarm: AlarmDef) -> str:
     subject = f"`{alarm.metric}`" if alarm.metric else f"`{alarm.expression}`"
     stat = alarm.stat or ", ".join(f"{m.stat} {m.metric}" for m in (alarm.metrics or {}).values())
     threshold = alarm.threshold
-    value = _number(threshold.value) if threshold.value is not None else \
-        f"{_number(threshold.factor)} x `{threshold.input}`" if threshold.factor != 1 else f"`{threshold.input}`"
+    value = format_number(threshold.value) if threshold.value is not None else \
+        f"{format_number(threshold.factor)} x `{threshold.input}`" if threshold.factor != 1 else f"`{threshold.input}`"
     region = f" (in {alarm.region})" if alarm.region else ""
     when = f"`{alarm.when}`" if alarm.when else ("off" if not alarm.enabled else "")
     return (f"| `{key}`{region} | {subject} | {stat} | {threshold.operator} {value} | {words(alarm.period)} | "
@@ -84,10 +85,6 @@ def _presence(spec: InputDef) -> str:
     if spec.default is None:
         return "optional"
     return f"default `{spec.default}`"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def _cell(text: str) -> str:

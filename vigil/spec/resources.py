@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, StringConstraints, create_model
 
 from vigil.presets.catalog import InputDef, PresetType, catalog
-from vigil.spec.durations import parse_duration
 from vigil.spec.types import Duration, Name, SpecModel
 
 _INPUT_TYPES: dict[str, Any] = {
@@ -69,5 +68,4 @@ def _input_field(spec: InputDef) -> tuple[Any, Any]:
     kind = _INPUT_TYPES[spec.kind]
     if spec.required:
         return kind, Field(description=spec.description)
-    default = parse_duration(spec.default) if spec.kind == "duration" and spec.default is not None else spec.default
-    return kind | None, Field(default=default, description=spec.description)
+    return kind | None, Field(default=spec.held_default, description=spec.description)
