@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vigil.exit_codes import EXIT_OK
 from vigil.live.aws import UsageError
 from vigil.plan.model import EnvironmentPlan, ServicePlan, SloPlan
 from vigil.plan.resolve import plan_workspace
+from vigil.spec.types import format_number
 from vigil.spec.workspace import read_sources
-
-EXIT_OK = 0
 
 
 def add_parsers(commands: Any) -> None:
@@ -45,12 +45,12 @@ def add_parsers(commands: Any) -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     from vigil.review import slo_simulate
-    from vigil.review.inventory import number
 
     plan = plan_workspace(read_sources(args.root), only=[args.env] if args.env else None)
     environment, service, slo = _find(plan.environments, args.service, args.slo)
     out = args.out if args.out.is_absolute() else args.root / args.out
-    print(f"{environment.label} {service.name}/{slo.key}: {number(slo.objective)}% over {slo.window // 86400} days; "
+    print(f"{environment.label} {service.name}/{slo.key}: {format_number(slo.objective)}% "
+          f"over {slo.window // 86400} days; "
           f"page {slo.page_severity if slo.page_alarm else 'disabled'}, "
           f"ticket {slo.ticket_severity if slo.ticket_alarm else 'disabled'}")
     for scenario in slo_simulate.SCENARIOS:

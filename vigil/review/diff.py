@@ -28,7 +28,7 @@ from vigil.review import inventory
 from vigil.review.recipients import channel_kind, names, notified, notifies
 from vigil.review.routing_map import routing_map_diff
 from vigil.spec.durations import words
-from vigil.spec.types import SEVERITIES
+from vigil.spec.types import SEVERITIES, format_number
 
 ALARM_FIELDS = (
     "severity", "kind", "condition", "summary", "runbook", "metric", "expression", "metrics", "operator",
@@ -179,7 +179,7 @@ def _slo_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None) -> li
         return {f"{slo.service}/{slo.key}": slo for service in _services(plan) for slo in service.slos}
 
     def fields(plan: EnvironmentPlan | None, slo: SloPlan) -> dict[str, Any]:
-        return {"objective": f"{inventory.number(slo.objective)}%", "window": words(slo.window),
+        return {"objective": f"{format_number(slo.objective)}%", "window": words(slo.window),
                 "min_requests": slo.min_requests, "error ratio": slo.ratio_expression,
                 "metrics": [plain_data(m) for m in slo.metrics],
                 "page": inventory.slo_alert(plan, slo, "page").removeprefix("page "),

@@ -21,11 +21,7 @@ from vigil.plan.model import (
 )
 from vigil.review.recipients import names, notified_by_name
 from vigil.spec.durations import words
-
-
-def number(value: float) -> str:
-    """A number without a needless `.0`: 99.0 -> `99`, 99.9 -> `99.9`."""
-    return str(int(value)) if float(value).is_integer() else repr(value)
+from vigil.spec.types import format_number
 
 
 def retention(group: LogGroupPlan) -> str:
@@ -54,7 +50,7 @@ def filter_metric(metric_filter: MetricFilterPlan) -> str:
     """The metric a filter publishes: `PurposePath/Coaching LogErrors (value 1, unit Count, adapter=$.a)`."""
     extras = [f"value {metric_filter.value}"]
     if metric_filter.default_value is not None:
-        extras.append(f"default {number(metric_filter.default_value)}")
+        extras.append(f"default {format_number(metric_filter.default_value)}")
     if metric_filter.unit:
         extras.append(f"unit {metric_filter.unit}")
     extras += [f"{name}={field}" for name, field in metric_filter.dimensions]
@@ -79,7 +75,8 @@ def slo_summary(plan: EnvironmentPlan, slo: SloPlan) -> str:
 
 def slo_objective(slo: SloPlan) -> str:
     """The objective, window, error budget and low-traffic guard of an SLO."""
-    return (f"{number(slo.objective)}% over {words(slo.window)} (budget {number(round(slo.budget * 100, 9))}%, "
+    return (f"{format_number(slo.objective)}% over {words(slo.window)} "
+            f"(budget {format_number(round(slo.budget * 100, 9))}%, "
             f"guard {slo.min_requests} events/h)")
 
 

@@ -169,9 +169,7 @@ def _tracing_and_canary_lines(service: ServicePlan) -> list[str]:
     """One line per canary, X-Ray group and sampling rule of a service."""
     lines = []
     for canary in service.canaries:
-        steps = json.loads(canary.config)["steps"]
-        target = steps[0]["url"] if len(steps) == 1 else f"{len(steps)} steps"
-        lines.append(f"  canary   {canary.name}  every {words(canary.every)}: {target}")
+        lines.append(f"  canary   {canary.name}  every {words(canary.every)}: {inventory.canary_target(canary)}")
     for group in service.xray_groups:
         insights = ", insights" if group.insights else ""
         lines.append(f"  x-ray    group {group.name}: {group.filter}{insights}")

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from vigil.plan.model import ServicePlan, SloPlan
-from vigil.review.inventory import number
 from vigil.review.slo_eval import Evaluator, Result, evaluate_expression, slo_alarms, slo_data
 from vigil.spec.durations import words
+from vigil.spec.types import format_number
 
 MINUTES_PER_HOUR = 60
 HISTORY = 3 * 24 * MINUTES_PER_HOUR
@@ -179,7 +179,7 @@ def draw(timeline: Timeline, service: str, path: Path) -> None:
     hours = [(t - timeline.start) / MINUTES_PER_HOUR for t in range(first, len(timeline.requests))]
     figure, (errors, burns, alerts) = pyplot.subplots(
         3, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [2, 3, 1.2]})
-    figure.suptitle(f"{service}/{slo.key}: {number(slo.objective)}% over {words(slo.window)}. "
+    figure.suptitle(f"{service}/{slo.key}: {format_number(slo.objective)}% over {words(slo.window)}. "
                     f"{timeline.scenario.title[0].upper()}{timeline.scenario.title[1:]}", fontsize=10)
 
     ratio = [100 * b / r if r else 0.0 for r, b in zip(timeline.requests[first:], timeline.bad[first:], strict=True)]
@@ -199,7 +199,7 @@ def draw(timeline: Timeline, service: str, path: Path) -> None:
         factors.setdefault(pair[0].factor, alert)
     for factor, alert in factors.items():
         burns.axhline(factor, color="#cf222e" if alert == "page" else "#9a6700", linestyle="--", linewidth=0.8)
-        burns.text(hours[-1], factor, f"{number(factor)}x {alert} ", fontsize=7, ha="right", va="bottom")
+        burns.text(hours[-1], factor, f"{format_number(factor)}x {alert} ", fontsize=7, ha="right", va="bottom")
     burns.set_yscale("log")
     burns.set_ylabel("burn rate (x budget)", fontsize=8)
     burns.legend(fontsize=7, ncol=4, loc="upper left")

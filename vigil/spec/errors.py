@@ -40,6 +40,12 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the last three `...` when it was cut (for a value quoted in a
+    problem message)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class SpecError(Exception):
     """Raised when specs are invalid; carries every problem found, in file and line order."""
 

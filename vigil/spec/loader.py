@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import yaml
 
 from vigil.spec import input_limits as limits
-from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.errors import SpecError, SpecProblem, shorten
 from vigil.spec.templates import Rendered, render
 
 _YAML = "tag:yaml.org,2002:"
@@ -364,7 +364,7 @@ class _Builder:
             try:
                 result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
             except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
-                self._problem(event, f'"{_shorten(value)}" is not a valid {_short_tag(tag)}', _slot(stack))
+                self._problem(event, f'"{shorten(value, 60)}" is not a valid {_short_tag(tag)}', _slot(stack))
                 return value
             if len(_CONSTRUCTED) > 100_000:
                 _CONSTRUCTED.clear()
@@ -422,7 +422,3 @@ def _events(text: str) -> Iterator[Any]:
 
 def _short_tag(tag: str | None) -> str:
     return f"!!{tag[len(_YAML):]}" if tag and tag.startswith(_YAML) else str(tag)
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -28,7 +28,7 @@ from jinja2.utils import Namespace
 from jinja2.visitor import NodeTransformer
 
 from vigil.spec import input_limits as limits
-from vigil.spec.errors import SpecError, SpecProblem
+from vigil.spec.errors import SpecError, SpecProblem, shorten
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 """Text that starts a Jinja construct; a file without any is not rendered."""
@@ -107,7 +107,7 @@ def _compiled(file: str, text: str) -> jinja2.Template:
     except RecursionError:
         problem = SpecProblem(file, 1, "", "template: expressions nested too deeply")
     except Exception as error:  # the generated Python may not compile (e.g. blocks nested over 20 deep)
-        problem = SpecProblem(file, 1, "", f"template: cannot compile: {_shorten(str(error))}")
+        problem = SpecProblem(file, 1, "", f"template: cannot compile: {shorten(str(error), 200)}")
     raise SpecError([problem])
 
 
@@ -500,8 +500,4 @@ def _message(error: Exception) -> str:
     if isinstance(error, MemoryError):
         return "template: out of memory"
     text = str(error.message if isinstance(error, jinja2.TemplateError) and error.message else error)
-    return f"template: {_shorten(text) or type(error).__name__}"
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return f"template: {shorten(text, 200) or type(error).__name__}"
