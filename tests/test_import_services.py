@@ -12,7 +12,7 @@ from tests.import_corpus.measure import CorpusSession, measure
 from tests.import_corpus.shapes import REGION
 from tests.test_import_corpus import _alarm
 from vigil.live.import_report import render
-from vigil.live.import_result import ImportOptions, ImportResult, one_line
+from vigil.live.import_result import ImportOptions, ImportResult, plain_note
 from vigil.live.import_services import ServicePlacer, readable_key, topic_service
 from vigil.live.importer import import_account, write_files
 from vigil.plan.resolve import plan_workspace
@@ -82,7 +82,7 @@ def test_keys_drop_the_service_prefix_and_stay_unique() -> None:
 
 def test_report_items_are_one_line_without_markup() -> None:
     page = "<html>\n<head><title>502 Bad Gateway</title><style>p {x: 1}</style></head>\n<body>" + "x" * 500
-    text = one_line(f"could not be read: An error occurred (502) when calling GetGroups: {page}")
+    text = plain_note(f"could not be read: An error occurred (502) when calling GetGroups: {page}")
     assert "\n" not in text and "<" not in text and "{x" not in text and len(text) == 300
     assert text.startswith("could not be read: An error occurred (502) when calling GetGroups: 502 Bad Gateway")
     result = ImportResult("prod", "123456789012", "us-east-1")

@@ -67,7 +67,7 @@ class ImportResult:
     def note(self, kind: str, subject: str, message: str) -> None:
         """Record a note (once), each part on one line of readable text (an AWS error body may be a whole HTML
         page)."""
-        note = Note(kind, one_line(subject), one_line(message))
+        note = Note(kind, plain_note(subject), plain_note(message))
         if note not in self.notes:
             self.notes.append(note)
 
@@ -94,7 +94,7 @@ NOTE_MAX = 300
 """Characters of one report item's subject or message (longer ones, such as AWS error bodies, are cut)."""
 
 
-def one_line(text: str, limit: int = NOTE_MAX) -> str:
+def plain_note(text: str, limit: int = NOTE_MAX) -> str:
     """`text` as one line of plain text: markup dropped, entities decoded, whitespace collapsed, cut to `limit`
     characters with an ellipsis."""
     text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.S | re.I)
