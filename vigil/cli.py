@@ -254,8 +254,6 @@ def _targets(args: argparse.Namespace) -> int:
             code_changed = True
     items = deployments.deployments(plan, base, everything_changed=code_changed)
     if args.format == "json":
-        import json
-
         print(json.dumps(deployments.deployments_data(items), indent=2))
         return EXIT_OK
     for item in items:

@@ -19,7 +19,7 @@ from vigil.plan import naming
 from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.spec.logs import UNITS, check_pattern, parse_value
 
-MANAGED_BY = ("managed-by", "vigil")
+MANAGED_BY = naming.MANAGED_BY
 """The tag every resource of a vigil stack carries."""
 _TRACING_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 

@@ -59,7 +59,7 @@ def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[Planned
         if environment.routing:
             add(naming.routing_stack_name(environment.scope), _routing_content(environment))
             # alarms that must live in another region (presets) notify a copy of the routing there
-            for region in sorted({shard.region for s in environment.services for shard in s.shards if shard.region}):
+            for region in environment.other_regions:
                 add(naming.regional_routing_stack_name(environment.scope, region), _routing_content(environment),
                     region=region)
         for service in environment.services:
@@ -104,8 +104,8 @@ def deployments(plan: WorkspacePlan, base: WorkspacePlan | None = None, *,
         if before is not None or everything_changed:
             changed = names if everything_changed or before is None else tuple(
                 s.name for s in groups[key] if before.get(s.name) != s.digest)
-        role = f"VIGIL_ROLE_{environment}" + (f"_{account}" if environment in multi else "")
-        out.append(Deployment(environment, account, region, names, changed, role.upper().replace("-", "_"),
+        role = naming.role_variable(environment, account if environment in multi else None)
+        out.append(Deployment(environment, account, region, names, changed, role,
                               tuple(sorted(targets.get(key, ()))), environment in protected))
     return out
 

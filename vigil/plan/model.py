@@ -355,6 +355,12 @@ class EnvironmentPlan:
         """Whether the alarms live in another account than the metrics they watch (central routing)."""
         return self.alarm_account != self.account
 
+    @property
+    def other_regions(self) -> list[str]:
+        """The regions, sorted, other than the environment's where some service has a shard (alarms on
+        region-bound metrics, presets); routing is copied to each."""
+        return sorted({shard.region for s in self.services for shard in s.shards if shard.region})
+
     def severities_for(self, channel: str) -> tuple[Severity, ...]:
         """The severities whose notifications reach `channel`."""
         return tuple(severity for severity, names in self.routes.items() if channel in names)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 from vigil.plan.limits import MAX_CANARY_NAME
 from vigil.spec.types import Severity
@@ -230,3 +231,18 @@ def stackset_name(env: str) -> str:
 def organisation_dashboard_name(env: str) -> str:
     """The monitoring account's dashboard of every target's alarms: `{env}-organisation`."""
     return f"{env}-organisation"
+
+
+def role_variable(env: str, account: str | None = None) -> str:
+    """The CI repository variable holding the role a deployment assumes: `VIGIL_ROLE_{ENV}`, or
+    `VIGIL_ROLE_{ENV}_{ACCOUNT}` (`account` given) in an environment with targets; upper case, `-` as `_`."""
+    return (f"VIGIL_ROLE_{env}" + (f"_{account}" if account else "")).upper().replace("-", "_")
+
+
+MANAGED_BY = ("managed-by", "vigil")
+"""The tag on every stack and resource vigil creates (import tells vigil's log groups from others by it)."""
+
+
+def stack_tags(tags: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A stack's tags: `tags` plus MANAGED_BY, sorted by key."""
+    return tuple(sorted({**dict(tags), MANAGED_BY[0]: MANAGED_BY[1]}.items()))

@@ -102,7 +102,7 @@ def assign_shards(service: ServicePlan, *, env: str, region: str, account: str, 
     `strict`, as when the lock is being written). `env` is what the stack names start with (an environment,
     or one of its targets: naming.target_scope); without `source_resources` the first stack holds only the
     service's alarms and dashboards (central routing)."""
-    tags = tuple(sorted({**dict(service.tags), "managed-by": "vigil"}.items()))
+    tags = naming.stack_tags(service.tags)
     sizes = {alarm.key: alarm_size(alarm, tags, alarm.region or region, account) for alarm in service.alarms}
     pinned = [alarm for alarm in service.alarms if alarm.region]
     alarms = [alarm for alarm in service.alarms if not alarm.region]

@@ -110,8 +110,7 @@ def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None 
     for environment in plan.environments:
         if environment.routing and wanted(naming.routing_stack_name(environment.scope)):
             stacks.append(RoutingStack(app, plan=environment))
-        regions = sorted({shard.region for s in environment.services for shard in s.shards if shard.region})
-        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in regions
+        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in environment.other_regions
                       if environment.routing and wanted(naming.regional_routing_stack_name(environment.scope, region)))
         for service in environment.services:
             shards = {}

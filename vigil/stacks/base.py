@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import aws_cdk as cdk
 from constructs import Construct
 
+from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
 
 
@@ -21,7 +22,7 @@ class EnvironmentStack(cdk.Stack):
 
     def __init__(self, scope: Construct, name: str, *, environment: EnvironmentPlan, description: str,
                  tags: Iterable[tuple[str, str]], tag_resources: bool = True, account: str | None = None) -> None:
-        self.resource_tags: tuple[tuple[str, str], ...] = tuple(sorted({**dict(tags), "managed-by": "vigil"}.items()))
+        self.resource_tags: tuple[tuple[str, str], ...] = naming.stack_tags(tags)
         super().__init__(
             scope, name,
             stack_name=name,

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from vigil.constructs.dashboards import Dashboards
 from vigil.constructs.organisation import BaselineStackSet, ObservabilitySink
+from vigil.plan import naming
 from vigil.plan.model import MonitoringPlan
 
 
@@ -16,7 +17,7 @@ class MonitoringStack(cdk.Stack):
     organisation dashboard. Central routing has a routing stack of its own in the same account and region."""
 
     def __init__(self, scope: Construct, *, plan: MonitoringPlan) -> None:
-        tags = dict(sorted({**dict(plan.tags), "managed-by": "vigil"}.items()))
+        tags = naming.stack_tags(plan.tags)
         super().__init__(
             scope, plan.stack_name,
             stack_name=plan.stack_name,
@@ -30,5 +31,5 @@ class MonitoringStack(cdk.Stack):
             BaselineStackSet(self, "StackSet", plan=plan.stackset, sink_arn=sink.arn)
         if plan.dashboards:
             Dashboards(self, "Dashboards", dashboards=plan.dashboards)
-        for key, value in tags.items():
+        for key, value in tags:
             cdk.Tags.of(self).add(key, value)
