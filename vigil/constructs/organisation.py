@@ -92,7 +92,7 @@ def _routing_baseline(stack: cdk.Stack, plan: EnvironmentPlan) -> None:
     """Severity topics, channels and drills for the account and region the member stack is deployed in.
     Chatbot configurations are global to an account, so their names carry the region."""
     here = dataclasses.replace(plan, account=cdk.Aws.ACCOUNT_ID, region=cdk.Aws.REGION,
-                               scope=f"{plan.name}-{cdk.Aws.REGION}")
+                               scope=naming.regional_scope(plan.name, cdk.Aws.REGION))
     topics = SeverityTopics(stack, "Topics", plan=here)
     Channels(stack, "Channels", plan=here, topics=topics)
     ServiceAlarms(stack, "Drills", alarms=plan.drills, topic_arns={

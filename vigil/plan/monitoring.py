@@ -128,7 +128,7 @@ def _central_routing(env: EnvironmentSpec, document: LoadedDocument, region: str
     monitoring account), the channels and the drills."""
     assert env.monitoring is not None
     return _routing_plan(env, document, env.monitoring.account, region,
-                         naming.central_routing_scope(env.name, region))
+                         naming.regional_scope(env.name, region))
 
 
 def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument) -> EnvironmentPlan:

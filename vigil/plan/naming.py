@@ -201,9 +201,10 @@ def target_scope(env: str, target: str | None) -> str:
     return env if target is None else f"{env}-{target}"
 
 
-def central_routing_scope(env: str, region: str) -> str:
-    """The scope of the routing that central routing puts in the monitoring account in `region`:
-    `{env}-{region}`, since its channel resources (Chatbot configurations) are global to the account."""
+def regional_scope(env: str, region: str) -> str:
+    """The scope of routing that one account holds per region (central routing in the monitoring account, the
+    StackSet's per-account baseline): `{env}-{region}`, since its channel resources (Chatbot configurations) are
+    global to the account."""
     return f"{env}-{region}"
 
 
