@@ -15,7 +15,8 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import Any
 import boto3
 import pytest
 
-from vigil.plan.model import AlarmPlan, EnvironmentPlan
+from vigil.plan.deployments import Deployment
+from vigil.plan.model import AlarmPlan, EnvironmentPlan, WorkspacePlan
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
@@ -127,12 +129,13 @@ class Receiver:
 
     def alarm_messages(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(channel, new state, CloudWatch alarm message) for every alarm notification received so far."""
+        return [(channel, message.get("NewStateValue", ""), message) for channel, _, message in self.deliveries()]
+
+    def deliveries(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(channel, ARN of the SNS topic that delivered it, CloudWatch alarm message) for every alarm
+        notification received so far."""
         with self._lock:
-            out = []
-            for channel, body in self.messages:
-                message = json.loads(body["Message"])
-                out.append((channel, message.get("NewStateValue", ""), message))
-            return out
+            return [(channel, body["TopicArn"], json.loads(body["Message"])) for channel, body in self.messages]
 
     def clear(self) -> None:
         with self._lock:
@@ -194,3 +197,58 @@ def wait_for(receiver: Receiver, count: int) -> list[tuple[str, str, dict[str, A
         time.sleep(0.25)
     time.sleep(1)
     return receiver.alarm_messages()
+
+
+def deploy_like_the_workflow(workdir: Path, environment: str, items: Sequence[Deployment]) -> None:
+    """Deploy `environment` from `workdir` to the running LocalStack as the workflow does: one `cdk synth`,
+    then per deployment (vigil/plan/deployments.py: one account and region) a bootstrap and a
+    `cdk deploy --concurrency` of that deployment's stacks with its own account's credentials, the deployments
+    side by side."""
+    cdk(workdir, "synth", "--quiet", "-c", f"env={environment}")
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        list(pool.map(lambda d: cdk(workdir, "bootstrap", "--app", "cdk.out", f"aws://{d.account}/{d.region}",
+                                    account=d.account, region=d.region), items))
+        list(pool.map(lambda d: cdk(workdir, "deploy", "--app", "cdk.out", "--require-approval", "never",
+                                    "--concurrency", "4", *d.stacks, account=d.account, region=d.region), items))
+
+
+def confirm_subscriptions(receiver: Receiver, expected: int) -> None:
+    """Wait until `expected` subscription confirmations have arrived (DELIVERY_TIMEOUT_SECONDS at most), assert
+    that exactly as many did, and confirm each as the subscribing service would, in its topic's account and
+    region."""
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
+    while len(receiver.confirmations) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(receiver.confirmations) == expected
+    for _, body in receiver.confirmations:
+        _, _, _, region, account, _ = body["TopicArn"].split(":", 5)
+        client("sns", account, region).confirm_subscription(TopicArn=body["TopicArn"], Token=body["Token"])
+
+
+def planned_alarm_places(plan: WorkspacePlan) -> dict[tuple[str, str], list[str]]:
+    """The names of the alarms `plan` deploys, sorted, by (account, region): each target's in the account
+    holding its alarms (its own, or the monitoring account with central routing), in the region of the shard
+    holding them (the target's, or the one region a preset pins them to), with its drills; and the drills of
+    the monitoring account's central routing in each of its regions."""
+    places: dict[tuple[str, str], list[str]] = {}
+    for environment in plan.environments:
+        for service in environment.services:
+            names = {alarm.key: alarm.name for alarm in service.alarms}
+            for shard in service.shards:
+                places.setdefault((environment.alarm_account, shard.region or environment.region), []).extend(
+                    names[key] for key in shard.alarms)
+        places.setdefault((environment.alarm_account, environment.region), []).extend(
+            alarm.name for alarm in environment.drills)
+    for monitoring in plan.monitoring:
+        if monitoring.routing_plan is not None:
+            places.setdefault((monitoring.account, monitoring.region), []).extend(
+                alarm.name for alarm in monitoring.routing_plan.drills)
+    return {place: sorted(names) for place, names in places.items()}
+
+
+def deployed_alarm_names(account: str, region: str) -> list[str]:
+    """The names of every metric and composite alarm in LocalStack's `account` and `region`, sorted."""
+    pages = client("cloudwatch", account, region).get_paginator("describe_alarms").paginate(
+        AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    return sorted(alarm["AlarmName"] for page in pages for kind in ("MetricAlarms", "CompositeAlarms")
+                  for alarm in page.get(kind, []))

@@ -15,22 +15,22 @@ tests/test_organisation.py.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.localstack import (
-    DELIVERY_TIMEOUT_SECONDS,
     LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     ROOT,
     Receiver,
-    cdk,
     client,
+    confirm_subscriptions,
     copy_repository,
+    deploy_like_the_workflow,
+    deployed_alarm_names,
+    planned_alarm_places,
     running_localstack,
     uncombined_alarm,
     wait_for,
@@ -73,40 +73,20 @@ def deployed(workdir: Path, receiver: Receiver, tmp_path_factory: pytest.TempPat
         ("000000000001", "us-east-1"), ("000000000002", "eu-west-1"),
         ("000000000003", "us-east-1"), ("000000000003", "eu-west-1")}
     with running_localstack(tmp_path_factory.mktemp("localstack-org")):
-        cdk(workdir, "synth", "--quiet", "-c", f"env={ENVIRONMENT}")
-        with ThreadPoolExecutor(max_workers=len(items)) as pool:
-            list(pool.map(lambda d: cdk(workdir, "bootstrap", "--app", "cdk.out", f"aws://{d.account}/{d.region}",
-                                        account=d.account, region=d.region), items))
-            list(pool.map(lambda d: cdk(workdir, "deploy", "--app", "cdk.out", "--require-approval", "never",
-                                        "--concurrency", "4", *d.stacks, account=d.account, region=d.region),
-                          items))
+        deploy_like_the_workflow(workdir, ENVIRONMENT, items)
         routed = sum(len(c) for c in plan.environments[0].routes.values())
-        _confirm_subscriptions(receiver, expected=routed * len(plan.environments))
+        confirm_subscriptions(receiver, expected=routed * len(plan.environments))
         yield plan, items
-
-
-def _confirm_subscriptions(receiver: Receiver, expected: int) -> None:
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
-    while len(receiver.confirmations) < expected and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert len(receiver.confirmations) == expected
-    for _, body in receiver.confirmations:
-        _, _, _, region, account, _ = body["TopicArn"].split(":", 5)
-        client("sns", account, region).confirm_subscription(TopicArn=body["TopicArn"], Token=body["Token"])
 
 
 def test_each_account_and_region_holds_exactly_its_targets_alarms(
         deployed: tuple[WorkspacePlan, list[Deployment]]) -> None:
     plan, items = deployed
-    planned = {(e.alarm_account, e.region): sorted([*(a.name for s in e.services for a in s.alarms),
-                                                    *(a.name for a in e.drills)])
-               for e in plan.environments}
+    planned = planned_alarm_places(plan)
+    assert not any(e.central for e in plan.environments)  # per-account routing: alarms in the target's account
     for item in items:
-        cloudwatch = client("cloudwatch", item.account, item.region)
-        pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-        names = sorted(a["AlarmName"] for page in pages for kind in ("MetricAlarms", "CompositeAlarms")
-                       for a in page.get(kind, []))
-        assert names == planned.get((item.account, item.region), []), (item.account, item.region)
+        assert deployed_alarm_names(item.account, item.region) == planned.get((item.account, item.region), []), (
+            item.account, item.region)
 
 
 @pytest.mark.parametrize("severity", ["critical", "warning", "info"])
