@@ -181,12 +181,15 @@ def client(service: str, account: str = "test", region: str = "us-east-1") -> An
 
 
 def uncombined_alarm(plan: EnvironmentPlan, severity: str) -> AlarmPlan:
-    """An alarm of `severity` that no composite refers to, so driving it notifies nothing else. Canary alarms are
-    left out: LocalStack community has no Synthetics, so it skips the canaries those alarms watch."""
+    """An alarm of `severity` that no composite refers to, so driving it notifies nothing else: a metric alarm
+    where there is one, else a composite (an environment may have a severity's alarms only as SLO burn-rate
+    children and their composite). Canary alarms are left out: LocalStack community has no Synthetics, so it
+    skips the canaries those alarms watch."""
     children = {child for s in plan.services for a in s.alarms for child in a.children}
-    return next(a for s in plan.services for a in s.alarms
-                if a.severity == severity and a.kind != "composite" and a.name not in children
-                and not (a.metric and a.metric.namespace == "CloudWatchSynthetics"))
+    candidates = [a for s in plan.services for a in s.alarms
+                  if a.severity == severity and a.name not in children
+                  and not (a.metric and a.metric.namespace == "CloudWatchSynthetics")]
+    return min(candidates, key=lambda a: a.kind == "composite")
 
 
 def wait_for(receiver: Receiver, count: int) -> list[tuple[str, str, dict[str, Any]]]:

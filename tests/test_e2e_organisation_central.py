@@ -3,12 +3,14 @@ two regions, a monitoring account, `routing: central`), deployed the way the wor
 then per account and region (`vigil targets`) a bootstrap and a `cdk deploy --concurrency` of that
 deployment's stacks with that account's credentials.
 
-The test deploys a local copy of org.yaml, `local-org-central`, made by `local_copy` and nothing else: each
-account becomes one of LocalStack's (000000000010 and up, in the order of the original ids; LocalStack takes a
-12-digit access key id as the account, and vigil's local environments must use 000000000000-099), wherever it
-appears (targets, monitoring, source_accounts, vars); `local: true`; and every channel gets a loopback
-`endpoint` on the receiver this test runs. Targets, regions, services' `targets:`, routing, the StackSet and
-the organisation id are kept as they are.
+The test deploys a local copy of org.yaml made by `local_copy` and nothing else: each account becomes one of
+LocalStack's (000000000010 and up, in the order of the original ids; LocalStack takes a 12-digit access key id
+as the account, and vigil's local environments must use 000000000000-099), wherever it appears (targets,
+monitoring, source_accounts, vars); `local: true`; and every channel gets a loopback `endpoint` on the
+receiver this test runs. Targets, regions, services' `targets:`, routing, the StackSet and the organisation id
+are kept as they are, and so is the name: the copy replaces org.yaml in the test's copy of the repository.
+Renamed, it would lose what the services say for `org` (`env: {org: {enabled: false}}` on anomaly alarms,
+whose bands cannot read another account's metric) and outgrow X-Ray's 32-character names (`{env}-{key}`).
 
 Then: each account and region holds exactly its planned alarms (every alarm in the monitoring account, in its
 target's region; the source accounts none); for each target and severity an alarm of that target, in the
@@ -66,8 +68,7 @@ from vigil.spec.workspace import read_sources
 
 pytestmark = REQUIRES_LOCALSTACK
 
-SOURCE = "org"
-ENVIRONMENT = "local-org-central"
+ENVIRONMENT = "org"
 RECEIVER_PORT = 4713
 """Not the other end-to-end tests' port, so that nothing they deployed can reach this test's receiver."""
 FIRST_LOCAL_ACCOUNT = 10
@@ -77,7 +78,7 @@ ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 def local_copy(text: str, port: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """org.yaml's data as a local environment named ENVIRONMENT, and the account map used: every account id
+    """org.yaml's data as a local environment, and the account map used: every account id
     it names (targets, monitoring, source_accounts, and within any string, such as an ARN in vars) becomes a
     LocalStack account, `local: true`, and each channel gets the loopback endpoint `/{channel}` on `port`."""
     data = yaml.safe_load(text)
@@ -96,7 +97,7 @@ def local_copy(text: str, port: int) -> tuple[dict[str, Any], dict[str, str]]:
         return value
 
     data = relocated(data)
-    data.update(name=ENVIRONMENT, local=True)
+    data["local"] = True
     for name, channel in data["channels"].items():
         channel["endpoint"] = f"http://127.0.0.1:{port}/{name}"
     return data, local
@@ -104,11 +105,11 @@ def local_copy(text: str, port: int) -> tuple[dict[str, Any], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's app, specs and lock with the local copy of org.yaml added."""
+    """A copy of the repository's app, specs and lock, with the local copy of org.yaml in place of it."""
     if not LOCALSTACK_PYTHON.exists():
         pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     work = copy_repository(tmp_path_factory.mktemp("org-central-repo"), extra=("vigil.lock.json",))
-    data, _ = local_copy((ROOT / "environments" / f"{SOURCE}.yaml").read_text(), RECEIVER_PORT)
+    data, _ = local_copy((ROOT / "environments" / f"{ENVIRONMENT}.yaml").read_text(), RECEIVER_PORT)
     (work / "environments" / f"{ENVIRONMENT}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     return work
 
@@ -163,11 +164,13 @@ def test_an_alarm_of_each_target_reaches_exactly_its_channels_once_from_the_moni
         alarm = uncombined_alarm(target, severity)
         routed = sorted(target.routes[severity])
         cloudwatch = client("cloudwatch", monitoring, target.region)
-        described = cloudwatch.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
-        assert len(described) == 1, (target.label, alarm.name)
-        metrics = [query for query in described[0]["Metrics"] if "MetricStat" in query]
+        # the metrics it reads (a composite's: its children's) are the target's
+        watched = list(alarm.children) if alarm.kind == "composite" else [alarm.name]
+        described = cloudwatch.describe_alarms(AlarmNames=watched, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
+        assert len(described) == len(watched), (target.label, watched)
+        metrics = [query for a in described for query in a["Metrics"] if "MetricStat" in query]
         assert metrics and {query.get("AccountId") for query in metrics} == {target.account}, (target.label,
-                                                                                               described[0])
+                                                                                               described)
         topic = naming.sns_topic_arn(target.region, monitoring, naming.topic_name(target.name, severity))
         for state in ("ALARM", "OK"):
             expected = routed if state == "ALARM" or severity != "info" else []

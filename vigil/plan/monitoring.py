@@ -79,20 +79,35 @@ def with_widget_account(dashboard: DashboardPlan, account: str) -> DashboardPlan
     return dataclasses.replace(dashboard, body=json.dumps(body, separators=(",", ":"), sort_keys=True))
 
 
-def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
-                    targets: list[EnvironmentPlan]) -> list[MonitoringPlan]:
-    """One plan per region of the monitoring account of `env` (none without one)."""
+def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument, targets: list[EnvironmentPlan],
+                    problems: list[SpecProblem]) -> list[MonitoringPlan]:
+    """One plan per region of the monitoring account of `env` (none without one): its targets' regions, the
+    StackSet's and those that the targets' pinned alarms need (monitoring_regions). A StackSet whose `regions`
+    leave out a region that pinned alarms need is a problem: no account would get the links (or, with
+    per-account routing, the topics) there."""
     monitoring = env.monitoring
     if monitoring is None:
         return []
     accounts = sorted({t.account for t in environment_targets(env)} | set(env.source_accounts)
                       - {monitoring.account})
     tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
+    pinned = {region: sorted({s.name for t in targets for s in t.services for shard in s.shards
+                              if shard.region == region})
+              for region in sorted({region for t in targets for region in t.other_regions})}
+    regions = monitoring_regions(env, pinned)
+    stackset_regions = (env.stackset.regions or regions) if env.stackset is not None else ()
+    for region, services in pinned.items():
+        if env.stackset is not None and region in regions and region not in stackset_regions:
+            problems.append(document.problem(
+                ("stackset", "regions"), f"leaves out {region}, where alarms of {', '.join(services)} live (their "
+                                         "metrics exist only there), so no account would get what the StackSet "
+                                         f"rolls out there; add {region}, or leave regions out (default: every "
+                                         "region vigil needs)"))
     plans = []
-    for region in monitoring_regions(env):
+    for region in regions:
         routing = _central_routing(env, document, region) if env.routing == "central" else None
         stackset = None
-        if env.stackset is not None and region in (env.stackset.regions or monitoring_regions(env)):
+        if env.stackset is not None and region in stackset_regions:
             baseline = None if env.routing == "central" else _baseline_routing(env, document)
             stackset = StackSetPlan(
                 name=naming.stackset_name(env.name), region=region,

@@ -71,7 +71,7 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
                                         known_targets) for target in selected]
             plans.extend(targets)
             if len(selected) == len(environment_targets(spec)):
-                monitoring.extend(plan_monitoring(spec, document, targets))
+                monitoring.extend(plan_monitoring(spec, document, targets, problems))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans), tuple(monitoring))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from vigil.plan import naming
+from vigil.presets.catalog import PINNED_REGIONS
 from vigil.spec.environment import EnvironmentSpec
 
 
@@ -38,12 +39,20 @@ def target_scopes(spec: EnvironmentSpec) -> tuple[str, ...]:
     return tuple(naming.target_scope(spec.name, t.name) for t in environment_targets(spec))
 
 
-def monitoring_regions(spec: EnvironmentSpec) -> tuple[str, ...]:
+def monitoring_regions(spec: EnvironmentSpec, pinned: Iterable[str] = ()) -> tuple[str, ...]:
     """The regions where the monitoring account needs a sink (and, with central routing, routing): every
-    target's region and every StackSet region, sorted. CloudWatch alarms and OAM links stay in their region."""
+    target's region, every StackSet region and, where alarms outside the targets' accounts need them, the
+    regions that `pinned` names, sorted. CloudWatch alarms and OAM links stay in their region.
+
+    `pinned` are the regions some of the targets' alarms are pinned to (EnvironmentPlan.other_regions: preset
+    alarms on metrics that exist in us-east-1 only), known once the targets are planned. They are the
+    monitoring account's with central routing (the alarms live there, on the targets' metrics, and notify its
+    topics) and wherever a StackSet carries the routing or the links (every account needs them there)."""
     regions = {target.region for target in environment_targets(spec)}
     if spec.stackset and spec.stackset.regions:
         regions.update(spec.stackset.regions)
+    if spec.monitoring is not None and (spec.routing == "central" or spec.stackset is not None):
+        regions.update(pinned)
     return tuple(sorted(regions))
 
 
@@ -68,24 +77,27 @@ def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:
-    """The targets of `spec` with stacks in `deployments` ((account, region) pairs; None: all): a target's own
-    account, or with central routing the monitoring account, in its region. Every target when the monitoring
-    account is deployed in one of its regions (its organisation dashboard shows them all)."""
+    """The targets of `spec` that may have stacks in `deployments` ((account, region) pairs; None: all): those
+    deployed in their own account and region, or with per-account routing in their account in a region preset
+    alarms may be pinned to (PINNED_REGIONS; whether some are is known only once the target is planned). Every
+    target when the monitoring account is deployed in any region: its organisation dashboard shows them all,
+    with central routing it holds their alarms, and its regions include those that pinned alarms need."""
     targets = environment_targets(spec)
     if deployments is None:
         return targets
     wanted = set(deployments)
     monitoring = spec.monitoring
-    if monitoring is not None and any((monitoring.account, region) in wanted for region in monitoring_regions(spec)):
+    if monitoring is not None and any(account == monitoring.account for account, _ in wanted):
         return targets
-    central = monitoring.account if monitoring is not None and spec.routing == "central" else None
-    return tuple(t for t in targets if (t.account, t.region) in wanted or (central, t.region) in wanted)
+    pinned = PINNED_REGIONS if spec.routing == "per-account" else ()
+    return tuple(t for t in targets if any((t.account, region) in wanted for region in (t.region, *pinned)))
 
 
 def deployment_places(spec: EnvironmentSpec) -> tuple[tuple[str, str], ...]:
     """The (account, region) pairs `spec` deploys stacks to, sorted, from the environment file alone: each
     target's (with central routing only where it has a source stack), and the monitoring account in each of
-    its regions. vigil/plan/deployments.py lists the stacks per place once planned."""
+    its regions. Regions that only pinned preset alarms need are not known from the file alone:
+    vigil/plan/deployments.py lists the stacks per place once planned."""
     places = {(t.account, t.region) for t in environment_targets(spec)}
     if spec.monitoring is not None:
         places |= {(spec.monitoring.account, region) for region in monitoring_regions(spec)}

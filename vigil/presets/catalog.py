@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -24,6 +24,9 @@ InputKind = Literal["text", "duration", "count", "number", "percent"]
 number, or percent (0 to 100)."""
 Operator = Literal[">", ">=", "<", "<="]
 MissingData = Literal["missing", "not_breaching", "breaching", "ignore"]
+PinnedRegion = Literal["us-east-1"]
+"""The regions a preset alarm may be pinned to: where CloudFront's and Route 53 health checks' metrics exist."""
+PINNED_REGIONS: tuple[str, ...] = get_args(PinnedRegion)
 TypeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 Placeholder = re.compile(r"\{([a-z_]+)\}")
 """`{function}` in a dimension value: the resource's input of that name (or `account`, `region`)."""
@@ -104,7 +107,7 @@ class AlarmDef(CatalogModel):
     source: str = Field(pattern=AWS_URL)
     enabled: bool = True
     when: str | None = None
-    region: Literal["us-east-1"] | None = None
+    region: PinnedRegion | None = None
 
     @model_validator(mode="after")
     def _form(self) -> AlarmDef:

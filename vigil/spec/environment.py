@@ -176,7 +176,8 @@ class StackSetSpec(SpecModel):
     organizational_units: Annotated[list[OrganizationalUnit], Field(min_length=1)] = Field(
         description="OUs (or the root r-...) whose accounts get the StackSet's stack, in every target region.")
     regions: list[Region] | None = Field(default=None, description="Regions of the stack instances; default: "
-                                         "the regions of the targets.")
+                                         "the regions of the targets and those that preset alarms are pinned "
+                                         "to (us-east-1 for CloudFront and Route 53 health checks).")
     auto_deployment: bool = Field(default=True, description="Deploy to accounts that join the OUs later; "
                                   "default true.")
     retain_stacks_on_account_removal: bool = Field(default=False, description="Keep an account's stack when it "
