@@ -21,12 +21,15 @@ monitoring account reaches the routed channels.
 
 What LocalStack (community 4.14, CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES=1 as tests/localstack.py starts it)
 does with what it cannot run, so the local copy keeps all of it:
-- `AWS::Oam::Sink` (each region's monitoring stack): no resource provider ("No resource provider found for
-  AWS::Oam::Sink"); the resource is skipped and the stack completes. Its `Arn` attribute, the StackSet's
-  parameter, resolves to a placeholder. No metrics are shared across accounts: the alarms' AccountId is
-  deployed and returned, not evaluated (the test sets alarm states, it does not publish metrics).
-- `AWS::CloudFormation::StackSet` (SERVICE_MANAGED, organisational units, CallAs DELEGATED_ADMIN): see
-  STACKSET_ON_LOCALSTACK. No member stack (no OAM link) is created in any account.
+- `AWS::Oam::Sink` and `AWS::CloudFormation::StackSet` (SERVICE_MANAGED, organisational units, CallAs
+  DELEGATED_ADMIN) in each region's monitoring stack: LocalStack has no resource provider for either ("No
+  resource provider found for ..."), marks both CREATE_COMPLETE without creating anything (physical id
+  "unknown") and completes the stack. It serves no
+  OAM API (ListSinks answers 501), lists no stack set, and creates no member stack (no OAM link) in any
+  account; test_localstack_completes_the_monitoring_stacks_without_a_sink_or_stackset checks that. Nothing is
+  removed from the local copy: nothing of it makes the deploy fail.
+- Cross-account metrics: nothing is shared, and LocalStack evaluates no metric math; the alarms' AccountId is
+  deployed and returned by DescribeAlarms, and the test sets alarm states instead of publishing metrics.
 The sink, link and StackSet templates are tested with cfn-lint and assertions in tests/test_organisation.py.
 """
 
@@ -73,7 +76,6 @@ RECEIVER_PORT = 4713
 """Not the other end-to-end tests' port, so that nothing they deployed can reach this test's receiver."""
 FIRST_LOCAL_ACCOUNT = 10
 """org.yaml's accounts become 000000000010, 000000000011, ... (tests/fixtures/local-org.yaml uses 001-003)."""
-STACKSET_ON_LOCALSTACK = ""
 ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
@@ -218,3 +220,24 @@ def _vigil(workdir: Path, *args: str, account: str, region: str) -> str:
                             timeout=COMMAND_TIMEOUT_SECONDS, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+
+def test_localstack_completes_the_monitoring_stacks_without_a_sink_or_stackset(
+        deployed: tuple[WorkspacePlan, list[Deployment]]) -> None:
+    """What the module docstring says LocalStack does with OAM and the StackSet (a tripwire for upgrades)."""
+    plan, items = deployed
+    for monitoring in plan.monitoring:
+        cloudformation = client("cloudformation", monitoring.account, monitoring.region)
+        [stack] = cloudformation.describe_stacks(StackName=monitoring.stack_name)["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        kinds = {r["ResourceType"]: r["ResourceStatus"] for r in cloudformation.describe_stack_resources(
+            StackName=monitoring.stack_name)["StackResources"]}
+        assert kinds["AWS::Oam::Sink"] == kinds["AWS::CloudFormation::StackSet"] == "CREATE_COMPLETE"
+        assert cloudformation.list_stack_sets(CallAs="DELEGATED_ADMIN")["Summaries"] == []
+    # no StackSet instance anywhere: each source account holds its source stacks (and the CDK's) only
+    for item in items:
+        if item.account != plan.monitoring[0].account:
+            stacks = client("cloudformation", item.account, item.region).describe_stacks()["Stacks"]
+            assert sorted(s["StackName"] for s in stacks) == sorted([*item.stacks, "CDKToolkit"])
+            assert all(name.endswith("-source") for name in item.stacks)
