@@ -163,13 +163,27 @@ def copy_repository(destination: Path, extra: tuple[str, ...] = ()) -> Path:
 def cdk(workdir: Path, *args: str, account: str = "test", region: str = "us-east-1") -> str:
     """Run the pinned cdk CLI in `workdir` against LocalStack as `account` (LocalStack takes a 12-digit access
     key id as the account) in `region`; fail the test with its output if it fails."""
-    environment = {**os.environ, **AWS_ENVIRONMENT, "AWS_ACCESS_KEY_ID": account, "AWS_DEFAULT_REGION": region,
-                   "AWS_REGION": region,
-                   "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}"
+    return run_as(account, region, [str(ROOT / "node_modules" / ".bin" / "cdk"), *args], workdir,
+                  {"PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}"
                            f"{os.environ.get('PATH', '')}",
-                   "CDK_DISABLE_VERSION_CHECK": "1"}
-    result = subprocess.run([str(ROOT / "node_modules" / ".bin" / "cdk"), *args], cwd=workdir, env=environment,
-                            capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS, check=False)
+                   "CDK_DISABLE_VERSION_CHECK": "1"})
+
+
+def vigil(workdir: Path, *args: str, account: str, region: str) -> str:
+    """Run `python -m vigil` in `workdir` (the repository copy's own vigil) against LocalStack as `account` in
+    `region`; fail the test with its output if it fails."""
+    return run_as(account, region, [str(ROOT / ".venv" / "bin" / "python"), "-m", "vigil", *args], workdir)
+
+
+def run_as(account: str, region: str, command: list[str], workdir: Path, extra: dict[str, str] | None = None
+           ) -> str:
+    """Run `command` in `workdir` with the credentials and region of LocalStack's `account` (and `extra`
+    environment variables), within COMMAND_TIMEOUT_SECONDS; fail the test with its output if it fails; return
+    its output."""
+    environment = {**os.environ, **AWS_ENVIRONMENT, "AWS_ACCESS_KEY_ID": account, "AWS_DEFAULT_REGION": region,
+                   "AWS_REGION": region, **(extra or {})}
+    result = subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT_SECONDS, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 

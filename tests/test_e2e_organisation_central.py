@@ -35,9 +35,7 @@ The sink, link and StackSet templates are tested with cfn-lint and assertions in
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,6 @@ import yaml
 
 from tests.localstack import (
     AWS_ENVIRONMENT,
-    COMMAND_TIMEOUT_SECONDS,
     LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     ROOT,
@@ -60,6 +57,7 @@ from tests.localstack import (
     planned_alarm_places,
     running_localstack,
     uncombined_alarm,
+    vigil,
     wait_for,
 )
 from vigil.plan import naming
@@ -198,7 +196,7 @@ def test_the_drill_of_each_monitoring_region_reaches_its_channels(
         routed = sorted(routing.routes[severity])
         expected = {"ALARM": routed, "OK": routed if severity != "info" else []}
         receiver.clear()
-        _vigil(workdir, "drill", "--env", ENVIRONMENT, "--region", monitoring.region, "--severity", severity,
+        vigil(workdir, "drill", "--env", ENVIRONMENT, "--region", monitoring.region, "--severity", severity,
                "--wait", "0", "--yes", "--endpoint-url", AWS_ENVIRONMENT["AWS_ENDPOINT_URL"],
                account=monitoring.account, region=monitoring.region)
         wait_for(receiver, sum(len(channels) for channels in expected.values()))
@@ -210,34 +208,3 @@ def test_the_drill_of_each_monitoring_region_reaches_its_channels(
         drill = naming.drill_alarm_name(routing.name, severity)
         assert all(arn == topic and m["AlarmName"] == drill for _, arn, m in deliveries), deliveries
 
-
-def _vigil(workdir: Path, *args: str, account: str, region: str) -> str:
-    """Run `python -m vigil` in `workdir` as `account` in `region` of LocalStack; fail the test if it fails."""
-    environment = {**os.environ, **AWS_ENVIRONMENT, "AWS_ACCESS_KEY_ID": account, "AWS_DEFAULT_REGION": region,
-                   "AWS_REGION": region}
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "vigil", *args], cwd=workdir,
-                            env=environment, capture_output=True, text=True,
-                            timeout=COMMAND_TIMEOUT_SECONDS, check=False)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
-
-
-
-def test_localstack_completes_the_monitoring_stacks_without_a_sink_or_stackset(
-        deployed: tuple[WorkspacePlan, list[Deployment]]) -> None:
-    """What the module docstring says LocalStack does with OAM and the StackSet (a tripwire for upgrades)."""
-    plan, items = deployed
-    for monitoring in plan.monitoring:
-        cloudformation = client("cloudformation", monitoring.account, monitoring.region)
-        [stack] = cloudformation.describe_stacks(StackName=monitoring.stack_name)["Stacks"]
-        assert stack["StackStatus"] == "CREATE_COMPLETE"
-        kinds = {r["ResourceType"]: r["ResourceStatus"] for r in cloudformation.describe_stack_resources(
-            StackName=monitoring.stack_name)["StackResources"]}
-        assert kinds["AWS::Oam::Sink"] == kinds["AWS::CloudFormation::StackSet"] == "CREATE_COMPLETE"
-        assert cloudformation.list_stack_sets(CallAs="DELEGATED_ADMIN")["Summaries"] == []
-    # no StackSet instance anywhere: each source account holds its source stacks (and the CDK's) only
-    for item in items:
-        if item.account != plan.monitoring[0].account:
-            stacks = client("cloudformation", item.account, item.region).describe_stacks()["Stacks"]
-            assert sorted(s["StackName"] for s in stacks) == sorted([*item.stacks, "CDKToolkit"])
-            assert all(name.endswith("-source") for name in item.stacks)
