@@ -134,6 +134,8 @@ def test_vigil_targets_and_a_deployments_synthesis_include_the_pinned_region(
     place = (MONITORING, "us-east-1")
     plan = plan_workspace(read_sources(root), only=["org"], deployments=[place])
     assert sorted(_built(plan, tmp_path, place)) == sorted(matrix[place])
+    assert [e.target for e in plan.environments] == ["shop"]  # the only target with alarms there
+    assert plan.monitoring == plan_workspace(read_sources(root), only=["org"]).monitoring
 
 
 def test_per_account_routing_with_a_stackset_carries_the_routing_to_the_pinned_region(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from vigil.plan import naming
 from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
@@ -27,7 +28,7 @@ from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
-from vigil.spec.types import SEVERITIES
+from vigil.spec.types import SEVERITIES, Severity
 
 SHARED_RESOURCE_TYPES = ("AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace")
 """What source accounts share with the monitoring account: metrics (dashboards and cross-account alarms), log
@@ -79,30 +80,67 @@ def with_widget_account(dashboard: DashboardPlan, account: str) -> DashboardPlan
     return dataclasses.replace(dashboard, body=json.dumps(body, separators=(",", ":"), sort_keys=True))
 
 
-def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument, targets: list[EnvironmentPlan],
+@dataclass(frozen=True)
+class TargetOverview:
+    """What the organisation dashboard shows of one target: where it is, where its alarms live
+    (`alarm_account`), its services' dashboards (`dashboards`: first parts' names) and its paging alarms:
+    those of the most severe `severity` with actions enabled, the first MAX_ALARMS_PER_WIDGET by name
+    (`paging`) of `paging_count`; and the regions other than its own that some of its alarms are pinned to
+    (preset metrics that exist in one region only), each with the services whose alarms live there (`pinned`).
+    Small, so that a monitoring deployment holds one per target, not its plan."""
+
+    target: str | None
+    account: str
+    region: str
+    alarm_account: str
+    dashboards: tuple[str, ...]
+    severity: Severity | None
+    paging: tuple[str, ...]
+    paging_count: int
+    pinned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def target_overview(plan: EnvironmentPlan) -> TargetOverview:
+    """The overview of the target `plan` (stacks assigned or not: see plan_environment's `assign_stacks`)."""
+    alarms = [a for s in plan.services for a in s.alarms if a.actions_enabled]
+    severity = next((sev for sev in SEVERITIES if any(a.severity == sev for a in alarms)), None)
+    names = [a.name for a in alarms if a.severity == severity]
+    pinned: dict[str, set[str]] = {}
+    for service in plan.services:
+        for alarm in service.alarms:
+            if alarm.region:  # set only where it differs from the target's (AlarmPlan.region)
+                pinned.setdefault(alarm.region, set()).add(service.name)
+    return TargetOverview(
+        target=plan.target, account=plan.account, region=plan.region, alarm_account=plan.alarm_account,
+        dashboards=tuple(d.name for s in plan.services for d in s.dashboards if d.part == 1), severity=severity,
+        paging=tuple(names[:MAX_ALARMS_PER_WIDGET]), paging_count=len(names),
+        pinned=tuple((region, tuple(sorted(services))) for region, services in sorted(pinned.items())))
+
+
+def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument, targets: list[TargetOverview],
                     problems: list[SpecProblem]) -> list[MonitoringPlan]:
-    """One plan per region of the monitoring account of `env` (none without one): its targets' regions, the
-    StackSet's and those that the targets' pinned alarms need (monitoring_regions). A StackSet whose `regions`
-    leave out a region that pinned alarms need is a problem: no account would get the links (or, with
-    per-account routing, the topics) there."""
+    """One plan per region of the monitoring account of `env` (none without one), from the overviews of
+    every target of `env`: its targets' regions, the StackSet's and those that the targets' pinned alarms need
+    (monitoring_regions). A StackSet whose `regions` leave out a region that pinned alarms need is a problem:
+    no account would get the links (or, with per-account routing, the topics) there."""
     monitoring = env.monitoring
     if monitoring is None:
         return []
     accounts = sorted({t.account for t in environment_targets(env)} | set(env.source_accounts)
                       - {monitoring.account})
     tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
-    pinned = {region: sorted({s.name for t in targets for s in t.services for shard in s.shards
-                              if shard.region == region})
-              for region in sorted({region for t in targets for region in t.other_regions})}
+    pinned: dict[str, set[str]] = {}
+    for target in targets:
+        for region, services in target.pinned:
+            pinned.setdefault(region, set()).update(services)
     regions = monitoring_regions(env, pinned)
     stackset_regions = (env.stackset.regions or regions) if env.stackset is not None else ()
-    for region, services in pinned.items():
+    for region, services in sorted(pinned.items()):
         if env.stackset is not None and region in regions and region not in stackset_regions:
-            problems.append(document.problem(
-                ("stackset", "regions"), f"leaves out {region}, where alarms of {', '.join(services)} live (their "
-                                         "metrics exist only there), so no account would get what the StackSet "
-                                         f"rolls out there; add {region}, or leave regions out (default: every "
-                                         "region vigil needs)"))
+            problems.append(document.problem(("stackset", "regions"), (
+                f"leaves out {region}, where alarms of {', '.join(sorted(services))} live (their metrics exist only "
+                f"there), so no account would get what the StackSet rolls out there; add {region}, or leave "
+                "regions out (default: every region vigil needs)")))
     plans = []
     for region in regions:
         routing = _central_routing(env, document, region) if env.routing == "central" else None
@@ -152,7 +190,7 @@ def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument) -> Environ
     return _routing_plan(env, document, "", "", env.name)
 
 
-def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]) -> tuple[DashboardPlan, ...]:
+def _organisation_dashboard(env: EnvironmentSpec, targets: list[TargetOverview]) -> tuple[DashboardPlan, ...]:
     """`{env}-organisation` in the monitoring account: per target a header naming its account, region and
     service dashboards, and the states of the alarms that page (the most severe routed severity: critical, or
     the highest a target has), at most MAX_ALARMS_PER_WIDGET of them so that the dashboard stays within
@@ -161,20 +199,16 @@ def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]
     assert env.monitoring is not None
     rows: list[Row] = []
     for target in targets:
-        dashboards = ", ".join(d.name for s in target.services for d in s.dashboards if d.part == 1) or "none"
         rows.append([Widget("text", GRID_COLUMNS, 2, {
             "markdown": f"## {target.target}: account {target.account}, {target.region}\n"
-                        f"Service dashboards: {dashboards}"})])
-        alarms = [a for s in target.services for a in s.alarms if a.actions_enabled]
-        severity = next((sev for sev in SEVERITIES if any(a.severity == sev for a in alarms)), None)
-        names = [a.name for a in alarms if a.severity == severity]
-        if not names:
+                        f"Service dashboards: {', '.join(target.dashboards) or 'none'}"})])
+        if not target.paging:
             continue
-        shown = names[:MAX_ALARMS_PER_WIDGET]
-        title = f"{target.target}: {severity} alarms" + (
-            f" (first {len(shown)} of {len(names)})" if len(shown) < len(names) else "")
-        widget = alarm_status_widget(title, [naming.alarm_arn(target.region, target.alarm_account, n) for n in shown],
-                                     GRID_COLUMNS)
+        title = f"{target.target}: {target.severity} alarms" + (
+            f" (first {len(target.paging)} of {target.paging_count})"
+            if len(target.paging) < target.paging_count else "")
+        widget = alarm_status_widget(
+            title, [naming.alarm_arn(target.region, target.alarm_account, n) for n in target.paging], GRID_COLUMNS)
         widget.properties["region"] = target.region
         if target.alarm_account != env.monitoring.account:
             widget.properties["accountId"] = target.alarm_account

@@ -77,20 +77,41 @@ def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:
-    """The targets of `spec` that may have stacks in `deployments` ((account, region) pairs; None: all): those
-    deployed in their own account and region, or with per-account routing in their account in a region preset
-    alarms may be pinned to (PINNED_REGIONS; whether some are is known only once the target is planned). Every
-    target when the monitoring account is deployed in any region: its organisation dashboard shows them all,
-    with central routing it holds their alarms, and its regions include those that pinned alarms need."""
+    """The targets of `spec` that may have stacks in `deployments` ((account, region) pairs; None: all): a
+    target's own account, or with central routing the monitoring account, in its region; with per-account
+    routing also its own account in a region preset alarms may be pinned to (PINNED_REGIONS; whether some are
+    is known only once the target is planned). With central routing such alarms live in the monitoring account,
+    whose deployments plan every target anyway (monitoring_selected, pinned_here)."""
     targets = environment_targets(spec)
     if deployments is None:
         return targets
     wanted = set(deployments)
     monitoring = spec.monitoring
-    if monitoring is not None and any(account == monitoring.account for account, _ in wanted):
-        return targets
-    pinned = PINNED_REGIONS if spec.routing == "per-account" else ()
-    return tuple(t for t in targets if any((t.account, region) in wanted for region in (t.region, *pinned)))
+    if monitoring is not None and spec.routing == "central":
+        return tuple(t for t in targets if (t.account, t.region) in wanted or (monitoring.account, t.region) in wanted)
+    return tuple(t for t in targets if any((t.account, region) in wanted for region in (t.region, *PINNED_REGIONS)))
+
+
+def monitoring_selected(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> bool:
+    """Whether `deployments` (None: all) include the monitoring account of `spec` in one of its regions, whose
+    stacks need a view of every target (the organisation dashboard shows them all); among them the regions
+    that preset alarms may be pinned to, where the monitoring account may serve them (monitoring_regions)."""
+    monitoring = spec.monitoring
+    if monitoring is None:
+        return False
+    return deployments is None or any((monitoring.account, region) in set(deployments)
+                                      for region in monitoring_regions(spec, PINNED_REGIONS))
+
+
+def pinned_here(spec: EnvironmentSpec, pinned: Iterable[tuple[str, object]],
+                deployments: Collection[tuple[str, str]] | None) -> bool:
+    """Whether, with central routing, `deployments` (None: all) hold alarms that a target of `spec` pins to
+    other regions (`pinned`: TargetOverview.pinned, (region, ...) pairs): the monitoring account in one of
+    those regions."""
+    monitoring = spec.monitoring
+    if monitoring is None or spec.routing != "central":
+        return False
+    return deployments is None or any((monitoring.account, region) in set(deployments) for region, _ in pinned)
 
 
 def deployment_places(spec: EnvironmentSpec) -> tuple[tuple[str, str], ...]:
