@@ -7,7 +7,8 @@ are all in eu-west-1: their routing must exist in us-east-1 wherever the alarms 
 - Per-account routing with a StackSet: the StackSet carries the routing, so it must reach us-east-1; a
   StackSet whose `regions` leave it out is a spec problem.
 - Per-account routing without a StackSet: each target copies its routing to us-east-1 (tests/
-  test_presets_regions.py); the monitoring account does not need the region.
+  test_presets_regions.py); the monitoring account does not need the region, and the target's account's
+  deployment in us-east-1 plans the target.
 """
 
 from __future__ import annotations
@@ -174,9 +175,15 @@ metrics exist only there), so no account would get what the StackSet rolls out t
 regions out (default: every region vigil needs)""")
 
 
-def test_per_account_routing_without_a_stackset_copies_each_targets_routing_instead(spec_repo: SpecRepo) -> None:
-    plan = plan_workspace(read_sources(_repo(spec_repo, ORG.replace("routing: central", "routing: per-account"))),
-                          only=["org"])
+def test_per_account_routing_without_a_stackset_copies_each_targets_routing_instead(
+        spec_repo: SpecRepo, tmp_path: Path) -> None:
+    root = _repo(spec_repo, ORG.replace("routing: central", "routing: per-account"))
+    plan = plan_workspace(read_sources(root), only=["org"])
     assert [m.region for m in plan.monitoring] == ["eu-west-1"]
     [shop] = [e for e in plan.environments if e.target == "shop"]
     assert shop.routing and shop.other_regions == ["us-east-1"]
+    # The target's account's CI job in us-east-1 plans the eu-west-1 target and builds its stacks there.
+    place = ("310000000001", "us-east-1")
+    one = plan_workspace(read_sources(root), only=["org"], deployments=[place])
+    assert sorted(_built(one, tmp_path, place)) == ["vigil-org-shop-routing-us-east-1",
+                                                    "vigil-org-shop-web-us-east-1"]
