@@ -41,8 +41,8 @@ from tests.localstack import (
     uncombined_alarm,
     wait_for,
 )
+from vigil import naming
 from vigil.constructs.organisation import SINK_PARAMETER
-from vigil.plan import naming
 from vigil.plan.deployments import deployments
 from vigil.plan.model import EnvironmentPlan, WorkspacePlan
 from vigil.plan.resolve import plan_workspace

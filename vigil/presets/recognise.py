@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.plan.expressions import rename_in_rule
-from vigil.plan.naming import preset_alarm_key
+from vigil.expressions import rename_in_rule
+from vigil.naming import preset_alarm_key
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
 from vigil.presets.expand import OPTIONAL_MARK, threshold_text
 from vigil.spec.durations import format_duration, parse_duration
