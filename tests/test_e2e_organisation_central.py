@@ -60,7 +60,7 @@ from tests.localstack import (
     vigil,
     wait_for,
 )
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.deployments import Deployment, deployments
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
@@ -70,7 +70,7 @@ from vigil.spec.workspace import read_sources
 pytestmark = REQUIRES_LOCALSTACK
 
 ENVIRONMENT = "org"
-RECEIVER_PORT = 4713
+RECEIVER_PORT = 4714
 """Not the other end-to-end tests' port, so that nothing they deployed can reach this test's receiver."""
 FIRST_LOCAL_ACCOUNT = 10
 """org.yaml's accounts become 000000000010, 000000000011, ... (tests/fixtures/local-org.yaml uses 001-003)."""

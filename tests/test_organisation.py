@@ -20,9 +20,8 @@ import pytest
 
 from tests.conftest import ROOT, SpecRepo
 from tests.synth import resources, synth_plan
-from vigil import cli
+from vigil import cli, naming
 from vigil.constructs.organisation import SINK_PARAMETER, member_template
-from vigil.plan import naming
 from vigil.plan.deployments import deployments, deployments_data, planned_stacks
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace

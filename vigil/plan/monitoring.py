@@ -9,10 +9,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
 from vigil.plan.drills import drill_alarms
-from vigil.plan.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.model import (
     AlarmPlan,
     DashboardPlan,

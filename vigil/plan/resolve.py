@@ -9,8 +9,8 @@ import functools
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from vigil import naming
 from vigil.gc_paused import cyclic_gc_paused
-from vigil.plan import naming
 from vigil.plan.context import ServiceContext
 from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.drills import drill_alarms

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.presets.catalog import PINNED_REGIONS
 from vigil.spec.environment import EnvironmentSpec
 
