@@ -208,3 +208,22 @@ def test_the_drill_of_each_monitoring_region_reaches_its_channels(
         drill = naming.drill_alarm_name(routing.name, severity)
         assert all(arn == topic and m["AlarmName"] == drill for _, arn, m in deliveries), deliveries
 
+
+def test_localstack_completes_the_monitoring_stacks_without_a_sink_or_stackset(
+        deployed: tuple[WorkspacePlan, list[Deployment]]) -> None:
+    """What the module docstring says LocalStack does with OAM and the StackSet (a tripwire for upgrades)."""
+    plan, items = deployed
+    for monitoring in plan.monitoring:
+        cloudformation = client("cloudformation", monitoring.account, monitoring.region)
+        [stack] = cloudformation.describe_stacks(StackName=monitoring.stack_name)["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        kinds = {r["ResourceType"]: r["ResourceStatus"] for r in cloudformation.describe_stack_resources(
+            StackName=monitoring.stack_name)["StackResources"]}
+        assert kinds["AWS::Oam::Sink"] == kinds["AWS::CloudFormation::StackSet"] == "CREATE_COMPLETE"
+        assert cloudformation.list_stack_sets(CallAs="DELEGATED_ADMIN")["Summaries"] == []
+    # no StackSet instance anywhere: each source account holds its source stacks (and the CDK's) only
+    for item in items:
+        if item.account != plan.monitoring[0].account:
+            stacks = client("cloudformation", item.account, item.region).describe_stacks()["Stacks"]
+            assert sorted(s["StackName"] for s in stacks) == sorted([*item.stacks, "CDKToolkit"])
+            assert all(name.endswith("-source") for name in item.stacks)
