@@ -63,8 +63,8 @@ CASES = [
      f"{ENV}:13: stackset.log_retention.prefixes[0]: expected a log group name of letters, digits, '_', '-', "
      "'/', '.' or '#' (at most 512), got \"/aws lambda/\""),
     ("more prefixes than the schedule's input holds",
-     {ENV: _with_retention("{retention: 30d, prefixes: [%s]}" % ", ".join(
-         f"/p{i}/" for i in range(MAX_RETENTION_PREFIXES + 1)))},
+     {ENV: _with_retention("{retention: 30d, prefixes: [" + ", ".join(
+         f"/p{i}/" for i in range(MAX_RETENTION_PREFIXES + 1)) + "]}")},
      f"{ENV}:13: stackset.log_retention.prefixes: expected at most {MAX_RETENTION_PREFIXES} items, got "
      f"{MAX_RETENTION_PREFIXES + 1}"),
     ("a log retention prefix covered by another",
@@ -132,7 +132,7 @@ def _one(template: dict[str, Any], kind: str) -> dict[str, Any]:
 def _arn(value: Any) -> str:
     """An ARN built with Fn::Join, written with ${...} for the pseudo parameters."""
     parts = value["Fn::Join"][1]
-    return "".join(p if isinstance(p, str) else "${%s}" % p["Ref"] for p in parts)
+    return "".join(p if isinstance(p, str) else f"${{{p['Ref']}}}" for p in parts)
 
 
 def test_the_member_template_with_routing_and_retention_fits_a_stackset_and_lints(
@@ -243,7 +243,7 @@ def response_url() -> Iterator[ResponseUrl]:
     recorder = ResponseUrl()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
+        def do_PUT(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             recorder.puts.append((dict(self.headers), json.loads(body)))
             self.send_response(200)
