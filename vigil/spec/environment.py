@@ -175,9 +175,8 @@ class LogRetentionSpec(SpecModel):
     Removing it (or the account leaving the OUs) changes no log group back."""
 
     retention: ExpiringRetention = Field(
-        description="How long events are kept: 1d, 3d, 5d, 7d, 14d, 30d, 60d, 90d, 120d, 150d, 180d, 365d, 400d, "
-                    "545d, 731d, 1096d, 1827d, 2192d, 2557d, 2922d, 3288d or 3653d. Also the function's own log "
-                    "group's retention.")
+        description="How long events are kept, in days CloudWatch Logs accepts (e.g. 30d; not never). Also the "
+                    "retention of the function's own log group.")
     prefixes: list[LogGroupName] = Field(
         default_factory=list, max_length=MAX_RETENTION_PREFIXES,
         description=f"Only log groups whose names start with one of these, e.g. /aws/lambda/ (at most "
