@@ -10,7 +10,6 @@ permissions."""
 from __future__ import annotations
 
 import json
-import threading
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
 
 from tests.conftest import SpecRepo
+from tests.loopback import serving
 from tests.synth import resources
 from tests.test_organisation import ORG, SERVICE, _cfn_lint, _org, _plan, _problems
 from vigil.constructs import log_retention as construct
@@ -254,14 +254,8 @@ def response_url() -> Iterator[ResponseUrl]:
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     recorder.url = f"http://127.0.0.1:{server.server_port}/stack/response?X-Amz-Signature=SIGNATURE-NOT-TO-LOG"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield recorder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
