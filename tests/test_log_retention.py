@@ -287,7 +287,7 @@ def _retention_template(spec_repo: SpecRepo, value: str) -> dict[str, Any]:
 
 def _request(template: dict[str, Any], kind: str, url: str, **extra: Any) -> dict[str, Any]:
     """A custom resource request for the template's custom resource. CloudFormation passes property values
-    as strings (RetentionInDays "30")."""
+    as strings, RetentionInDays "30" (aws-cloudformation/cloudformation-coverage-roadmap#1037)."""
     properties = dict(_one(template, "Custom::VigilLogRetention")["Properties"])
     properties = {k: v if isinstance(v, list) else str(v) for k, v in properties.items()}
     return {"RequestType": kind, "ResponseURL": url, "StackId": "arn:aws:cloudformation:us-east-1:000000000000:"

@@ -35,7 +35,8 @@ the daily run goes on from there."""
 SCHEDULE = "rate(1 day)"
 CUSTOM_RESOURCE_TYPE = "Custom::VigilLogRetention"
 SERVICE_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS + 60
-"""How long CloudFormation waits for the custom resource's answer (ServiceTimeout; its default is an hour)."""
+"""How long CloudFormation waits for the custom resource's answer (ServiceTimeout, 1 to 3,600 seconds, default an
+hour: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html)."""
 
 
 def function_source() -> str:
