@@ -491,7 +491,7 @@ def test_settings_it_cannot_read_fail_the_request(aws: Any, spec_repo: SpecRepo,
     request = _request(template, "Create", response_url.url)
     del request["ResourceProperties"]["RetentionInDays"]
     _index(template).handler(request, Context())
-    assert [(b["Status"], b["Reason"]) for _, b in response_url.puts] == [("FAILED", "bad settings: KeyError")]
+    assert [(b["Status"], b["Reason"]) for _, b in response_url.puts] == [("FAILED", "cannot run: KeyError")]
 
 
 def test_it_stops_before_lambdas_timeout_and_says_so(aws: Any, spec_repo: SpecRepo, response_url: ResponseUrl) -> None:

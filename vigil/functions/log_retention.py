@@ -1,7 +1,7 @@
 """Retention for this account's log groups in this region that never expire (ApplyTo never-expire-or-longer:
-and those kept longer). Inline code of the vigil StackSet's member stack, run by its custom resource on Create
-and Update and by a daily schedule, with settings (RetentionInDays, Prefixes, ApplyTo) from the event. Delete
-changes nothing. Logs log-group names, counts and AWS error codes only, never the response URL."""
+also those kept longer). The vigil StackSet's custom resource runs it on Create and Update, a schedule daily;
+settings (RetentionInDays, Prefixes, ApplyTo) come with the event. Delete changes nothing. It logs log-group
+names, counts and AWS error codes only."""
 import json
 import urllib.request
 
@@ -15,6 +15,7 @@ RETRIES = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeou
 
 
 def code(error: Exception) -> str:
+    """The AWS error code or the exception's type, never its message (it may name roles and accounts)."""
     return error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
 
 
@@ -69,8 +70,8 @@ def handler(event: dict, context: object) -> dict:
             print(json.dumps(counts))
         except (BotoCoreError, ClientError) as error:
             status, reason = "FAILED", f"cannot list log groups: {code(error)}"
-        except (KeyError, TypeError, ValueError) as error:
-            status, reason = "FAILED", f"bad settings: {code(error)}"
+        except Exception as error:  # CloudFormation must get an answer
+            status, reason = "FAILED", f"cannot run: {code(error)}"
     if request is None:
         if status == "FAILED":
             raise RuntimeError(reason)
