@@ -31,7 +31,8 @@ LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
 REQUIRES_LOCALSTACK = pytest.mark.skipif(not LOCALSTACK_PYTHON.exists() and not os.environ.get("VIGIL_E2E"),
                                          reason="LocalStack is not installed (make local-venv)")
 """Marks the end-to-end tests: they run where LocalStack is installed (make local-venv) or VIGIL_E2E is set."""
-GATEWAY = "127.0.0.1:4566"
+GATEWAY = os.environ.get("VIGIL_LOCALSTACK_GATEWAY", "127.0.0.1:4566")
+"""Where LocalStack listens (host:port); VIGIL_LOCALSTACK_GATEWAY moves it off the default port."""
 ENDPOINT_URL = f"http://{GATEWAY}"
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 30

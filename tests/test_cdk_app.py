@@ -12,7 +12,7 @@ import pytest
 from constructs import Construct
 
 from tests.conftest import ROOT
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 from vigil.stacks.app import CFN_VALIDATION_CONTEXT, build_app, new_app

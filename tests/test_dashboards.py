@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, SERVICE_YAML, SpecRepo
 from tests.synth import resources, synth_repo
-from vigil.plan.limits import MAX_DASHBOARD_METRICS, MAX_DASHBOARD_WIDGETS
+from vigil.limits import MAX_DASHBOARD_METRICS, MAX_DASHBOARD_WIDGETS
 from vigil.plan.model import DashboardPlan, EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.errors import SpecError

@@ -26,7 +26,7 @@ from tests.localstack import (
     uncombined_alarm,
     wait_for,
 )
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.model import EnvironmentPlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources

@@ -20,9 +20,9 @@ import pytest
 from tests.conftest import ROOT
 from tests.import_corpus.measure import canonical
 from tests.live_account import CompositeInjectingSession
+from vigil import naming
 from vigil.live.import_result import ImportOptions
 from vigil.live.importer import import_account, write_files
-from vigil.plan import naming
 from vigil.plan.alarm_shape import alarm_properties
 from vigil.plan.model import AlarmPlan, EnvironmentPlan
 from vigil.plan.resolve import plan_workspace

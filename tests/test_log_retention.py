@@ -31,7 +31,7 @@ from tests.test_organisation import ORG, SERVICE, _cfn_lint, _org, _plan, _probl
 from vigil.constructs import log_retention as construct
 from vigil.constructs.organisation import MAX_TEMPLATE_BODY, member_template
 from vigil.functions import LOG_RETENTION_SOURCE
-from vigil.plan.limits import MAX_INLINE_CODE_BYTES, MAX_RETENTION_PREFIXES
+from vigil.limits import MAX_INLINE_CODE_BYTES, MAX_RETENTION_PREFIXES
 from vigil.plan.model import StackSetPlan
 
 ENV = "environments/org.yaml"

@@ -20,9 +20,8 @@ import pytest
 
 from tests.conftest import ROOT, SpecRepo
 from tests.synth import resources, synth_plan
-from vigil import cli
+from vigil import cli, naming
 from vigil.constructs.organisation import SINK_PARAMETER, member_template
-from vigil.plan import naming
 from vigil.plan.deployments import deployments, deployments_data, planned_stacks
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
@@ -410,21 +409,29 @@ def test_a_deployment_plans_only_its_targets_and_builds_only_its_stacks(spec_rep
     assert [e.target for e in plan.environments] == ["eu"] and plan.monitoring == ()
     built = build_app(new_app(str(tmp_path / "one")), plan, deployments=[("310000000001", "eu-west-1")])
     assert sorted(s.stack_name for s in built) == ["vigil-org-eu-coaching", "vigil-org-eu-routing"]
-    # The monitoring account's deployment needs every target: its organisation dashboard shows them all.
+    # The monitoring account's deployment builds no target's stacks, yet its organisation dashboard shows every
+    # target, as the whole organisation's plan has it.
     monitoring = plan_workspace(read_sources(root), only=["org"], deployments=[("310000000009", "us-east-1")])
-    assert len(monitoring.environments) == 3
+    assert monitoring.environments == ()
+    everything = plan_workspace(read_sources(root), only=["org"])
+    assert monitoring.monitoring == everything.monitoring
+    dashboard = next(m for m in monitoring.monitoring if m.region == "us-east-1").dashboards[0]
+    assert all(f"## {target}:" in dashboard.body for target in ("eu", "shop", "us"))
     built = build_app(new_app(str(tmp_path / "two")), monitoring, deployments=[("310000000009", "us-east-1")])
     assert [s.stack_name for s in built] == ["vigil-org-monitoring-us-east-1"]
 
 
 def test_central_deployments_select_targets_by_the_monitoring_accounts_region(spec_repo: SpecRepo) -> None:
-    from vigil.plan.targets import selected_targets
+    from vigil.plan.targets import monitoring_selected, selected_targets
     from vigil.spec.environment import EnvironmentSpec
 
     spec = EnvironmentSpec.model_validate(__import__("yaml").safe_load(
         _org(monitoring='monitoring: {account: "310000000009", region: eu-west-1}')))
     assert [t.name for t in selected_targets(spec, [("310000000002", "us-east-1")])] == ["shop"]
-    assert [t.name for t in selected_targets(spec, [("310000000009", "us-east-1")])] == ["eu", "shop", "us"]
+    assert [t.name for t in selected_targets(spec, [("310000000009", "us-east-1")])] == ["shop", "us"]
+    assert [t.name for t in selected_targets(spec, [("310000000009", "eu-west-1")])] == ["eu"]
+    assert monitoring_selected(spec, [("310000000009", "eu-west-1")])
+    assert not monitoring_selected(spec, [("310000000001", "us-east-1")])
     assert [t.name for t in selected_targets(spec, [("310000000001", "us-east-1")])] == ["us"]
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from tests.conftest import ROOT, SpecRepo
 from tests.synth import synth_plan, synth_repo
+from vigil import limits
 from vigil.cli import main
-from vigil.plan import limits, shards
+from vigil.plan import shards
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
 from vigil.plan.template_size import TemplateSize

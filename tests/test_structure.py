@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
+from vigil import naming
 from vigil.live.verify import expected_properties
-from vigil.plan import naming
 from vigil.plan.alarm_shape import alarm_properties
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources

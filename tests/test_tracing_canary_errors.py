@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import SpecRepo
 from tests.test_spec_errors import problems
-from vigil.plan import naming
+from vigil import naming
 
 SVC = "alarm_specs/coaching.yaml"
 OTHER = "alarm_specs/other.yaml"

@@ -85,40 +85,40 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=_init)
 
     validate = commands.add_parser("validate", help="check every spec for every environment")
-    validate.add_argument("--env", action="append", help="only this environment (repeatable)")
-    validate.add_argument("--format", choices=("text", "json"), default="text")
+    cli_help.add_environments_option(validate)
+    cli_help.add_format_option(validate)
     validate.set_defaults(handler=_validate)
 
     plan = commands.add_parser("plan", help="print what an environment deploys")
-    plan.add_argument("--env", action="append", help="environment (repeatable; default: all)")
-    plan.add_argument("--format", choices=report.FORMATS, default="text")
+    cli_help.add_environments_option(plan)
+    cli_help.add_format_option(plan, report.FORMATS)
     plan.set_defaults(handler=_plan)
 
     diff = commands.add_parser("diff", help="what the working tree changes against a git revision, per environment")
     diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
-    diff.add_argument("--env", action="append", help="only this environment (repeatable)")
-    diff.add_argument("--format", choices=report.FORMATS, default="text")
+    cli_help.add_environments_option(diff)
+    cli_help.add_format_option(diff, report.FORMATS)
     diff.set_defaults(handler=_diff)
 
     lock = commands.add_parser("lock", help=f"write {shards.LOCK_FILE}: which stack holds each alarm")
-    lock.add_argument("--env", action="append", help="only this environment (repeatable; default: all)")
+    cli_help.add_environments_option(lock)
     lock.add_argument("--reshard", action="append", metavar="SERVICE",
                       help="reassign this service's alarms from scratch (moves alarms between its stacks)")
     lock.add_argument("--check", action="store_true", help="write nothing; exit 2 if the lock is out of date")
     lock.set_defaults(handler=_lock)
 
     cost = commands.add_parser("cost", help="the monthly CloudWatch cost of an environment, per service")
-    cost.add_argument("--env", action="append", help="environment (repeatable; default: all)")
+    cli_help.add_environments_option(cost)
     cost.add_argument("--no-free-tier", action="store_true", help="do not deduct the account's free tier")
-    cost.add_argument("--format", choices=report.FORMATS, default="text")
+    cli_help.add_format_option(cost, report.FORMATS)
     cost.set_defaults(handler=_cost)
 
     targets = commands.add_parser("targets", help="the stacks to deploy per environment, account and region "
                                   "(the CI matrix)")
-    targets.add_argument("--env", action="append", help="only this environment (repeatable; default: all)")
+    cli_help.add_environments_option(targets)
     targets.add_argument("--base", help="also list, per deployment, the stacks that changed since this git "
                          "revision (all of them when anything but specs changed)")
-    targets.add_argument("--format", choices=("text", "json"), default="text")
+    cli_help.add_format_option(targets)
     targets.set_defaults(handler=_targets)
 
     from vigil.live import commands as live

@@ -170,3 +170,13 @@ def _option_row(action: argparse.Action) -> str:
             and not isinstance(action.default, Path):
         meaning += f" (default `{action.default}`)"
     return f"| {name} | {meaning} |"
+
+
+def add_environments_option(parser: argparse.ArgumentParser) -> None:
+    """`--env NAME`, repeatable, as every command that may work on several environments takes it."""
+    parser.add_argument("--env", action="append", help="only this environment (repeatable; default: all)")
+
+
+def add_format_option(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
+    """`--format`, one of `formats` (default: the first, text)."""
+    parser.add_argument("--format", choices=formats, default=formats[0])

@@ -20,7 +20,7 @@ import aws_cdk as cdk
 from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.alarm_shape import alarm_resource
 from vigil.plan.model import AlarmPlan
 

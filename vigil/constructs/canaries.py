@@ -10,8 +10,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_synthetics as synthetics
 from constructs import Construct
 
+from vigil import naming
 from vigil.constructs.routing import acknowledge_wildcards
-from vigil.plan import naming
 from vigil.plan.canaries import NAMESPACE
 from vigil.plan.model import CanaryPlan
 

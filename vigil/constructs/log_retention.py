@@ -26,7 +26,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from vigil.functions import LOG_RETENTION_SOURCE, PYTHON_RUNTIME
-from vigil.plan.limits import MAX_INLINE_CODE_BYTES
+from vigil.limits import MAX_INLINE_CODE_BYTES
 from vigil.plan.model import LogRetentionPlan
 
 FUNCTION_TIMEOUT_SECONDS = 900

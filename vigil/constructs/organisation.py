@@ -29,11 +29,11 @@ from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_oam as oam
 from constructs import Construct
 
+from vigil import naming
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.log_retention import LogRetention
 from vigil.constructs.routing import Channels, SeverityTopics
-from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan, SinkPlan, StackSetPlan
 from vigil.plan.monitoring import SHARED_RESOURCE_TYPES
 

@@ -12,8 +12,8 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from vigil import naming
 from vigil.functions import PYTHON_RUNTIME, SLACK_FORWARDER_DIR
-from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SecretRef, SlackChannel
 from vigil.spec.types import SEVERITIES, Severity

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from vigil import cli_help
 from vigil.exit_codes import EXIT_FINDINGS, EXIT_OK
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
 from vigil.plan.model import EnvironmentPlan, WorkspacePlan
@@ -55,7 +56,7 @@ def _aws_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint URL, e.g. a local emulator")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
-    parser.add_argument("--format", choices=FORMATS, default="text")
+    cli_help.add_format_option(parser, FORMATS)
 
 
 def _progress(args: argparse.Namespace) -> Progress:

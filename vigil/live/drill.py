@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil import naming
 from vigil.live.aws import AwsError, AwsSession, Progress, no_progress
-from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
 from vigil.spec.types import Severity
 

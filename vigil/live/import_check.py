@@ -1,7 +1,7 @@
 """Check an import's files as `vigil validate` reads them, before anything is written.
 
 The import writes only what validates: rules live in the spec models and the plan (vigil/plan/resolve.py,
-vigil/plan/limits.py), and this module applies them to the files the import built, instead of restating them.
+vigil/limits.py), and this module applies them to the files the import built, instead of restating them.
 Problems are returned by the spec entry they belong to (an alarm, a log group, an X-Ray group, a dashboard), so
 that the import can leave that entry out and say why; a service that needs several stacks gets the lock
 `vigil lock` would write.

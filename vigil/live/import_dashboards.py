@@ -16,10 +16,10 @@ import json
 import re
 from typing import Any
 
+from vigil import naming
+from vigil.expressions import metric_ids
 from vigil.live.aws import AwsSession, Progress
 from vigil.live.import_result import ImportedAlarm, ImportOptions, ImportResult, spec_yaml
-from vigil.plan import naming
-from vigil.plan.expressions import metric_ids
 from vigil.spec.dashboards import DASHBOARD_NAME_PATTERN
 from vigil.spec.durations import format_duration
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vigil import naming
+from vigil.limits import MAX_XRAY_NAME
 from vigil.live.aws import AwsSession, Progress
 from vigil.live.import_result import ImportOptions, ImportResult, service_name, spec_key
-from vigil.plan import naming
-from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.spec.logs import UNITS, check_pattern, parse_value
 
 MANAGED_BY = naming.MANAGED_BY

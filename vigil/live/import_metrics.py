@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.expressions import metric_ids
+from vigil.limits import MAX_METRICS_PER_ALARM
 from vigil.plan.alarm_shape import EXPRESSION_ID
-from vigil.plan.expressions import metric_ids
-from vigil.plan.limits import MAX_METRICS_PER_ALARM
 from vigil.spec.types import parse_stat
 
 BAND = re.compile(r"^\s*ANOMALY_DETECTION_BAND\s*\(\s*([a-zA-Z][a-zA-Z0-9_]*)\s*(?:,\s*([0-9.]+)\s*)?\)\s*$")

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vigil import naming
 from vigil.live.import_result import service_name, words
-from vigil.plan import naming
 from vigil.spec.types import SEVERITIES
 
 MAX_KEY = 128

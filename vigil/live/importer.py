@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vigil import naming
+from vigil.expressions import rule_references, rule_syntax_error
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
 from vigil.live.import_check import check_files
 from vigil.live.import_dashboards import read_dashboards
@@ -33,11 +35,10 @@ from vigil.live.import_result import (
     spec_yaml,
 )
 from vigil.live.import_services import ServicePlacer
-from vigil.plan import naming, shards
+from vigil.plan import shards
 from vigil.plan.alarm_shape import DEFAULT_PERIOD
 from vigil.plan.alarms import DEFAULT_NOTIFY
 from vigil.plan.describe import parse_description
-from vigil.plan.expressions import rule_references, rule_syntax_error
 from vigil.presets.recognise import recognise
 from vigil.spec.alarm_options import ACTION_ARN_PATTERN, NOTIFY_STATES, NotifyState
 from vigil.spec.durations import format_duration

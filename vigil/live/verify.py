@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vigil import naming
 from vigil.live.aws import AwsSession, Progress, no_progress, pages
-from vigil.plan import naming
 from vigil.plan.alarm_shape import alarm_properties
 from vigil.plan.model import AlarmPlan, EnvironmentPlan, MetricQuery
 from vigil.spec.durations import words

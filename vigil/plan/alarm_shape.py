@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vigil.plan.expressions import EXPRESSION_ID
+from vigil.expressions import EXPRESSION_ID
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.spec.types import format_number
 

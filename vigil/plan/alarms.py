@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigil.plan import naming
-from vigil.plan.alarm_shape import DEFAULT_PERIOD
-from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.describe import alarm_condition, alarm_description
-from vigil.plan.expressions import render_rule, rule_references
-from vigil.plan.limits import (
+from vigil import naming
+from vigil.expressions import render_rule, rule_references
+from vigil.limits import (
     MAX_ALARM_DESCRIPTION,
     MAX_ALARM_NAME,
     MAX_COMPOSITE_RULE,
@@ -18,6 +15,9 @@ from vigil.plan.limits import (
     action_count_problems,
     max_evaluation_seconds,
 )
+from vigil.plan.alarm_shape import DEFAULT_PERIOD
+from vigil.plan.context import ServiceContext, enabled_in
+from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.logs import alarm_with_filter
 from vigil.plan.model import AlarmPlan, ExpressionQuery, MetricQuery
 from vigil.spec.alarm_options import AlarmActionsSpec, AlarmMetricSpec, ExpressionSpec, NotifyState

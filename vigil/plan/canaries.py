@@ -11,10 +11,10 @@ from typing import Any
 
 import jinja2
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import SECONDS_PER_DAY, max_evaluation_seconds
 from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.limits import SECONDS_PER_DAY, max_evaluation_seconds
 from vigil.plan.model import AlarmPlan, CanaryPlan, MetricQuery
 from vigil.plan.text import one_line
 from vigil.spec.canaries import CanaryOverride, CanarySpec, StepSpec

@@ -10,19 +10,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import (
+    MAX_ALARMS_PER_WIDGET,
+    MAX_DASHBOARD_METRICS,
+    MAX_DASHBOARD_NAME,
+    MAX_DASHBOARD_WIDGETS,
+)
 from vigil.plan.alarm_shape import (
     ANOMALY_BAND_ID,
     DEFAULT_PERIOD,
     DEFAULT_STAT,
     EXPRESSION_ID,
     anomaly_band_expression,
-)
-from vigil.plan.limits import (
-    MAX_ALARMS_PER_WIDGET,
-    MAX_DASHBOARD_METRICS,
-    MAX_DASHBOARD_NAME,
-    MAX_DASHBOARD_WIDGETS,
 )
 from vigil.plan.model import AlarmPlan, DashboardPlan, LogGroupPlan, MetricQuery, ServicePlan
 from vigil.plan.slo_widgets import error_budget_widgets, slo_child_alarms

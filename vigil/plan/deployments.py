@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan, plain_data
 
 

@@ -6,7 +6,7 @@ notification and its resolution: proof that routing works end to end.
 
 from __future__ import annotations
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.describe import alarm_condition, alarm_description
 from vigil.plan.model import AlarmPlan, MetricQuery
 from vigil.spec.types import SEVERITIES, Severity

@@ -3,7 +3,7 @@ alarms that name a metric filter instead of a metric."""
 
 from __future__ import annotations
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.context import ServiceContext
 from vigil.plan.model import LogGroupPlan, MetricFilterPlan, QueryPlan
 from vigil.spec.logs import MetricFilterSpec

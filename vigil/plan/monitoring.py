@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.dashboards import GRID_COLUMNS, Row, Widget, alarm_status_widget, layout
 from vigil.plan.drills import drill_alarms
-from vigil.plan.limits import MAX_ALARMS_PER_WIDGET
 from vigil.plan.model import (
     AlarmPlan,
     DashboardPlan,
@@ -28,7 +29,7 @@ from vigil.spec.environment import EnvironmentSpec
 from vigil.spec.errors import SpecProblem
 from vigil.spec.loader import LoadedDocument
 from vigil.spec.service import ServiceSpec
-from vigil.spec.types import SEVERITIES
+from vigil.spec.types import SEVERITIES, Severity
 
 SHARED_RESOURCE_TYPES = ("AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace")
 """What source accounts share with the monitoring account: metrics (dashboards and cross-account alarms), log
@@ -80,9 +81,38 @@ def with_widget_account(dashboard: DashboardPlan, account: str) -> DashboardPlan
     return dataclasses.replace(dashboard, body=json.dumps(body, separators=(",", ":"), sort_keys=True))
 
 
+@dataclass(frozen=True)
+class TargetOverview:
+    """What the organisation dashboard shows of one target: where it is, where its alarms live
+    (`alarm_account`), its services' dashboards (`dashboards`: first parts' names) and its paging alarms:
+    those of the most severe `severity` with actions enabled, the first MAX_ALARMS_PER_WIDGET by name
+    (`paging`) of `paging_count`. Small, so that a monitoring deployment holds one per target, not its plan."""
+
+    target: str | None
+    account: str
+    region: str
+    alarm_account: str
+    dashboards: tuple[str, ...]
+    severity: Severity | None
+    paging: tuple[str, ...]
+    paging_count: int
+
+
+def target_overview(plan: EnvironmentPlan) -> TargetOverview:
+    """The overview of the target `plan` (stacks assigned or not: see plan_environment's `assign_stacks`)."""
+    alarms = [a for s in plan.services for a in s.alarms if a.actions_enabled]
+    severity = next((sev for sev in SEVERITIES if any(a.severity == sev for a in alarms)), None)
+    names = [a.name for a in alarms if a.severity == severity]
+    return TargetOverview(
+        target=plan.target, account=plan.account, region=plan.region, alarm_account=plan.alarm_account,
+        dashboards=tuple(d.name for s in plan.services for d in s.dashboards if d.part == 1), severity=severity,
+        paging=tuple(names[:MAX_ALARMS_PER_WIDGET]), paging_count=len(names))
+
+
 def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
-                    targets: list[EnvironmentPlan]) -> list[MonitoringPlan]:
-    """One plan per region of the monitoring account of `env` (none without one)."""
+                    targets: list[TargetOverview]) -> list[MonitoringPlan]:
+    """One plan per region of the monitoring account of `env` (none without one), from the overviews of
+    every target of `env`."""
     monitoring = env.monitoring
     if monitoring is None:
         return []
@@ -147,7 +177,7 @@ def _log_retention(env: EnvironmentSpec) -> LogRetentionPlan | None:
                             prefixes=tuple(spec.prefixes), apply_to=spec.apply_to)
 
 
-def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]) -> tuple[DashboardPlan, ...]:
+def _organisation_dashboard(env: EnvironmentSpec, targets: list[TargetOverview]) -> tuple[DashboardPlan, ...]:
     """`{env}-organisation` in the monitoring account: per target a header naming its account, region and
     service dashboards, and the states of the alarms that page (the most severe routed severity: critical, or
     the highest a target has), at most MAX_ALARMS_PER_WIDGET of them so that the dashboard stays within
@@ -156,20 +186,16 @@ def _organisation_dashboard(env: EnvironmentSpec, targets: list[EnvironmentPlan]
     assert env.monitoring is not None
     rows: list[Row] = []
     for target in targets:
-        dashboards = ", ".join(d.name for s in target.services for d in s.dashboards if d.part == 1) or "none"
         rows.append([Widget("text", GRID_COLUMNS, 2, {
             "markdown": f"## {target.target}: account {target.account}, {target.region}\n"
-                        f"Service dashboards: {dashboards}"})])
-        alarms = [a for s in target.services for a in s.alarms if a.actions_enabled]
-        severity = next((sev for sev in SEVERITIES if any(a.severity == sev for a in alarms)), None)
-        names = [a.name for a in alarms if a.severity == severity]
-        if not names:
+                        f"Service dashboards: {', '.join(target.dashboards) or 'none'}"})])
+        if not target.paging:
             continue
-        shown = names[:MAX_ALARMS_PER_WIDGET]
-        title = f"{target.target}: {severity} alarms" + (
-            f" (first {len(shown)} of {len(names)})" if len(shown) < len(names) else "")
-        widget = alarm_status_widget(title, [naming.alarm_arn(target.region, target.alarm_account, n) for n in shown],
-                                     GRID_COLUMNS)
+        title = f"{target.target}: {target.severity} alarms" + (
+            f" (first {len(target.paging)} of {target.paging_count})"
+            if len(target.paging) < target.paging_count else "")
+        widget = alarm_status_widget(
+            title, [naming.alarm_arn(target.region, target.alarm_account, n) for n in target.paging], GRID_COLUMNS)
         widget.properties["region"] = target.region
         if target.alarm_account != env.monitoring.account:
             widget.properties["accountId"] = target.alarm_account

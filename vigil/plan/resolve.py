@@ -9,16 +9,28 @@ import functools
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from vigil import naming
 from vigil.gc_paused import cyclic_gc_paused
-from vigil.plan import naming
 from vigil.plan.context import ServiceContext
 from vigil.plan.dashboards import plan_dashboards
 from vigil.plan.drills import drill_alarms
 from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan
-from vigil.plan.monitoring import plan_monitoring, runs_in, with_metrics_account, with_widget_account
+from vigil.plan.monitoring import (
+    plan_monitoring,
+    runs_in,
+    target_overview,
+    with_metrics_account,
+    with_widget_account,
+)
 from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
-from vigil.plan.targets import Target, declared_targets, environment_targets, selected_targets
+from vigil.plan.targets import (
+    Target,
+    declared_targets,
+    environment_targets,
+    monitoring_selected,
+    selected_targets,
+)
 from vigil.plan.tracing import check_unique_names
 from vigil.presets.catalog import possible_alarm_keys
 from vigil.presets.expand import relocate, with_presets
@@ -45,8 +57,9 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
     Each target of an environment (its `targets`, or its one `account` and `region`) is planned on its own.
     `deployments` ((account, region) pairs) plans only the targets with stacks there, as one CI job deploys
-    them (vigil/plan/deployments.py); all of an environment's targets when its monitoring account is among
-    them, whose organisation dashboard shows every target.
+    them (vigil/plan/deployments.py). When its monitoring account is among them, the environment's other
+    targets are planned without stacks for its organisation dashboard, which shows every target, and are not
+    in the returned plan's `environments`.
     """
     with cyclic_gc_paused():
         return _plan_workspace(sources, only, lock, strict_lock, deployments)
@@ -67,11 +80,16 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
     for spec, document in environments:
         if spec.name in wanted:
             selected = selected_targets(spec, deployments)
-            targets = [plan_environment(spec, document, sources, names, problems, lock, strict_lock, target,
-                                        known_targets) for target in selected]
-            plans.extend(targets)
-            if len(selected) == len(environment_targets(spec)):
-                monitoring.extend(plan_monitoring(spec, document, targets))
+            planned = {target: plan_environment(spec, document, sources, names, problems, lock, strict_lock,
+                                                target, known_targets) for target in selected}
+            plans.extend(planned.values())
+            if monitoring_selected(spec, deployments):
+                # The other targets only for the organisation dashboard: no stacks of theirs are built here,
+                # and only their overviews are kept.
+                overviews = [target_overview(planned.get(target) or plan_environment(
+                    spec, document, sources, names, problems, lock, strict_lock, target, known_targets,
+                    assign_stacks=False)) for target in environment_targets(spec)]
+                monitoring.extend(plan_monitoring(spec, document, overviews))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans), tuple(monitoring))
@@ -98,9 +116,11 @@ def _validated_service(document: LoadedDocument) -> PartialResult[ServiceSpec]:
 def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources: Sources,
                      env_names: list[str], problems: list[SpecProblem], lock: Lock = EMPTY_LOCK,
                      strict_lock: bool = True, target: Target | None = None,
-                     known_targets: Iterable[str] = ()) -> EnvironmentPlan:
+                     known_targets: Iterable[str] = (), *, assign_stacks: bool = True) -> EnvironmentPlan:
     """The plan of one target of `env` (its only one by default); `known_targets` are the target names of
-    every environment, which services may name in `targets`."""
+    every environment, which services may name in `targets`. `assign_stacks` False plans a target whose stacks
+    are deployed elsewhere, for what other deployments read of it (the organisation dashboard): its services
+    get no stacks (no shards, no lock check), about a quarter of the planning time."""
     target = target or environment_targets(env)[0]
     scope = naming.target_scope(env.name, target.name)
     central = env.routing == "central" and env.monitoring is not None
@@ -166,10 +186,11 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
     if central:
         services = [with_metrics_account(service, target.account) for service in services]
         dashboards = tuple(with_widget_account(d, target.account) for d in dashboards)
-    services = [assign_shards(service, env=scope, region=target.region, account=alarm_account,
-                              locked=lock.service(scope, service.name), document=documents[service.name],
-                              problems=problems, strict=strict_lock, source_resources=not central)
-                for service in services]
+    if assign_stacks:
+        services = [assign_shards(service, env=scope, region=target.region, account=alarm_account,
+                                  locked=lock.service(scope, service.name), document=documents[service.name],
+                                  problems=problems, strict=strict_lock, source_resources=not central)
+                    for service in services]
     if left_out:
         problems[planned_from:] = [problem for problem in problems[planned_from:]
                                    if not any(f'"{key}"' in problem.message for key in left_out)]

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
 from vigil.plan.alarm_shape import needs
-from vigil.plan.limits import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.plan.template_size import STACK_OVERHEAD_BYTES, TemplateSize, alarm_size, service_level_size
 from vigil.spec.errors import SpecError, SpecProblem

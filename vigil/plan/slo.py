@@ -24,11 +24,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.expressions import metric_ids, render_rule
+from vigil.limits import MAX_ALARM_NAME
 from vigil.plan.alarms import described, severity_actions
 from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.expressions import metric_ids, render_rule
-from vigil.plan.limits import MAX_ALARM_NAME
 from vigil.plan.model import AlarmPlan, BurnAlarm, MetricQuery, SloPlan
 from vigil.spec.durations import format_duration, words
 from vigil.spec.metrics import MetricSpec

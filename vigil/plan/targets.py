@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.spec.environment import EnvironmentSpec
 
 
@@ -69,17 +69,24 @@ def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:
     """The targets of `spec` with stacks in `deployments` ((account, region) pairs; None: all): a target's own
-    account, or with central routing the monitoring account, in its region. Every target when the monitoring
-    account is deployed in one of its regions (its organisation dashboard shows them all)."""
+    account, or with central routing the monitoring account, in its region."""
     targets = environment_targets(spec)
     if deployments is None:
         return targets
     wanted = set(deployments)
     monitoring = spec.monitoring
-    if monitoring is not None and any((monitoring.account, region) in wanted for region in monitoring_regions(spec)):
-        return targets
     central = monitoring.account if monitoring is not None and spec.routing == "central" else None
     return tuple(t for t in targets if (t.account, t.region) in wanted or (central, t.region) in wanted)
+
+
+def monitoring_selected(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> bool:
+    """Whether `deployments` (None: all) include the monitoring account of `spec` in one of its regions, whose
+    stacks need a view of every target (the organisation dashboard shows them all)."""
+    monitoring = spec.monitoring
+    if monitoring is None:
+        return False
+    return deployments is None or any((monitoring.account, region) in set(deployments)
+                                      for region in monitoring_regions(spec))
 
 
 def deployment_places(spec: EnvironmentSpec) -> tuple[tuple[str, str], ...]:

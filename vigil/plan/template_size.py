@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.alarm_shape import alarm_properties, needs, resource_type
 from vigil.plan.model import AlarmPlan, ServicePlan
 from vigil.spec.types import format_number

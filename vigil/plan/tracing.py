@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vigil.plan import naming
+from vigil import naming
+from vigil.limits import MAX_XRAY_NAME
 from vigil.plan.context import ServiceContext, enabled_in
-from vigil.plan.limits import MAX_XRAY_NAME
 from vigil.plan.model import SamplingRulePlan, XRayGroupPlan
 from vigil.spec.errors import SpecProblem
 

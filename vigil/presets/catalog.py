@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from vigil.plan.naming import preset_alarm_key
+from vigil.naming import preset_alarm_key
 from vigil.spec.durations import parse_duration
 from vigil.spec.types import Duration, Key, Severity, Stat
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.model import GraphPlan, MetricQuery, ResourcePlan
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, MetricDef, Placeholder, PresetType, catalog
 from vigil.spec.durations import format_duration

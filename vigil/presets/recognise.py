@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.plan.expressions import rename_in_rule
-from vigil.plan.naming import preset_alarm_key
+from vigil.expressions import rename_in_rule
+from vigil.naming import preset_alarm_key
 from vigil.presets.catalog import CONTEXT_NAMES, AlarmDef, Placeholder, PresetType, catalog
 from vigil.presets.expand import OPTIONAL_MARK, threshold_text
 from vigil.spec.durations import format_duration, parse_duration
+from vigil.spec.types import parse_comparison
 
 EXPRESSIBLE = frozenset({"severity", "summary", "runbook", "metric", "namespace", "dimensions", "stat", "period",
                          "threshold", "evaluation_periods", "datapoints_to_alarm", "missing_data", "expression",
@@ -141,13 +142,13 @@ def _input_from_threshold(preset: PresetType, definition: AlarmDef, text: str,
     threshold = definition.threshold
     if threshold.input is None:
         return {} if text == threshold_text(definition, {}, []) else None
-    operator, _, number = text.partition(" ")
     try:
-        value = round(float(number) / threshold.factor, 6)
+        comparison = parse_comparison(text)
     except ValueError:
         return None
+    value = round(comparison.value / threshold.factor, 6)
     kind = preset.inputs[threshold.input].kind
-    if operator != threshold.operator or (kind in ("count", "duration") and not value.is_integer()):
+    if comparison.operator != threshold.operator or (kind in ("count", "duration") and not value.is_integer()):
         return None
     given: Any = int(value) if kind == "count" else format_duration(int(value)) if kind == "duration" else value
     held = parse_duration(given) if kind == "duration" else given  # as the resource model holds it

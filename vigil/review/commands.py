@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vigil import cli_help
 from vigil.exit_codes import EXIT_OK
 from vigil.live.aws import UsageError
 from vigil.plan.model import EnvironmentPlan, ServicePlan, SloPlan
@@ -33,7 +34,7 @@ def add_parsers(commands: Any) -> None:
 
     preview = commands.add_parser("preview", help="draw each dashboard as CloudWatch lays it out: an HTML page per "
                                   "environment (and PNGs with --images), without AWS")
-    preview.add_argument("--env", action="append", help="environment (repeatable; default: all)")
+    cli_help.add_environments_option(preview)
     preview.add_argument("--base", help="git revision: draw only the dashboards the working tree adds, removes or "
                          "changes against it, before and after")
     preview.add_argument("--out", type=Path, default=Path("preview"), help="directory (default: preview)")

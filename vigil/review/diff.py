@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from vigil.plan.model import (
     XRayGroupPlan,
     plain_data,
 )
-from vigil.review import inventory
+from vigil.review import inventory, widget_matching
 from vigil.review.recipients import channel_kind, names, notified, notifies
 from vigil.review.routing_map import routing_map_diff
 from vigil.spec.durations import words
@@ -224,38 +225,27 @@ def _dashboard_changes(old: EnvironmentPlan | None, new: EnvironmentPlan | None)
 
 
 def widget_changes(before: str, after: str) -> str:
-    """Which widgets two dashboard bodies add, remove or change, by title (or kind and first text line), e.g.
-    `widgets added: Errors; removed: Latency; changed: Requests`; empty when the widgets only moved. A widget
-    whose title changed but which keeps its type and place counts as changed (under its new title)."""
-    def widgets(body: str) -> dict[str, tuple[tuple[Any, ...], str]]:
-        """Widgets by title: (type and place, everything but the place as text)."""
-        out: dict[str, tuple[tuple[Any, ...], str]] = {}
-        for widget in json.loads(body).get("widgets", []):
-            properties = widget.get("properties", {})
-            title = properties.get("title") or (
-                properties.get("markdown", "").strip().splitlines() or [widget["type"]])[0].lstrip("# ")
-            name = title
-            count = 1
-            while name in out:
-                count += 1
-                name = f"{title} ({count})"
-            place = tuple(widget.get(k) for k in ("type", "x", "y", "width", "height"))
-            out[name] = place, json.dumps({k: v for k, v in widget.items() if k not in ("x", "y")}, sort_keys=True)
-        return out
-
-    a, b = widgets(before), widgets(after)
-    added = [n for n in b if n not in a]
-    removed = [n for n in a if n not in b]
-    changed = [n for n in b if n in a and a[n][1] != b[n][1]]
-    for name in list(added):  # retitled in place (e.g. an SLO's new objective): a change, not a swap
-        same = next((old for old in removed if a[old][0] == b[name][0]), None)
-        if same is not None:
-            added.remove(name)
-            removed.remove(same)
-            changed.append(name)
-    parts = (("added", added), ("removed", removed), ("changed", [n for n in b if n in changed]))
+    """Which widgets two dashboard bodies add, remove or change (vigil/review/widget_matching.py), by title (or
+    first text line, or kind), e.g. `widgets added: Errors; removed: Latency; changed: Requests`; empty when the
+    widgets only moved."""
+    old, new = widget_matching.widgets(before), widget_matching.widgets(after)
+    changes = widget_matching.compare(old, new)
+    old_names, new_names = _widget_names(old), _widget_names(new)
+    parts = (("added", [new_names[i] for i in changes.added]), ("removed", [old_names[i] for i in changes.removed]),
+             ("changed", [new_names[i] for _, i in changes.changed]))
     shown = [f"{label}: {', '.join(names)}" for label, names in parts if names]
     return f"widgets {'; '.join(shown)}" if shown else ""
+
+
+def _widget_names(widgets: list[dict[str, Any]]) -> list[str]:
+    """Each widget's title, numbered from the second widget of the same title on: `Errors (2)`."""
+    seen: Counter[str] = Counter()
+    names = []
+    for widget in widgets:
+        title = widget_matching.title(widget)
+        seen[title] += 1
+        names.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return names
 
 
 # Log groups ------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vigil.plan.model import DashboardPlan, EnvironmentPlan
+from vigil.review import widget_matching
 
 COLUMNS = 24
 """CloudWatch dashboards are 24 grid units wide."""
@@ -131,29 +132,14 @@ def time_range(body: str) -> str:
 
 
 def widget_marks(before: str | None, after: str | None) -> dict[str, dict[int, str]]:
-    """Per side, the widgets (by index) a change adds or changes (after) or removes or changes (before). A widget
-    that only moved is unchanged; one whose content differs but whose title (or kind and place) stays is
-    changed."""
-    def widgets(body: str | None) -> list[dict[str, Any]]:
-        return list(json.loads(body).get("widgets", [])) if body else []
-
-    def content(widget: dict[str, Any]) -> str:
-        return json.dumps({k: v for k, v in widget.items() if k not in ("x", "y")}, sort_keys=True)
-
-    def identity(widget: dict[str, Any]) -> tuple[Any, ...]:
-        properties = widget.get("properties") if isinstance(widget.get("properties"), dict) else {}
-        title = properties.get("title")
-        return ("title", title) if title else ("place", widget.get("type"), widget.get("x"), widget.get("y"))
-
-    old, new = widgets(before), widgets(after)
-    old_content, new_content = {content(w) for w in old}, {content(w) for w in new}
-    old_ids, new_ids = {identity(w) for w in old}, {identity(w) for w in new}
+    """Per side, the widgets (by index) a change adds or changes (after) or removes or changes (before), by the
+    rule `vigil diff` names them by (vigil/review/widget_matching.py)."""
+    changes = widget_matching.compare(widget_matching.widgets(before), widget_matching.widgets(after))
     marks: dict[str, dict[int, str]] = {"before": {}, "after": {}}
-    for side, items, contents, ids, gone in (("after", new, old_content, old_ids, "added"),
-                                              ("before", old, new_content, new_ids, "removed")):
-        for index, widget in enumerate(items):
-            if content(widget) not in contents:
-                marks[side][index] = "changed" if identity(widget) in ids else gone
+    for old, new in changes.changed:
+        marks["before"][old] = marks["after"][new] = "changed"
+    marks["after"].update((index, "added") for index in changes.added)
+    marks["before"].update((index, "removed") for index in changes.removed)
     return marks
 
 

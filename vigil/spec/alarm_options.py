@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from vigil.plan.expressions import metric_ids
+from vigil.expressions import metric_ids
 from vigil.spec.logs import Unit
 from vigil.spec.metrics import MetricSpec, check_expression_metrics, check_metric_ids
 from vigil.spec.rules import RuleProblems

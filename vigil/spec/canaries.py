@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 from typing_extensions import TypeAliasType
 
-from vigil.plan.limits import MAX_CANARY_RUN_SECONDS
+from vigil.limits import MAX_CANARY_RUN_SECONDS
 from vigil.spec.canary_durations import DEFAULT_INTERVAL, Interval, Retention, Timeout, run_seconds, run_time_schema
 from vigil.spec.durations import words
 from vigil.spec.environment import SecretRef

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from typing_extensions import TypeAliasType
 
-from vigil.plan.limits import (
+from vigil.limits import (
     MAX_CANARY_INTERVAL_SECONDS,
     MAX_CANARY_RETENTION_DAYS,
     MAX_CANARY_RUN_SECONDS,

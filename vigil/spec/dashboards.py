@@ -6,8 +6,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from vigil.plan.expressions import metric_ids
-from vigil.plan.limits import MAX_ALARMS_PER_WIDGET, MAX_GRAPH_METRICS
+from vigil.expressions import metric_ids
+from vigil.limits import MAX_ALARMS_PER_WIDGET, MAX_GRAPH_METRICS
 from vigil.spec.logs import LogGroupName
 from vigil.spec.metrics import Dimensions, MetricName, Namespace
 from vigil.spec.rules import RuleProblems

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from vigil.plan.limits import MAX_RETENTION_PREFIXES
+from vigil.limits import MAX_RETENTION_PREFIXES
 from vigil.spec.alarm_options import AccountId, NotifyState
 from vigil.spec.logs import ExpiringRetention, LogGroupName
 from vigil.spec.rules import RuleProblems

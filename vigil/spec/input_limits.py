@@ -4,7 +4,7 @@ AWS credentials, so nothing in a file may make vigil run long, grow large or cra
 Each limit is enforced before the work it bounds: file size and names when a file is read
 (vigil/spec/workspace.py, vigil/spec/git_sources.py), the template budget while Jinja renders
 (vigil/spec/templates.py), nesting, aliases and values while YAML is parsed (vigil/spec/loader.py). Going over
-one is a spec problem (exit 2) that names the limit. The AWS limits the plan checks are in vigil/plan/limits.py.
+one is a spec problem (exit 2) that names the limit. The AWS limits the plan checks are in vigil/limits.py.
 """
 
 from __future__ import annotations

@@ -412,10 +412,10 @@ _Resolver = _ResolverType()
 
 def _events(text: str) -> Iterator[Any]:
     reader = _BaseLoader(text)
-    check_event, get_event = reader.check_event, reader.get_event
+    get_event = reader.get_event
     try:
-        while check_event():
-            yield get_event()
+        while (event := get_event()) is not None:  # None once the stream has ended
+            yield event
     finally:
         reader.dispose()
 

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from vigil.plan.limits import MAX_FILTER_DIMENSIONS, MAX_FILTERS_PER_GROUP
+from vigil.limits import MAX_FILTER_DIMENSIONS, MAX_FILTERS_PER_GROUP
 from vigil.spec.durations import parse_duration
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, SpecModel, format_number

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from vigil.plan.expressions import EXPRESSION_ID, metric_ids
-from vigil.plan.limits import MAX_DIMENSIONS, MAX_METRICS_PER_ALARM
+from vigil.expressions import EXPRESSION_ID, metric_ids
+from vigil.limits import MAX_DIMENSIONS, MAX_METRICS_PER_ALARM
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, MetricId, SpecModel, Stat
 

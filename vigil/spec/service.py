@@ -6,8 +6,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from vigil.plan.expressions import EXPRESSION_ID, rule_references, rule_syntax_error
-from vigil.plan.naming import canary_alarm_key, preset_alarm_key
+from vigil.expressions import EXPRESSION_ID, rule_references, rule_syntax_error
+from vigil.naming import canary_alarm_key, preset_alarm_key
 from vigil.presets.catalog import catalog, possible_alarm_keys
 from vigil.spec.alarm_options import (
     AccountId,

@@ -6,7 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from vigil.plan.limits import MAX_SAMPLING_ATTRIBUTES
+from vigil.limits import MAX_SAMPLING_ATTRIBUTES
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Name, SpecModel
 

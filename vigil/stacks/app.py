@@ -19,8 +19,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
+from vigil import naming
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
-from vigil.plan import naming
 from vigil.plan.deployments import planned_stacks
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace

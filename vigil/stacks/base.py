@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import aws_cdk as cdk
 from constructs import Construct
 
-from vigil.plan import naming
+from vigil import naming
 from vigil.plan.model import EnvironmentPlan
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from vigil import naming
 from vigil.constructs.dashboards import Dashboards
-from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
 from vigil.stacks.base import EnvironmentStack
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
+from vigil import naming
 from vigil.constructs.dashboards import Dashboards
 from vigil.constructs.organisation import BaselineStackSet, ObservabilitySink
-from vigil.plan import naming
 from vigil.plan.model import MonitoringPlan
 
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from constructs import Construct
 
+from vigil import naming
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.routing import Channels, SeverityTopics
-from vigil.plan import naming
 from vigil.plan.model import EnvironmentPlan
 from vigil.stacks.base import EnvironmentStack
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
+from vigil import naming
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.canaries import ServiceCanaries
 from vigil.constructs.dashboards import Dashboards
 from vigil.constructs.logs import ServiceLogs
 from vigil.constructs.slo import SloDashboard
 from vigil.constructs.tracing import ServiceTracing
-from vigil.plan import naming
 from vigil.plan.dashboards import is_slo_dashboard
 from vigil.plan.model import EnvironmentPlan, ServicePlan, ShardPlan
 from vigil.spec.types import SEVERITIES

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vigil.plan.naming import topic_name
+from vigil.naming import topic_name
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
 from vigil.stacks.app import build_app, new_app

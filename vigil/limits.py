@@ -6,7 +6,7 @@ retention and run time) by the spec models in vigil/spec when the file is read, 
 same; the others while planning an environment: alarms (name, description, composite rule, actions) in
 vigil/plan/alarms.py and vigil/plan/slo.py; stacks (resources, template bytes) in vigil/plan/shards.py;
 dashboards in vigil/plan/dashboards.py; X-Ray names in vigil/plan/tracing.py; canary names in
-vigil/plan/naming.py. Limits on one value as written (a metric name's 255 characters, an X-Ray filter's 2,000)
+vigil/naming.py. Limits on one value as written (a metric name's 255 characters, an X-Ray filter's 2,000)
 are constraints of the spec models, written there.
 """
 
@@ -54,7 +54,7 @@ MAX_ALARMS_PER_WIDGET = 100
 
 # Synthetics and X-Ray
 MAX_CANARY_NAME = 255
-"""Synthetics: canary name (vigil/plan/naming.py shortens longer names with a hash)."""
+"""Synthetics: canary name (vigil/naming.py shortens longer names with a hash)."""
 MAX_CANARY_RUN_SECONDS = 840
 """Synthetics: a canary run lasts at most 14 minutes, and no longer than its schedule interval."""
 MIN_CANARY_INTERVAL_SECONDS, MAX_CANARY_INTERVAL_SECONDS = 60, 3600

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from vigil.plan.limits import MAX_CANARY_NAME
+from vigil.limits import MAX_CANARY_NAME
 from vigil.spec.types import Severity
 
 
