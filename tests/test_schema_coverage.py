@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests import test_dashboards, test_logs, test_spec_errors, test_tracing_canary_errors
+from tests import test_dashboards, test_log_retention, test_logs, test_spec_errors, test_tracing_canary_errors
 from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, ROOT, SERVICE_YAML
 from vigil.cli import main
 from vigil.plan.resolve import template_context
@@ -34,6 +34,7 @@ CASES: list[tuple[str, dict[str, str | None]]] = [
     *((name, {SVC: text}) for name, text, _ in test_logs.CASES),
     *((name, files) for name, files, _ in test_tracing_canary_errors.CASES),
     *((name, {test_dashboards.DASH: text}) for name, text, _ in test_dashboards.CASES),
+    *((name, files) for name, files, _ in test_log_retention.CASES),
 ]
 
 ENVIRONMENT = "needs other files or the environment"
@@ -80,6 +81,7 @@ STILL_ACCEPTED = {
     # intermediate expressions: JSON Schema counts an object's properties only all together
     "a row wider than 24 columns": NOT_EXPRESSIBLE,
     "several requests whose timeouts together exceed a run": NOT_EXPRESSIBLE,
+    "a log retention prefix covered by another": NOT_EXPRESSIBLE,
 }
 """Cases the schemas accept though `vigil validate` refuses them, by id, with the reason."""
 

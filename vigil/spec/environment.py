@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.limits import MAX_RETENTION_PREFIXES
 from vigil.spec.alarm_options import AccountId, NotifyState
+from vigil.spec.logs import ExpiringRetention, LogGroupName
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
 
@@ -167,9 +169,42 @@ class MonitoringSpec(SpecModel):
         "sinks. Default: only the targets' accounts and the environment's `source_accounts`.")
 
 
+class LogRetentionSpec(SpecModel):
+    """A retention for the log groups every account of the StackSet already has, and for those created later:
+    a function in each account and region sets it when the StackSet's stack is created or updated, and daily.
+    Removing it (or the account leaving the OUs) changes no log group back."""
+
+    retention: ExpiringRetention = Field(
+        description="How long events are kept, in days CloudWatch Logs accepts (e.g. 30d; not never). Also the "
+                    "retention of the function's own log group.")
+    prefixes: list[LogGroupName] = Field(
+        default_factory=list, max_length=MAX_RETENTION_PREFIXES,
+        description=f"Only log groups whose names start with one of these, e.g. /aws/lambda/ (at most "
+                    f"{MAX_RETENTION_PREFIXES}, none covering another). Default: every log group of the account "
+                    "and region.")
+    apply_to: Literal["never-expire", "never-expire-or-longer"] = Field(
+        default="never-expire",
+        description="never-expire (default): only log groups without a retention, whose events are kept forever; "
+                    "never-expire-or-longer: also shorten longer retentions to `retention`. A shorter retention "
+                    "is never lengthened.")
+
+    @model_validator(mode="after")
+    def _distinct_prefixes(self) -> Self:
+        problems = RuleProblems()
+        for index, prefix in enumerate(self.prefixes):
+            wider = next(((i, other) for i, other in enumerate(self.prefixes)
+                          if i != index and prefix.startswith(other) and (other != prefix or i < index)), None)
+            if wider is not None:
+                problems.add(("prefixes", index), f'"{prefix}" is already covered by "{wider[1]}" '
+                                                  f"(prefixes[{wider[0]}]); keep one")
+        problems.raise_any(type(self))
+        return self
+
+
 class StackSetSpec(SpecModel):
     """What every account of some organisational units needs (the OAM link; with `routing: central` the
-    CloudWatch sharing role; with `routing: per-account` the severity topics and channels), rolled out by
+    CloudWatch sharing role; with `routing: per-account` the severity topics and channels; with `log_retention`
+    a retention for their log groups), rolled out by
     CloudFormation StackSets with service-managed permissions from the monitoring account (a delegated
     administrator for StackSets)."""
 
@@ -189,6 +224,10 @@ class StackSetSpec(SpecModel):
                                            "accounts deployed at once; default 25.")
     region_concurrency: Literal["parallel", "sequential"] = Field(default="parallel", description="Deploy the "
                                                                   "regions in parallel (default) or one by one.")
+    log_retention: LogRetentionSpec | None = Field(
+        default=None, description="A retention for every account's log groups that have none (CloudWatch Logs "
+                                  "keeps their events forever), existing ones and those created later. Default: "
+                                  "none; log groups keep what they have.")
 
 
 class EnvironmentSpec(SpecModel):
