@@ -264,7 +264,9 @@ def test_the_stackset_rolls_out_to_the_ous_with_the_environments_settings(
     assert properties["PermissionModel"] == "SERVICE_MANAGED"
     assert properties["CallAs"] == "DELEGATED_ADMIN"
     assert properties["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
-    assert properties["OperationPreferences"] == {"FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
+    # SOFT: 25% of the accounts deploy at once, as the file says (STRICT would run failure tolerance + 1 only).
+    assert properties["OperationPreferences"] == {"ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
+                                                  "FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
                                                   "RegionConcurrencyType": "PARALLEL"}
     assert properties["StackInstancesGroup"] == [{"DeploymentTargets": {
         "OrganizationalUnitIds": ["ou-a1b2-11111111", "ou-a1b2-22222222"]}, "Regions": ["eu-west-1"]}]

@@ -131,6 +131,7 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
                 retain_stacks_on_account_removal=env.stackset.retain_stacks_on_account_removal,
                 failure_tolerance_percentage=env.stackset.failure_tolerance_percentage,
                 max_concurrent_percentage=env.stackset.max_concurrent_percentage,
+                concurrency_mode=env.stackset.concurrency_mode,
                 routing_plan=baseline)
         plans.append(MonitoringPlan(
             environment=env.name, account=monitoring.account, region=region,
