@@ -174,7 +174,8 @@ class StackSetSpec(SpecModel):
     administrator for StackSets)."""
 
     organizational_units: Annotated[list[OrganizationalUnit], Field(min_length=1)] = Field(
-        json_schema_extra={"uniqueItems": True}, description="OUs (or the root r-...) whose accounts get the StackSet's stack, in every target region.")
+        json_schema_extra={"uniqueItems": True},
+        description="OUs (or the root r-...) whose accounts get the StackSet's stack, in every target region.")
     regions: list[Region] | None = Field(default=None, json_schema_extra={"uniqueItems": True},
                                          description="Regions of the stack instances; default: "
                                          "the regions of the targets.")
@@ -270,8 +271,9 @@ class EnvironmentSpec(SpecModel):
                                           "critical and warning [alarm, ok], info [alarm]. An alarm's own notify "
                                           "overrides it.")
     source_accounts: list[AccountId] = Field(
-        default_factory=list, json_schema_extra={"uniqueItems": True}, description="Accounts whose metrics this environment's alarms may read (it is their "
-                                          "CloudWatch cross-account observability monitoring account).")
+        default_factory=list, json_schema_extra={"uniqueItems": True},
+        description="Accounts whose metrics this environment's alarms may read besides its own and its targets' "
+                    "(it is their CloudWatch cross-account observability monitoring account), each once.")
     allow: AllowList = Field(default_factory=AllowList, description="Exceptions to the environment's "
                              "boundaries: secrets of other accounts or regions, webhook hosts besides Slack's.")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
