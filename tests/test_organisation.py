@@ -426,11 +426,13 @@ def test_central_deployments_select_targets_by_the_monitoring_accounts_region(sp
     spec = EnvironmentSpec.model_validate(__import__("yaml").safe_load(
         _org(monitoring='monitoring: {account: "310000000009", region: eu-west-1}')))
     assert [t.name for t in selected_targets(spec, [("310000000002", "us-east-1")])] == ["shop"]
-    assert [t.name for t in selected_targets(spec, [("310000000009", "us-east-1")])] == ["shop", "us"]
+    # eu's CloudFront alarms, if it has any, live in us-east-1 (presets.catalog.pinned_regions)
+    assert [t.name for t in selected_targets(spec, [("310000000009", "us-east-1")])] == ["eu", "shop", "us"]
     assert [t.name for t in selected_targets(spec, [("310000000009", "eu-west-1")])] == ["eu"]
     assert monitoring_selected(spec, [("310000000009", "eu-west-1")])
     assert not monitoring_selected(spec, [("310000000001", "us-east-1")])
-    assert [t.name for t in selected_targets(spec, [("310000000001", "us-east-1")])] == ["us"]
+    assert [t.name for t in selected_targets(spec, [("310000000001", "us-east-1")])] == ["eu", "us"]
+    assert [t.name for t in selected_targets(spec, [("310000000001", "eu-west-1")])] == ["eu"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -91,3 +91,125 @@ def test_each_organisation_mistake_gets_one_clear_line(spec_repo: SpecRepo, caps
                                                        files: dict[str, str | None], expected: str) -> None:
     root = spec_repo({SVC: SERVICE, **files})
     assert _problems(root, capsys) == [expected]
+
+
+# `cdk synth -c deployment=ACCOUNT/REGION`: one CI deploy job ----------------------------------------------------
+
+def _synth(root: object, capsys: pytest.CaptureFixture[str], tmp_path: object, **context: str) -> tuple[int, str]:
+    """Run the CDK app over `root` as `cdk synth -c key=value ...` does: the exit code, and stderr on failure or
+    else the stacks written."""
+    from pathlib import Path
+
+    from vigil.stacks.app import synth_workspace
+
+    outdir = Path(str(tmp_path)) / "cdk.out"
+    code = synth_workspace(Path(str(root)), context=context, outdir=str(outdir))
+    stacks = sorted(p.name.removesuffix(".template.json") for p in outdir.glob("*.template.json"))
+    return code, capsys.readouterr().err if code else " ".join(stacks)
+
+
+ORG_PLACES = ("310000000001/eu-west-1, 310000000001/us-east-1, 310000000002/us-east-1, 310000000009/eu-west-1, "
+              "310000000009/us-east-1")
+
+
+@pytest.mark.parametrize(("deployment", "expected"), [
+    ("31000000001/us-east-1", 'vigil: -c deployment: expected ACCOUNT/REGION (a 12-digit account id, a region '
+                              'such as us-east-1; comma-separated for several), got "31000000001/us-east-1"'),
+    ("garbage", 'vigil: -c deployment: expected ACCOUNT/REGION (a 12-digit account id, a region such as '
+                'us-east-1; comma-separated for several), got "garbage"'),
+    ("", 'vigil: -c deployment: expected ACCOUNT/REGION (a 12-digit account id, a region such as us-east-1; '
+         'comma-separated for several), got ""'),
+    ("310000000001/ap-south-1", "vigil: -c deployment: no stacks of org deploy to 310000000001/ap-south-1; its "
+                                f"deployments: {ORG_PLACES}"),
+    ("310000000001/us-east-1,310000000008/us-east-1", "vigil: -c deployment: no stacks of org deploy to "
+                                                      f"310000000008/us-east-1; its deployments: {ORG_PLACES}"),
+], ids=["a typo'd account", "garbage", "empty", "a region with no stacks", "one of two unknown"])
+def test_a_deployment_with_no_stacks_fails_naming_the_deployments_that_exist(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str], tmp_path: object, deployment: str,
+        expected: str) -> None:
+    root = spec_repo({ENV: ORG, SVC: SERVICE})
+    code, err = _synth(root, capsys, tmp_path, env="org", deployment=deployment)
+    assert (code, err.splitlines()) == (2, [expected])
+
+
+def test_a_central_target_without_source_stacks_is_no_deployment(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+    """With central routing a target's alarms live in the monitoring account; its own account has stacks only
+    for log groups, X-Ray and canaries, and `vigil targets` lists it only then."""
+    service = SERVICE.split("log_groups:")[0]
+    root = spec_repo({ENV: ORG, SVC: service})
+    code, err = _synth(root, capsys, tmp_path, env="org", deployment="310000000002/us-east-1")
+    assert (code, err.splitlines()) == (2, [
+        "vigil: -c deployment: no stacks of org deploy to 310000000002/us-east-1; its deployments: "
+        "310000000009/eu-west-1, 310000000009/us-east-1"])
+
+
+def test_a_deployment_in_another_region_for_pinned_alarms_builds_them(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+    """A CloudFront distribution's alarms live in us-east-1 whatever the target's region: `vigil targets` lists
+    that deployment, and synthesizing it builds those stacks, not nothing."""
+    service = SERVICE + "resources:\n  cdn: {type: cloudfront, distribution: E123}\n"
+    root = spec_repo({ENV: PER_ACCOUNT.replace("  us: {account: \"310000000001\", region: us-east-1}\n", ""),
+                      SVC: service})
+    assert cli.main(["--root", str(root), "targets", "--env", "org", "--format", "json"]) == 0
+    import json
+
+    matrix = {(d["account"], d["region"]): d["stacks"] for d in json.loads(capsys.readouterr().out)}
+    assert matrix[("310000000001", "us-east-1")] == "vigil-org-eu-routing-us-east-1 vigil-org-eu-coaching-us-east-1"
+    code, built = _synth(root, capsys, tmp_path, env="org", deployment="310000000001/us-east-1")
+    assert (code, built) == (0, "vigil-org-eu-coaching-us-east-1 vigil-org-eu-routing-us-east-1")
+
+
+def test_an_unknown_or_empty_env_context_fails(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
+                                               tmp_path: object) -> None:
+    root = spec_repo({ENV: ORG, SVC: SERVICE})
+    assert _synth(root, capsys, tmp_path, env="nope")[1].splitlines() == [
+        'vigil: -c env: no environment "nope"; environments: dev, org, prod, staging']
+    assert _synth(root, capsys, tmp_path, env=" , ")[1].splitlines() == [
+        'vigil: -c env: expected environment names (comma-separated), got " , "']
+
+
+# `--env`, `--target` and `--region` of the CLI -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("org", "argv", "expected"), [
+    (ORG, ["verify", "--env", "org", "--target", "nope"],
+     'vigil: --target: no target "nope" in org; targets: eu, shop, us'),
+    (PER_ACCOUNT, ["drill", "--env", "org", "--target", "nope", "--severity", "critical"],
+     'vigil: --target: no target "nope" in org; targets: eu, shop, us'),
+    (ORG, ["drill", "--env", "org", "--target", "us", "--severity", "critical"],
+     "vigil: --target: org routes centrally: its targets have no routing of their own; choose a region of the "
+     "monitoring account: --region eu-west-1, --region us-east-1"),
+    (ORG, ["drill", "--env", "org", "--region", "ap-south-1", "--severity", "critical"],
+     "vigil: --region: org routes in no region ap-south-1; regions: eu-west-1, us-east-1"),
+    (ORG, ["drill", "--env", "prod", "--target", "us", "--severity", "critical"],
+     "vigil: --target: prod has no targets: it deploys to one account and region; leave --target out"),
+    (ORG, ["verify", "--env", "prod", "--target", "us"],
+     "vigil: --target: prod has no targets: it deploys to one account and region; leave --target out"),
+    (ORG, ["plan", "--env", "nope"], 'vigil: --env: no environment "nope"; environments: dev, org, prod, staging'),
+    (ORG, ["targets", "--env", "org", "--env", "nope"],
+     'vigil: --env: no environment "nope"; environments: dev, org, prod, staging'),
+], ids=["verify: an unknown target", "drill: an unknown target", "drill: a target with central routing",
+        "drill: a region with no routing", "drill: a target of an environment without targets",
+        "verify: a target of an environment without targets", "plan: an unknown environment",
+        "targets: one unknown environment of two"])
+def test_a_command_line_value_that_selects_nothing_gets_one_line_and_exit_2(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str], org: str, argv: list[str], expected: str) -> None:
+    root = spec_repo({ENV: org, SVC: SERVICE})
+    assert cli.main(["--root", str(root), *argv]) == 2
+    assert capsys.readouterr().err.splitlines() == [expected]
+
+
+def test_a_change_that_adds_an_environment_compares_it_with_nothing(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--env org --base main` where main has no org yet: everything of org is new, not an error."""
+    import subprocess
+
+    root = spec_repo({SVC: SERVICE})
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    (root / ENV).write_text(ORG, encoding="utf-8")
+    assert cli.main(["--root", str(root), "targets", "--env", "org", "--base", "HEAD", "--format", "json"]) == 0
+    assert "note: at HEAD: no environment \"org\"" in capsys.readouterr().err
+    assert cli.main(["--root", str(root), "diff", "--env", "org", "--base", "HEAD"]) == 0

@@ -22,6 +22,7 @@ from vigil.plan.monitoring import (
     with_metrics_account,
     with_widget_account,
 )
+from vigil.plan.selection import check_environments, environment_names
 from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.targets import (
@@ -52,7 +53,8 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
     Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
     False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
-    Raises SpecError listing every problem found, in file and line order.
+    Raises SpecError listing every problem found, in file and line order, and SelectionError when `only` names
+    an environment that has no file.
     The cyclic garbage collector is paused meanwhile (vigil/gc_paused.py).
 
     Each target of an environment (its `targets`, or its one `account` and `region`) is planned on its own.
@@ -67,13 +69,12 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
                     strict_lock: bool, deployments: Collection[tuple[str, str]] | None = None) -> WorkspacePlan:
+    check_environments(only, environment_names(sources))
     problems: list[SpecProblem] = list(sources.problems)
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = read_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
     wanted = set(only) if only else set(names)
-    for unknown in sorted(wanted - set(names)):
-        problems.append(SpecProblem("environments", 0, "", f'no environment "{unknown}"; found: {", ".join(names)}'))
     plans: list[EnvironmentPlan] = []
     monitoring: list[MonitoringPlan] = []
     known_targets = {name for spec, _ in environments for name in (spec.targets or {})}

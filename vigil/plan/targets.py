@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from vigil import naming
+from vigil.presets.catalog import pinned_regions
 from vigil.spec.environment import EnvironmentSpec
 
 
@@ -68,15 +69,19 @@ def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:
-    """The targets of `spec` with stacks in `deployments` ((account, region) pairs; None: all): a target's own
-    account, or with central routing the monitoring account, in its region."""
+    """The targets of `spec` that may have stacks in `deployments` ((account, region) pairs; None: all): in a
+    target's own account, or with central routing the monitoring account, in its region or in a region preset
+    alarms are pinned to (presets.catalog.pinned_regions: a CloudFront distribution's alarms live in
+    us-east-1 whatever the target's region)."""
     targets = environment_targets(spec)
     if deployments is None:
         return targets
     wanted = set(deployments)
     monitoring = spec.monitoring
     central = monitoring.account if monitoring is not None and spec.routing == "central" else None
-    return tuple(t for t in targets if (t.account, t.region) in wanted or (central, t.region) in wanted)
+    pinned = pinned_regions()
+    return tuple(t for t in targets if any((account, region) in wanted for account in (t.account, central)
+                                           for region in (t.region, *pinned)))
 
 
 def monitoring_selected(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> bool:

@@ -190,6 +190,14 @@ def catalog() -> dict[str, PresetType]:
     return types
 
 
+@functools.cache
+def pinned_regions() -> frozenset[str]:
+    """Every region some preset alarm is pinned to (its metric exists only there, e.g. CloudFront's in
+    us-east-1): where a target of another region may have stacks too."""
+    return frozenset(alarm.region for preset in catalog().values() for alarm in preset.alarms.values()
+                     if alarm.region is not None)
+
+
 def possible_alarm_keys(resource: str) -> set[str]:
     """Every key a resource so named could generate, whatever its type: what problems about the alarms of a
     resource left out as invalid would name."""

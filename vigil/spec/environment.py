@@ -142,7 +142,9 @@ LOCAL_ACCOUNT_PATTERN = r"^0{10}\d{2}$"
 local environments use 000000000000 to 000000000099, which no real AWS account has."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+"""An AWS region code, e.g. us-east-1, us-gov-west-1."""
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 TargetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 """A target name: lowercase letters, digits and `-`, at most 20; it becomes part of stack and resource names."""
 OrganizationalUnit = Annotated[str, StringConstraints(pattern=r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")]
