@@ -213,3 +213,36 @@ def test_a_change_that_adds_an_environment_compares_it_with_nothing(
     assert cli.main(["--root", str(root), "targets", "--env", "org", "--base", "HEAD", "--format", "json"]) == 0
     assert "note: at HEAD: no environment \"org\"" in capsys.readouterr().err
     assert cli.main(["--root", str(root), "diff", "--env", "org", "--base", "HEAD"]) == 0
+
+
+# A service's `targets` -----------------------------------------------------------------------------------------
+
+def test_a_service_naming_only_a_target_that_does_not_exist_is_reported(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """Read fast from the text, `targets: [mras]` would make every target skip the file unread."""
+    root = spec_repo({ENV: ORG, SVC: _service("targets: [mras]")})
+    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[0]: unknown target "mras"; '
+                                       "targets: eu, shop, us"]
+
+
+def test_a_broken_file_naming_other_targets_is_reported_by_them(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = _service("targets: [eu]").replace("owner: coaching-team", "owner: [coaching-team")
+    root = spec_repo({ENV: ORG, SVC: broken})
+    [problem] = _problems(root, capsys)
+    assert problem.startswith("alarm_specs/coaching.yaml:") and "invalid YAML" in problem
+
+
+def test_a_service_naming_only_another_environments_target_runs_there_only(spec_repo: SpecRepo) -> None:
+    """Target names are shared by every environment's files: `targets: [mars]` runs the service in the
+    environments with a target mars, in no target of org, and in every environment with one account."""
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    other = ORG.replace("name: org", "name: org2").replace("  us: {account: \"310000000001\"",
+                                                           "  mars: {account: \"320000000001\"")
+    other = other.replace("310000000", "320000000")
+    root = spec_repo({ENV: ORG, "environments/org2.yaml": other, SVC: _service("targets: [mars]")})
+    plan = plan_workspace(read_sources(root))
+    runs = {(e.name, e.target) for e in plan.environments if e.services}
+    assert runs == {("org2", "mars"), ("dev", None), ("prod", None), ("staging", None)}

@@ -139,10 +139,13 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
     model_problems: list[SpecProblem] = []
     left_out: set[str] = set()
     planned_from = len(problems)
+    known = set(known_targets)
     for source in sources.services:
         declared = declared_targets(source.text) if target.name is not None else None
-        if declared is not None and target.name not in declared[1]:
-            elsewhere.append(declared[0])  # runs in other targets only: not even rendered for this one
+        if declared is not None and target.name not in declared[1] and known.issuperset(declared[1]):
+            # Runs in other targets only: not even rendered for this one. (A name that is no target is loaded
+            # everywhere, to be reported.)
+            elsewhere.append(declared[0])
             continue
         try:
             document = load(source.path, source.text, context)
@@ -166,7 +169,7 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         spec, document = expanded.spec, expanded.document
         problems.extend(expanded.problems)
         first_file[spec.service] = source.path
-        if not runs_in(spec, document, target, known_targets, problems):
+        if not runs_in(spec, document, target, known, problems):
             elsewhere.append(spec.service)
             continue
         specs[spec.service] = spec

@@ -410,6 +410,12 @@ class _ResolverType(yaml.resolver.Resolver):
 _Resolver = _ResolverType()
 
 
+def reads_as_text(value: str) -> bool:
+    """Whether `value`, written as a plain YAML scalar, reads as that text: not as a number, boolean, null or
+    date (YAML 1.1, as vigil reads it: `on`, `no` and `null` are not text)."""
+    return _Resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
+
+
 def _events(text: str) -> Iterator[Any]:
     reader = _BaseLoader(text)
     get_event = reader.get_event
