@@ -246,3 +246,104 @@ def test_a_service_naming_only_another_environments_target_runs_there_only(spec_
     plan = plan_workspace(read_sources(root))
     runs = {(e.name, e.target) for e in plan.environments if e.services}
     assert runs == {("org2", "mars"), ("dev", None), ("prod", None), ("staging", None)}
+
+
+# Names: what joins environment, target and service with "-" must stay unique and within AWS's limits ---------------
+
+def _named(name: str, text: str) -> str:
+    return text.replace("service: coaching", f"service: {name}").replace("lambda/coaching", f"lambda/{name}")
+
+
+def test_a_target_and_a_service_that_join_to_the_same_names_are_one_problem(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    org = _org(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
+                       '  a: {account: "310000000002", region: us-east-1}\n')
+    root = spec_repo({ENV: org, SVC: _named("b-c", SERVICE), "alarm_specs/c.yaml": _named("c", SERVICE)})
+    assert _problems(root, capsys) == [
+        f'{ENV}:4: targets.a-b: stack vigil-org-a-b-c and 6 more name(s) of target "a-b" of org are target "a" of '
+        "org's too: names join the environment, target and service with \"-\", so rename a target or a service"]
+
+
+def test_an_environment_and_another_environments_target_that_join_to_the_same_names(
+        spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """Environment `org-us` (one account) and target `us` of environment `org` both name vigil-org-us-*."""
+    single = ('version: 1\nname: org-us\naccount: "310000000007"\nregion: us-east-1\n'
+              "routes: {critical: [team-email]}\n"
+              "channels: {team-email: {type: email, address: oncall@example.com}}\n")
+    root = spec_repo({ENV: PER_ACCOUNT, "environments/org-us.yaml": single, SVC: SERVICE})
+    assert _problems(root, capsys) == [
+        f'{ENV}:4: targets.us: stack vigil-org-us-routing and 1 more name(s) of target "us" of org are environment '
+        "org-us's too: names join the environment, target and service with \"-\", so rename a target or a service"]
+
+
+def test_central_alarms_of_two_targets_may_not_share_a_name(spec_repo: SpecRepo,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Target `a` with service `b` and alarm `c-x`, target `a-b` with service `c` and alarm `x`: different
+    stacks, but with central routing both alarms live in the monitoring account as org-a-b-c-x."""
+    org = _org(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
+                       '  a: {account: "310000000002", region: us-east-1}\n')
+    b = ('version: 1\nservice: b\nowner: t\ntargets: [a]\n'
+         'alarms: {c-x: {severity: info, namespace: N, metric: M, threshold: "> 1"}}\n')
+    c = ('version: 1\nservice: c\nowner: t\ntargets: [a-b]\n'
+         'alarms: {x: {severity: info, namespace: N, metric: M, threshold: "> 1"}}\n')
+    root = spec_repo({ENV: org, "alarm_specs/b.yaml": b, "alarm_specs/c.yaml": c}, service=None)
+    assert _problems(root, capsys) == [
+        f'{ENV}:4: targets.a-b: alarm org-a-b-c-x (account 310000000009, us-east-1) of target "a-b" of org are '
+        "target \"a\" of org's too: names join the environment, target and service with \"-\", so rename a target "
+        "or a service"]
+
+
+LONG_ENV = "e" * 40
+
+
+@pytest.mark.parametrize(("channels", "expected"), [
+    ("  alerts-for-the-payments-team: {type: slack, webhook: {secret: monitoring/slack}}\n",
+     f"environments/{LONG_ENV}.yaml:9: channels.alerts-for-the-payments-team: Slack forwarder function name "
+     f"vigil-{LONG_ENV}-us-east-1-alerts-for-the-payments-team is 85 characters; AWS allows 64: shorten the "
+     "channel's name (or the environment's or target's)"),
+    (f"  {'c' * 75}: {{type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}}\n",
+     f"environments/{LONG_ENV}.yaml:9: channels.{'c' * 75}: Chatbot configuration name "
+     f"vigil-{LONG_ENV}-us-east-1-{'c' * 75} is 132 characters; AWS allows 128: shorten the channel's name (or "
+     "the environment's or target's)"),
+    ("  slack.alerts: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}\n",
+     f"environments/{LONG_ENV}.yaml:9: channels.slack.alerts: Chatbot configuration name "
+     f"vigil-{LONG_ENV}-us-east-1-slack.alerts may hold only letters, digits, - and _: rename the channel"),
+], ids=["a forwarder function over 64 characters", "a Chatbot configuration over 128 characters",
+        "a channel name Chatbot refuses"])
+def test_channel_resource_names_stay_within_aws_limits(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
+                                                       channels: str, expected: str) -> None:
+    channel = channels.split(":")[0].strip()
+    org = (f"version: 1\nname: {LONG_ENV}\ntargets:\n  us: {{account: \"310000000001\", region: us-east-1}}\n"
+           'monitoring: {account: "310000000009", region: us-east-1}\nrouting: central\n'
+           f"routes: {{critical: [{channel}]}}\nchannels:\n{channels}")
+    root = spec_repo({f"environments/{LONG_ENV}.yaml": org, SVC: SERVICE})
+    assert _problems(root, capsys) == [expected]
+
+
+def test_a_stack_name_past_cloudformations_128_characters(spec_repo: SpecRepo,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A region name as long as the region pattern allows (a typo of letters) takes the monitoring account's
+    stacks past 128 characters: one problem, not one per stack."""
+    region = "us-" + "e" * 110 + "-1"
+    org = _org(targets=f'targets:\n  us: {{account: "310000000001", region: {region}}}\n',
+               monitoring=f'monitoring: {{account: "310000000009", region: {region}}}', stackset="",
+               channels="channels:\n  team-email: {type: email, address: oncall@example.com}\n",
+               routes="routes:\n  critical: [team-email]\n")
+    root = spec_repo({ENV: org, SVC: SERVICE})
+    assert _problems(root, capsys) == [
+        f"{ENV}:2: name: stack name vigil-org-monitoring-{region} is 136 characters (and 1 more stack name(s)); "
+        "CloudFormation allows 128: shorten the environment, target, service or region name"]
+
+
+def test_x_ray_names_leave_the_target_out_and_so_its_length(spec_repo: SpecRepo) -> None:
+    """X-Ray groups are named {env}-{key} (32 characters at most) in each target's own account and region; two
+    targets never share both, so a long target name costs X-Ray nothing."""
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    org = _org(targets='targets:\n  a-very-long-target-n: {account: "310000000001", region: us-east-1}\n'
+                       '  eu: {account: "310000000001", region: eu-west-1}\n')
+    service = SERVICE + "tracing: {groups: {slow-requests-xx: {filter: 'responsetime > 2'}}}\n"
+    plan = plan_workspace(read_sources(spec_repo({ENV: org, SVC: service})), only=["org"])
+    assert {e.target: [g.name for s in e.services for g in s.xray_groups] for e in plan.environments} == {
+        "a-very-long-target-n": ["org-slow-requests-xx"], "eu": ["org-slow-requests-xx"]}

@@ -13,6 +13,7 @@ from vigil import naming
 from vigil.gc_paused import cyclic_gc_paused
 from vigil.plan.context import ServiceContext
 from vigil.plan.dashboards import plan_dashboards
+from vigil.plan.deployed_names import name_problems
 from vigil.plan.drills import drill_alarms
 from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan
 from vigil.plan.monitoring import (
@@ -91,6 +92,7 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
                     spec, document, sources, names, problems, lock, strict_lock, target, known_targets,
                     assign_stacks=False)) for target in environment_targets(spec)]
                 monitoring.extend(plan_monitoring(spec, document, overviews))
+    problems.extend(name_problems(plans, monitoring, {spec.name: document for spec, document in environments}))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans), tuple(monitoring))
