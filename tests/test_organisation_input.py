@@ -347,3 +347,27 @@ def test_x_ray_names_leave_the_target_out_and_so_its_length(spec_repo: SpecRepo)
     plan = plan_workspace(read_sources(spec_repo({ENV: org, SVC: service})), only=["org"])
     assert {e.target: [g.name for s in e.services for g in s.xray_groups] for e in plan.environments} == {
         "a-very-long-target-n": ["org-slow-requests-xx"], "eu": ["org-slow-requests-xx"]}
+
+
+@pytest.mark.parametrize("routing", ["central", "per-account"])
+def test_a_target_in_the_monitoring_account_is_allowed_and_routes_once_per_region(spec_repo: SpecRepo,
+                                                                                   routing: str) -> None:
+    """The monitoring account may run workloads too. Each account and region then has one set of severity
+    topics: with central routing the monitoring account's, with per-account routing the target's (the
+    monitoring stack holds only the sink)."""
+    from vigil.plan.deployments import planned_stacks
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    org = _org(targets='targets:\n  us: {account: "310000000009", region: us-east-1}\n'
+                       '  eu: {account: "310000000001", region: eu-west-1}\n',
+               routing=f"routing: {routing}", stackset="")
+    plan = plan_workspace(read_sources(spec_repo({ENV: org, SVC: SERVICE})), only=["org"])
+    routings = [(e.account, e.region) for e in plan.environments if e.routing]
+    routings += [(m.account, m.region) for m in plan.monitoring if m.routing_plan is not None]
+    assert sorted(routings) == [("310000000001", "eu-west-1"), ("310000000009", "us-east-1")] if routing == \
+        "per-account" else [("310000000009", "eu-west-1"), ("310000000009", "us-east-1")]
+    names = [s.name for s in planned_stacks(plan)]
+    assert len(names) == len(set(names))
+    [us] = [m for m in plan.monitoring if m.region == "us-east-1"]
+    assert us.sink.accounts == ("310000000001",)  # the monitoring account does not link to itself

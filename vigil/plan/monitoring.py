@@ -115,7 +115,7 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
     monitoring = env.monitoring
     if monitoring is None:
         return []
-    accounts = sorted({t.account for t in environment_targets(env)} | set(env.source_accounts)
+    accounts = sorted(({t.account for t in environment_targets(env)} | set(env.source_accounts))
                       - {monitoring.account})
     tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
     plans = []
