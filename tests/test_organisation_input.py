@@ -371,3 +371,20 @@ def test_a_target_in_the_monitoring_account_is_allowed_and_routes_once_per_regio
     assert len(names) == len(set(names))
     [us] = [m for m in plan.monitoring if m.region == "us-east-1"]
     assert us.sink.accounts == ("310000000001",)  # the monitoring account does not link to itself
+
+
+def test_a_target_named_like_a_yaml_boolean(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """Norway's `no`: as a key it is the name written (not `False`, reported as "targets.False"); as a value in
+    a service's `targets` YAML reads it as a boolean, and the problem says to quote it."""
+    org = _org(targets='targets:\n  no: {account: "310000000001", region: eu-north-1}\n'
+                       '  us: {account: "310000000002", region: us-east-1}\n')
+    root = spec_repo({ENV: org, SVC: _service("targets: [no]")})
+    assert _problems(root, capsys) == [
+        f'{SVC}:4: targets[0]: expected a string, got false: YAML reads unquoted yes, no, on, off, true and false '
+        'as booleans; quote the name, e.g. "no"']
+    from vigil.plan.resolve import plan_workspace
+    from vigil.spec.workspace import read_sources
+
+    root = spec_repo({ENV: org, SVC: _service('targets: ["no"]')})
+    plan = plan_workspace(read_sources(root), only=["org"])
+    assert {e.target: [s.name for s in e.services] for e in plan.environments} == {"no": ["coaching"], "us": []}

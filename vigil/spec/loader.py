@@ -288,6 +288,10 @@ class _Builder:
             return f"<key on line {self._line(event)}>"
         if isinstance(value, str):
             return value
+        if isinstance(event, yaml.ScalarEvent):
+            # A key is a name: keep it as written. YAML would read `no:` (Norway) or `on:` as a boolean, and
+            # `0x10:` as 16.
+            return event.value
         try:
             return str(value)
         except ValueError:
