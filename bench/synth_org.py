@@ -6,15 +6,18 @@ assembly of its own (`python -m bench.synth_vigil ROOT OUT ACCOUNT/REGION ...`).
 
 Deployments are grouped so that one process holds about as many alarms as the 10,000-alarm benchmark
 (`targets-per-process` targets of 2,500 alarms); the monitoring account's deployments go alone, since the
-organisation dashboard needs every target planned. Prints the processes' summed phases as JSON.
+organisation dashboard needs an overview of every target. Prints the processes' summed phases, and the monitoring
+account's processes' CPU seconds, as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,17 +27,22 @@ from vigil.spec.loader import parse
 from vigil.spec.validation import validate_document
 from vigil.spec.workspace import read_sources
 
+MONITORING_CPU = "monitoring CPU"
+"""The JSON key of the monitoring account's processes' CPU seconds: the organisation dashboard's overview of
+every target, a cost of the organisation as a whole rather than of its deployments."""
 
-def groups(root: Path, targets_per_process: int) -> list[list[tuple[str, str]]]:
-    """Deployments of every environment under `root`, grouped for one process each."""
-    out: list[list[tuple[str, str]]] = []
+
+def groups(root: Path, targets_per_process: int) -> list[tuple[bool, list[tuple[str, str]]]]:
+    """Deployments of every environment under `root`, grouped for one process each; True marks a monitoring
+    account's group."""
+    out: list[tuple[bool, list[tuple[str, str]]]] = []
     for source in read_sources(root).environments:
         spec = validate_document(parse(source.path, source.text), EnvironmentSpec)
         monitoring = {(spec.monitoring.account, r) for _, r in deployment_places(spec)} if spec.monitoring else set()
         places = [p for p in deployment_places(spec) if p not in monitoring]
-        out += [places[i:i + targets_per_process] for i in range(0, len(places), targets_per_process)]
+        out += [(False, places[i:i + targets_per_process]) for i in range(0, len(places), targets_per_process)]
         if monitoring:
-            out.append(sorted(monitoring))
+            out.append((True, sorted(monitoring)))
     return out
 
 
@@ -47,18 +55,26 @@ def main() -> None:
     args = parser.parse_args()
     work = groups(args.root, args.targets_per_process)
 
-    def synth(index: int) -> dict[str, float]:
+    def synth(index: int) -> tuple[dict[str, float], float]:
+        """The process's phases (wall seconds) and its CPU seconds (its own and its children's: Node.js)."""
         command = [sys.executable, "-m", "bench.synth_vigil", str(args.root), str(args.outdir / f"part{index:03d}"),
-                   *(f"{account}/{region}" for account, region in work[index])]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SystemExit(f"part {index} failed:\n{result.stderr[-3000:]}")
-        return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+                   *(f"{account}/{region}" for account, region in work[index][1])]
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+            _, status, usage = os.wait4(process.pid, 0)
+            out.seek(0)
+            err.seek(0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"part {index} failed:\n{err.read()[-3000:]}")
+            return dict(json.loads(out.read().strip().splitlines()[-1])), usage.ru_utime + usage.ru_stime
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        phases = list(pool.map(synth, range(len(work))))
+        results = list(pool.map(synth, range(len(work))))
+    phases = [p for p, _ in results]
     total = {key: sum(p[key] for p in phases) for key in phases[0]}
-    print(json.dumps({"processes": len(work), **{f"sum {k}": v for k, v in total.items()}}))
+    monitoring = sum(cpu for (is_monitoring, _), (_, cpu) in zip(work, results, strict=True) if is_monitoring)
+    print(json.dumps({"processes": len(work), **{f"sum {k}": v for k, v in total.items()},
+                      MONITORING_CPU: monitoring}))
 
 
 if __name__ == "__main__":

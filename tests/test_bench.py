@@ -34,8 +34,10 @@ def test_organisation_runs_each_service_in_one_target_and_synthesizes_per_deploy
     assert results[-1].phases["processes"] == 2  # the four target deployments in one, the monitoring account's
     templates = sorted(p.name for p in (tmp_path / "cdk.out.org").glob("*/*.template.json"))
     assert len(templates) == 4 + 6 + 2  # routing per target, a stack per service, monitoring per region
+    assert 0 < results[-1].phases["monitoring CPU"] < results[-1].cpu_seconds
     text = report(results, 1, 10, 60)
     assert "synth (org) per alarm / synth (vigil) per alarm: " in text
+    assert "the deployments' processes per alarm / synth (vigil) per alarm: " in text
 
 
 def test_runner_measures_every_part_and_reports_ratios(tmp_path: Path) -> None:

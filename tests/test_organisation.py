@@ -277,8 +277,12 @@ def test_the_stackset_rolls_out_to_the_ous_with_the_environments_settings(
     assert link["Properties"] == {"LabelTemplate": "$AccountName", "SinkIdentifier": {"Ref": SINK_PARAMETER},
                                   "ResourceTypes": ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup",
                                                     "AWS::XRay::Trace"]}
-    # Central routing: the member stacks carry the link only; the routing is in the monitoring account.
-    assert set(member["Resources"]) == {"Link"}
+    # Central routing: the member stacks carry the link and the example's log retention; the routing is in the
+    # monitoring account.
+    assert {r["Type"] for r in member["Resources"].values()} == {
+        "AWS::Oam::Link", "AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Events::Rule",
+        "AWS::Lambda::Permission", "Custom::VigilLogRetention"}
+    assert properties["Capabilities"] == ["CAPABILITY_IAM"]
     _cfn_lint(tmp_path, member)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from tests import (
     test_dashboards,
+    test_log_retention,
     test_logs,
     test_organisation_input,
     test_spec_errors,
@@ -41,6 +42,7 @@ CASES: list[tuple[str, dict[str, str | None]]] = [
     *((name, files) for name, files, _ in test_tracing_canary_errors.CASES),
     *((name, {test_dashboards.DASH: text}) for name, text, _ in test_dashboards.CASES),
     *((name, files) for name, files, _ in test_organisation_input.CASES),
+    *((name, files) for name, files, _ in test_log_retention.CASES),
 ]
 
 ENVIRONMENT = "needs other files or the environment"
@@ -87,6 +89,7 @@ STILL_ACCEPTED = {
     # intermediate expressions: JSON Schema counts an object's properties only all together
     "a row wider than 24 columns": NOT_EXPRESSIBLE,
     "several requests whose timeouts together exceed a run": NOT_EXPRESSIBLE,
+    "a log retention prefix covered by another": NOT_EXPRESSIBLE,
     # an environment's regions and accounts compared with its targets'
     "a monitoring home region that no target is in": NOT_EXPRESSIBLE,
     "StackSet regions that leave out a target's region": NOT_EXPRESSIBLE,

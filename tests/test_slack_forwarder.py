@@ -10,7 +10,6 @@ to end tests record its verdict instead and it is tested on its own below.
 import json
 import logging
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -21,6 +20,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.loopback import serving
 from vigil.functions.slack_forwarder import handler as forwarder
 
 REAL_CHECK_DESTINATION = forwarder.check_destination
@@ -101,14 +101,8 @@ def webhook() -> Iterator[FakeWebhook]:
     server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     fake = FakeWebhook(server=server)
     server.RequestHandlerClass = _make_request_handler(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,17 @@ MAX_FILTERS_PER_GROUP = 100
 MAX_FILTER_DIMENSIONS = 3
 """Dimensions of one metric filter."""
 
+# The StackSet's log retention function
+MAX_INLINE_CODE_BYTES = 4096
+"""Bytes of the function's inline source (`Code.ZipFile`). CloudFormation documented 4,096 characters for
+ZipFile until 2022 (aws/aws-cdk#20624 followed its removal; the resource schema now says the zip may reach
+4 MB), but the code travels inside the StackSet's TemplateBody (51,200 bytes), which the routing baseline
+shares, so vigil keeps it within the old limit."""
+MAX_RETENTION_PREFIXES = 10
+"""Log group name prefixes of `stackset.log_retention`. The daily schedule passes them to the function as its
+input, which EventBridge caps at 8,192 characters (PutTargets, Target.Input): ten of CloudWatch Logs' longest
+names (512 characters) fit."""
+
 
 def action_count_problems(alarm_actions: tuple[str, ...], ok_actions: tuple[str, ...],
                           insufficient_data_actions: tuple[str, ...] = ()) -> list[str]:

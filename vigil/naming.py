@@ -229,6 +229,12 @@ def stackset_name(env: str) -> str:
     return f"vigil-{env}-baseline"
 
 
+def log_retention_function_name(env: str) -> str:
+    """The StackSet's log retention function in each account and region, `vigil-{env}-log-retention` (its log
+    group is `/aws/lambda/` and that name)."""
+    return f"{vigil_prefix(env)}log-retention"
+
+
 def organisation_dashboard_name(env: str) -> str:
     """The monitoring account's dashboard of every target's alarms: `{env}-organisation`."""
     return f"{env}-organisation"

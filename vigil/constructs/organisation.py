@@ -6,7 +6,8 @@
 - `BaselineStackSet`: an `AWS::CloudFormation::StackSet` with service-managed permissions (CallAs
   DELEGATED_ADMIN: the monitoring account is a delegated administrator for StackSets), deployed to
   organisational units with automatic deployment, failure tolerance and concurrency from the environment file.
-  Its template (the OAM link, and with per-account routing the severity topics, channels and drills) is
+  Its template (the OAM link; with per-account routing the severity topics, channels and drills; with log
+  retention its function, vigil/constructs/log_retention.py) is
   synthesized from a stack of its own in a separate CDK app and passed inline as TemplateBody: it has no
   assets, so no bucket needs to be readable across the organisation.
 
@@ -31,6 +32,7 @@ from constructs import Construct
 from vigil import naming
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.constructs.alarms import ServiceAlarms
+from vigil.constructs.log_retention import LogRetention
 from vigil.constructs.routing import Channels, SeverityTopics
 from vigil.plan.model import EnvironmentPlan, SinkPlan, StackSetPlan
 from vigil.plan.monitoring import SHARED_RESOURCE_TYPES
@@ -76,8 +78,9 @@ def observability_link(scope: Construct, construct_id: str, sink_arn: str) -> oa
 
 def member_template(plan: StackSetPlan) -> dict[str, Any]:
     """The template every account of the StackSet gets: the OAM link to the region's sink (parameter
-    SINK_PARAMETER) and, with per-account routing, the routing baseline, for whatever account and region it
-    is deployed in (CloudFormation's pseudo parameters in place of an account and region)."""
+    SINK_PARAMETER), with per-account routing the routing baseline and with `log_retention` the function that
+    keeps its log groups' retention, for whatever account and region it is deployed in (CloudFormation's
+    pseudo parameters in place of an account and region)."""
     with tempfile.TemporaryDirectory(prefix="vigil-stackset-") as outdir:
         app = cdk.App(outdir=outdir, context=dict(APP_CONTEXT), **APP_PROPS)
         stack = cdk.Stack(app, "Member", synthesizer=cdk.DefaultStackSynthesizer(
@@ -87,6 +90,8 @@ def member_template(plan: StackSetPlan) -> dict[str, Any]:
         observability_link(stack, "Link", sink_arn.value_as_string)
         if plan.routing_plan is not None:
             _routing_baseline(stack, plan.routing_plan)
+        if plan.log_retention is not None:
+            LogRetention(stack, "LogRetention", plan=plan.log_retention)
         return dict(app.synth().get_stack_artifact(stack.artifact_id).template)
 
 
@@ -111,7 +116,7 @@ class BaselineStackSet(Construct):
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             raise ValueError(f"the StackSet template is {len(body.encode())} bytes; CloudFormation takes "
                              f"{MAX_TEMPLATE_BODY} inline")
-        capabilities = ["CAPABILITY_IAM"] if plan.routing_plan is not None else None
+        capabilities = ["CAPABILITY_IAM"] if plan.routing_plan or plan.log_retention else None
         cloudformation.CfnStackSet(
             self, "Resource",
             stack_set_name=plan.name,

@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from vigil import naming
-from vigil.functions import SLACK_FORWARDER_DIR
+from vigil.functions import PYTHON_RUNTIME, SLACK_FORWARDER_DIR
 from vigil.plan.model import EnvironmentPlan
 from vigil.spec.environment import EmailChannel, PagerDutyChannel, SecretRef, SlackChannel
 from vigil.spec.types import SEVERITIES, Severity
@@ -30,7 +30,6 @@ HTTPS_DELIVERY_POLICY = {
 """Retries for HTTPS deliveries: a page must survive a PagerDuty blip (about 15 minutes of retries)."""
 
 FORWARDER_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
-FORWARDER_RUNTIME = "python3.14"
 
 CHATBOT_READ_ACTIONS = (
     "cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory", "cloudwatch:GetMetricData",
@@ -215,7 +214,7 @@ class Channels(Construct):
             self, name,
             function_name=function_name,
             description="Formats CloudWatch alarm notifications for a Slack incoming webhook",
-            runtime=FORWARDER_RUNTIME,
+            runtime=PYTHON_RUNTIME,
             handler="handler.handler",
             code=lambda_.CfnFunction.CodeProperty(s3_bucket=code.s3_bucket_name, s3_key=code.s3_object_key),
             timeout=30,

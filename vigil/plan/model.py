@@ -379,9 +379,22 @@ class SinkPlan:
 
 
 @dataclass(frozen=True)
+class LogRetentionPlan:
+    """The StackSet's log retention: the function `function_name` in every account and region sets `days` on
+    the log groups whose names start with one of `prefixes` (all when empty) that never expire, and with
+    `apply_to` "never-expire-or-longer" on those kept longer too."""
+
+    function_name: str
+    days: int
+    prefixes: tuple[str, ...] = ()
+    apply_to: str = "never-expire"
+
+
+@dataclass(frozen=True)
 class StackSetPlan:
     """The StackSet of one region: what every account of `organizational_units` gets there (an OAM link to the
-    region's sink; with `routing_plan`, that plan's severity topics, channels and drills), with service-managed
+    region's sink; with `routing_plan`, that plan's severity topics, channels and drills; with `log_retention`,
+    the function keeping their log groups' retention), with service-managed
     permissions from the monitoring account as delegated administrator. Percentages are per region."""
 
     name: str
@@ -394,6 +407,7 @@ class StackSetPlan:
     concurrency_mode: str = "soft"
     """soft or strict (StackSetSpec.concurrency_mode)."""
     routing_plan: EnvironmentPlan | None = None
+    log_retention: LogRetentionPlan | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from vigil.plan.model import (
     AlarmPlan,
     DashboardPlan,
     EnvironmentPlan,
+    LogRetentionPlan,
     MetricQuery,
     MonitoringPlan,
     ServicePlan,
@@ -132,7 +133,7 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument,
                 failure_tolerance_percentage=env.stackset.failure_tolerance_percentage,
                 max_concurrent_percentage=env.stackset.max_concurrent_percentage,
                 concurrency_mode=env.stackset.concurrency_mode,
-                routing_plan=baseline)
+                routing_plan=baseline, log_retention=_log_retention(env))
         plans.append(MonitoringPlan(
             environment=env.name, account=monitoring.account, region=region,
             stack_name=naming.monitoring_stack_name(env.name, region),
@@ -166,6 +167,15 @@ def _baseline_routing(env: EnvironmentSpec, document: LoadedDocument) -> Environ
     """Per-account routing as the StackSet carries it: the same template in every account and region, so its
     account and region are CloudFormation's pseudo parameters, filled in by the construct (empty here)."""
     return _routing_plan(env, document, "", "", env.name)
+
+
+def _log_retention(env: EnvironmentSpec) -> LogRetentionPlan | None:
+    """What the StackSet's log retention function sets in every account, or None without `log_retention`."""
+    spec = env.stackset.log_retention if env.stackset is not None else None
+    if spec is None:
+        return None
+    return LogRetentionPlan(function_name=naming.log_retention_function_name(env.name), days=spec.retention,
+                            prefixes=tuple(spec.prefixes), apply_to=spec.apply_to)
 
 
 def _organisation_dashboard(env: EnvironmentSpec, targets: list[TargetOverview]) -> tuple[DashboardPlan, ...]:

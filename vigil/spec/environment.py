@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vigil.limits import MAX_RETENTION_PREFIXES
 from vigil.spec.alarm_options import AccountId, NotifyState
+from vigil.spec.logs import ExpiringRetention, LogGroupName
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import Key, Name, Severity, SpecModel
 
@@ -169,9 +171,42 @@ class MonitoringSpec(SpecModel):
         "sinks. Default: only the targets' accounts and the environment's `source_accounts`.")
 
 
+class LogRetentionSpec(SpecModel):
+    """A retention for the log groups every account of the StackSet already has, and for those created later:
+    a function in each account and region sets it when the StackSet's stack is created or updated, and daily.
+    Removing it (or the account leaving the OUs) changes no log group back."""
+
+    retention: ExpiringRetention = Field(
+        description="How long events are kept, in days CloudWatch Logs accepts (e.g. 30d; not never). Also the "
+                    "retention of the function's own log group.")
+    prefixes: list[LogGroupName] = Field(
+        default_factory=list, max_length=MAX_RETENTION_PREFIXES,
+        description=f"Only log groups whose names start with one of these, e.g. /aws/lambda/ (at most "
+                    f"{MAX_RETENTION_PREFIXES}, none covering another). Default: every log group of the account "
+                    "and region.")
+    apply_to: Literal["never-expire", "never-expire-or-longer"] = Field(
+        default="never-expire",
+        description="never-expire (default): only log groups without a retention, whose events are kept forever; "
+                    "never-expire-or-longer: also shorten longer retentions to `retention`. A shorter retention "
+                    "is never lengthened.")
+
+    @model_validator(mode="after")
+    def _distinct_prefixes(self) -> Self:
+        problems = RuleProblems()
+        for index, prefix in enumerate(self.prefixes):
+            wider = next(((i, other) for i, other in enumerate(self.prefixes)
+                          if i != index and prefix.startswith(other) and (other != prefix or i < index)), None)
+            if wider is not None:
+                problems.add(("prefixes", index), f'"{prefix}" is already covered by "{wider[1]}" '
+                                                  f"(prefixes[{wider[0]}]); keep one")
+        problems.raise_any(type(self))
+        return self
+
+
 class StackSetSpec(SpecModel):
     """What every account of some organisational units needs (the OAM link; with `routing: central` the
-    CloudWatch sharing role; with `routing: per-account` the severity topics and channels), rolled out by
+    CloudWatch sharing role; with `routing: per-account` the severity topics and channels; with `log_retention`
+    a retention for their log groups), rolled out by
     CloudFormation StackSets with service-managed permissions from the monitoring account (a delegated
     administrator for StackSets)."""
 
@@ -200,6 +235,10 @@ class StackSetSpec(SpecModel):
                                                                   "parallel (the default): each region has a "
                                                                   "StackSet of its own, in the monitoring "
                                                                   "account's stack of that region.")
+    log_retention: LogRetentionSpec | None = Field(
+        default=None, description="A retention for every account's log groups that have none (CloudWatch Logs "
+                                  "keeps their events forever), existing ones and those created later. Default: "
+                                  "none; log groups keep what they have.")
 
     @model_validator(mode="after")
     def _operation_preferences(self) -> Self:
@@ -210,13 +249,13 @@ class StackSetSpec(SpecModel):
         for index, region in enumerate(self.regions or ()):
             if region in (self.regions or ())[:index]:
                 problems.add(("regions", index), f"{region} is listed twice", region)
-        # CloudFormation's STRICT_FAILURE_TOLERANCE runs at most FailureTolerance + 1 accounts at once, whatever
-        # MaxConcurrent says (rounded down, the tolerance to whole accounts): see ConcurrencyMode in
-        # https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html
         if self.region_concurrency == "sequential":
             problems.add(("region_concurrency",), "each region has a StackSet of its own (in the monitoring "
                                                   "account's stack of that region), so there is no order of regions "
                                                   "to follow; deploy those stacks one by one instead", "sequential")
+        # CloudFormation's STRICT_FAILURE_TOLERANCE runs at most FailureTolerance + 1 accounts at once, whatever
+        # MaxConcurrent says (rounded down, the tolerance to whole accounts): see ConcurrencyMode in
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html
         most = max(self.failure_tolerance_percentage, 1)
         if self.concurrency_mode == "strict" and self.max_concurrent_percentage > most:
             problems.add(("max_concurrent_percentage",),

@@ -44,18 +44,28 @@ _FIELD = re.compile(FIELD_PATTERN)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def parse_retention(value: object) -> int:
-    """`30d` -> 30; `never` -> 0 (no expiry). Only the day counts CloudWatch Logs accepts pass."""
-    if value == "never":
+def parse_retention(value: object, *, never: bool = True) -> int:
+    """`30d` -> 30; `never` -> 0 (no expiry) unless `never` is false. Only the day counts CloudWatch Logs
+    accepts pass."""
+    if never and value == "never":
         return NEVER
+    if value == "never":
+        raise ValueError('expected a retention like "30d"; log groups without one never expire already')
+    alternative = " or never" if never else ""
     accepted = ", ".join(f"{d}d" for d in RETENTION_DAYS)
     try:
         seconds = parse_duration(value)
     except ValueError:
-        raise ValueError(f'expected a retention like "30d" or never, got {_show(value)}') from None
+        raise ValueError(f'expected a retention like "30d"{alternative}, got {_show(value)}') from None
     if seconds % 86400 or seconds // 86400 not in RETENTION_DAYS:
-        raise ValueError(f"expected a retention CloudWatch Logs accepts ({accepted}) or never, got {_show(value)}")
+        raise ValueError(f"expected a retention CloudWatch Logs accepts ({accepted}){alternative}, "
+                         f"got {_show(value)}")
     return seconds // 86400
+
+
+def parse_expiring_retention(value: object) -> int:
+    """`30d` -> 30: a retention CloudWatch Logs accepts, and not `never`."""
+    return parse_retention(value, never=False)
 
 
 Retention = Annotated[
@@ -65,6 +75,13 @@ Retention = Annotated[
                               {"const": "never"}]}),
 ]
 """Log retention in days (0 for never), written `30d` or `never`."""
+
+ExpiringRetention = Annotated[
+    int,
+    PlainValidator(parse_expiring_retention),
+    WithJsonSchema({"type": "string", "enum": [f"{d}d" for d in RETENTION_DAYS]}),
+]
+"""Log retention in days, written `30d`: one of RETENTION_DAYS, never `never`."""
 
 
 def check_kms_key(value: str) -> str:
