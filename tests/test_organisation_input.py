@@ -388,3 +388,17 @@ def test_a_target_named_like_a_yaml_boolean(spec_repo: SpecRepo, capsys: pytest.
     root = spec_repo({ENV: org, SVC: _service('targets: ["no"]')})
     plan = plan_workspace(read_sources(root), only=["org"])
     assert {e.target: [s.name for s in e.services] for e in plan.environments} == {"no": ["coaching"], "us": []}
+
+
+def test_names_made_of_the_environment_alone_fit_whatever_it_is_called() -> None:
+    """Topics, sinks, StackSets and the monitoring stack carry only the environment's name (at most 40
+    characters) and a region: they fit AWS's limits for any name the environment file accepts."""
+    from vigil import naming
+    from vigil.limits import MAX_DASHBOARD_NAME, MAX_SINK_NAME, MAX_STACK_NAME, MAX_STACKSET_NAME, MAX_TOPIC_NAME
+
+    env, region = "e" * 40, "ap-southeast-5"
+    assert len(naming.topic_name(env, "critical")) <= MAX_TOPIC_NAME
+    assert len(naming.sink_name(env)) <= MAX_SINK_NAME
+    assert len(naming.stackset_name(env)) <= MAX_STACKSET_NAME
+    assert len(naming.monitoring_stack_name(env, region)) <= MAX_STACK_NAME
+    assert len(naming.organisation_dashboard_name(env)) <= MAX_DASHBOARD_NAME

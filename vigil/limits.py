@@ -28,6 +28,13 @@ MAX_FUNCTION_NAME = 64
 """AWS::Lambda::Function FunctionName: 1 to 64 of letters, digits, `-` and `_` (the Slack forwarder)."""
 CHANNEL_RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 """What Chatbot configuration and Lambda function names may hold."""
+MAX_TOPIC_NAME = 256
+"""AWS::SNS::Topic TopicName: `vigil-{env}-{severity}` stays far below it (environment names have at most 40
+characters), so the plan needs no check; tests/test_organisation_input.py proves it."""
+MAX_SINK_NAME = 255
+"""AWS::Oam::Sink Name (`vigil-{env}`): far below it, as MAX_TOPIC_NAME."""
+MAX_STACKSET_NAME = 128
+"""AWS::CloudFormation::StackSet StackSetName (`vigil-{env}-baseline`): far below it, as MAX_TOPIC_NAME."""
 
 # CloudWatch alarms
 MAX_ALARM_NAME = 255
