@@ -49,10 +49,10 @@ def test_json_plan_carries_alarms_routes_and_secret_references_only(spec_repo: S
     assert alarms["api-down"]["notifies"] == ["pagerduty-primary", "slack-incidents"]
 
 
-def test_plan_of_an_unknown_environment_is_a_spec_error(spec_repo: SpecRepo,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_of_an_unknown_environment_fails_naming_the_environments(spec_repo: SpecRepo,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(spec_repo()), "plan", "--env", "qa"]) == 2
-    assert 'no environment "qa"; found: dev, prod, staging' in capsys.readouterr().err
+    assert capsys.readouterr().err == 'vigil: --env: no environment "qa"; environments: dev, prod, staging\n'
 
 
 # Everything else a service deploys -----------------------------------------------------------------------------

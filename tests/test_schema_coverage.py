@@ -13,7 +13,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests import test_dashboards, test_log_retention, test_logs, test_spec_errors, test_tracing_canary_errors
+from tests import (
+    test_dashboards,
+    test_log_retention,
+    test_logs,
+    test_organisation_input,
+    test_spec_errors,
+    test_tracing_canary_errors,
+)
 from tests.conftest import ACCOUNTS, ENVIRONMENT_YAML, ROOT, SERVICE_YAML
 from vigil.cli import main
 from vigil.plan.resolve import template_context
@@ -34,6 +41,7 @@ CASES: list[tuple[str, dict[str, str | None]]] = [
     *((name, {SVC: text}) for name, text, _ in test_logs.CASES),
     *((name, files) for name, files, _ in test_tracing_canary_errors.CASES),
     *((name, {test_dashboards.DASH: text}) for name, text, _ in test_dashboards.CASES),
+    *((name, files) for name, files, _ in test_organisation_input.CASES),
     *((name, files) for name, files, _ in test_log_retention.CASES),
 ]
 
@@ -82,6 +90,12 @@ STILL_ACCEPTED = {
     "a row wider than 24 columns": NOT_EXPRESSIBLE,
     "several requests whose timeouts together exceed a run": NOT_EXPRESSIBLE,
     "a log retention prefix covered by another": NOT_EXPRESSIBLE,
+    # an environment's regions and accounts compared with its targets'
+    "a monitoring home region that no target is in": NOT_EXPRESSIBLE,
+    "StackSet regions that leave out a target's region": NOT_EXPRESSIBLE,
+    "a source account that is a target's": NOT_EXPRESSIBLE,
+    "a source account that is the monitoring account": NOT_EXPRESSIBLE,
+    "strict concurrency above what the failure tolerance lets CloudFormation run": NOT_EXPRESSIBLE,
 }
 """Cases the schemas accept though `vigil validate` refuses them, by id, with the reason."""
 

@@ -20,6 +20,7 @@ from vigil.live.aws import AwsError, UsageError
 from vigil.live.drill import ProtectedEnvironment
 from vigil.plan import shards
 from vigil.plan.resolve import environment_specs, plan_workspace
+from vigil.plan.selection import SelectionError
 from vigil.plan.targets import target_scopes
 from vigil.review import diff as plan_diff
 from vigil.review import report
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             location, _, rest = str(problem).partition(": ")
             print(f"{paint(location, 'bold', sys.stderr)}: {rest}", file=sys.stderr)
         print(paint(f"{len(error.problems)} problem(s) found.", "red", sys.stderr), file=sys.stderr)
+        return EXIT_SPEC
+    except SelectionError as error:
+        print(f"vigil: --{error.option}: {error}", file=sys.stderr)
         return EXIT_SPEC
     except (AwsError, ProtectedEnvironment, FileExistsError, UsageError, TargetNotEmpty) as error:
         print(f"vigil: {error}", file=sys.stderr)
@@ -229,6 +233,9 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
               "comparing against nothing", file=sys.stderr)
         base = None
+    except SelectionError as error:  # an environment this change adds
+        print(f"note: at {args.base}: {error}; comparing against nothing", file=sys.stderr)
+        base = None
     print(plan_diff.render(plan_diff.diff_plans(base, head), args.format))
     if args.format != "json":  # the monthly cost change of the pull request, where there is one
         from vigil.plan.pricing import cost_changes
@@ -251,6 +258,9 @@ def _targets(args: argparse.Namespace) -> int:
         except SpecError as error:
             print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); every "
                   "stack counts as changed", file=sys.stderr)
+            code_changed = True
+        except SelectionError as error:  # an environment this change adds
+            print(f"note: at {args.base}: {error}; every stack counts as changed", file=sys.stderr)
             code_changed = True
     items = deployments.deployments(plan, base, everything_changed=code_changed)
     if args.format == "json":

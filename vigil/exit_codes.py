@@ -8,7 +8,8 @@ EXIT_ERROR = 1
 """Anything else went wrong: a usage error, AWS refused a call, a file could not be written, an internal error."""
 EXIT_SPEC = 2
 """Problems in the spec files (one `file:line: field: message` line each), a stale lock under `lock --check`,
-a refused drill in a protected environment, or a command line argparse rejects."""
+a refused drill in a protected environment, a command line argparse rejects, or an `--env`, `--target`,
+`--region`, `-c env=` or `-c deployment=` that selects nothing there is (one `vigil: ...` line)."""
 EXIT_FINDINGS = 3
 """`verify` found differences between the account and the plan, or dead alarms."""
 EXIT_INTERRUPTED = 130
@@ -18,7 +19,8 @@ EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
     EXIT_ERROR: "anything else: usage, AWS, file system or internal error (one `vigil: ...` line on stderr)",
     EXIT_SPEC: "problems in the specs (one `file:line: field: message` line each on stderr), a stale lock "
-               "(`lock --check`), a refused drill, or an invalid command line",
+               "(`lock --check`), a refused drill, or an invalid command line (an --env, --target or --region "
+               "that selects nothing: one `vigil: ...` line)",
     EXIT_FINDINGS: "`verify` found differences or dead alarms",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }

@@ -18,6 +18,24 @@ MAX_RESOURCES_PER_STACK = 500
 MAX_TEMPLATE_BYTES = 1_000_000
 """Bytes of a template uploaded through S3 (the CDK uploads large templates as assets)."""
 
+MAX_STACK_NAME = 128
+"""Characters in a stack name: letters, digits and `-` (AWS::CloudFormation::Stack, CreateStack StackName)."""
+
+# Names of what the routing creates, from the CloudFormation resource schemas (as cfn-lint ships them)
+MAX_CHATBOT_CONFIGURATION_NAME = 128
+"""AWS::Chatbot::SlackChannelConfiguration ConfigurationName: 1 to 128 of letters, digits, `-` and `_`."""
+MAX_FUNCTION_NAME = 64
+"""AWS::Lambda::Function FunctionName: 1 to 64 of letters, digits, `-` and `_` (the Slack forwarder)."""
+CHANNEL_RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+"""What Chatbot configuration and Lambda function names may hold."""
+MAX_TOPIC_NAME = 256
+"""AWS::SNS::Topic TopicName: `vigil-{env}-{severity}` stays far below it (environment names have at most 40
+characters), so the plan needs no check; tests/test_organisation_input.py proves it."""
+MAX_SINK_NAME = 255
+"""AWS::Oam::Sink Name (`vigil-{env}`): far below it, as MAX_TOPIC_NAME."""
+MAX_STACKSET_NAME = 128
+"""AWS::CloudFormation::StackSet StackSetName (`vigil-{env}-baseline`): far below it, as MAX_TOPIC_NAME."""
+
 # CloudWatch alarms
 MAX_ALARM_NAME = 255
 """Characters in an alarm name. It bounds a composite alarm's ActionsSuppressor too, which is always an alarm

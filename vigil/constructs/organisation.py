@@ -41,6 +41,8 @@ SINK_PARAMETER = "SinkArn"
 """The member template's parameter naming its region's sink (a sink's ARN is known only once it exists)."""
 LINK_LABEL = "$AccountName"
 """How the monitoring account labels a source account's data: its account name."""
+CONCURRENCY_MODES = {"soft": "SOFT_FAILURE_TOLERANCE", "strict": "STRICT_FAILURE_TOLERANCE"}
+"""StackSetSpec.concurrency_mode -> OperationPreferences ConcurrencyMode (API_StackSetOperationPreferences)."""
 MAX_TEMPLATE_BODY = 51_200
 """CloudFormation's limit on an inline TemplateBody, in bytes."""
 
@@ -129,6 +131,7 @@ class BaselineStackSet(Construct):
             operation_preferences=cloudformation.CfnStackSet.OperationPreferencesProperty(
                 failure_tolerance_percentage=plan.failure_tolerance_percentage,
                 max_concurrent_percentage=plan.max_concurrent_percentage,
+                concurrency_mode=CONCURRENCY_MODES[plan.concurrency_mode],
                 region_concurrency_type="PARALLEL"),
             capabilities=capabilities,
             parameters=[cloudformation.CfnStackSet.ParameterProperty(parameter_key=SINK_PARAMETER,

@@ -10,6 +10,7 @@ from vigil import cli_help
 from vigil.exit_codes import EXIT_FINDINGS, EXIT_OK
 from vigil.live.aws import AwsSession, Progress, UsageError, check_account, no_progress, stderr_progress
 from vigil.plan.model import EnvironmentPlan, WorkspacePlan
+from vigil.plan.selection import SelectionError
 from vigil.progress import StatusLine
 from vigil.review.report import FORMATS
 from vigil.spec.types import SEVERITIES
@@ -90,23 +91,39 @@ def _alarm_places(args: argparse.Namespace) -> list[EnvironmentPlan]:
     """Where the environment's alarms live: one plan per target (those named by --target), and with central
     routing the monitoring account's routing per region (its drill alarms)."""
     workspace = _workspace(args)
-    targets = {e.target for e in workspace.environments}
-    unknown = sorted(set(args.target or ()) - {t for t in targets if t})
-    if unknown:
-        raise UsageError(f"unknown target {', '.join(unknown)} in {args.env}; targets: "
-                         f"{', '.join(sorted(t for t in targets if t)) or 'none'}")
+    _check_targets(args, sorted(e.target for e in workspace.environments if e.target))
     places = [e for e in workspace.environments if not args.target or e.target in args.target]
     if not args.target:
         places += [m.routing_plan for m in workspace.monitoring if m.routing_plan is not None]
     return places
 
 
+def _check_targets(args: argparse.Namespace, targets: list[str]) -> None:
+    """Every --target of `args` must be one of `targets` (the environment's)."""
+    wanted = [args.target] if isinstance(args.target, str) else list(args.target or ())
+    if wanted and not targets:
+        raise SelectionError("target", f"{args.env} has no targets: it deploys to one account and region; "
+                                       "leave --target out")
+    unknown = sorted(set(wanted) - set(targets))
+    if unknown:
+        raise SelectionError("target", f'no target "{unknown[0]}" in {args.env}; targets: {", ".join(targets)}')
+
+
 def _routing_place(args: argparse.Namespace) -> EnvironmentPlan:
     """The routing a drill pages through: the environment's, a target's (--target) or, with central
     routing, the monitoring account's in --region."""
     workspace = _workspace(args)
+    _check_targets(args, sorted(e.target for e in workspace.environments if e.target))
+    if args.target is not None and workspace.monitoring and not any(e.drills for e in workspace.environments):
+        raise SelectionError("target", f"{args.env} routes centrally: its targets have no routing of their own; "
+                                       f"choose a region of the monitoring account: "
+                                       f"{', '.join('--region ' + m.region for m in workspace.monitoring)}")
     places = {(e.target, e.region): e for e in workspace.environments if e.drills}
     places.update({(None, m.region): m.routing_plan for m in workspace.monitoring if m.routing_plan is not None})
+    regions = sorted({region for _, region in places})
+    if args.region is not None and args.region not in regions:
+        raise SelectionError("region", f"{args.env} routes in no region {args.region}; regions: "
+                                       f"{', '.join(regions) or 'none'}")
     chosen = [p for (target, region), p in places.items()
               if (args.target is None or target == args.target) and (args.region is None or region == args.region)]
     if len(chosen) != 1:

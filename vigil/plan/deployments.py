@@ -26,6 +26,8 @@ class PlannedStack:
     account: str
     region: str
     digest: str
+    target: str | None = None
+    """The target whose stack it is (None: the environment's single one, or its monitoring account's)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[Planned
         def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment,
                 region: str | None = None) -> None:
             stacks.append(PlannedStack(name, env.name, account or env.account, region or env.region,
-                                       digest(content)))
+                                       digest(content), env.target))
 
         if environment.routing:
             add(naming.routing_stack_name(environment.scope), _routing_content(environment))

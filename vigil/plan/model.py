@@ -404,6 +404,8 @@ class StackSetPlan:
     retain_stacks_on_account_removal: bool
     failure_tolerance_percentage: int
     max_concurrent_percentage: int
+    concurrency_mode: str = "soft"
+    """soft or strict (StackSetSpec.concurrency_mode)."""
     routing_plan: EnvironmentPlan | None = None
     log_retention: LogRetentionPlan | None = None
 

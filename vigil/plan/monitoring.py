@@ -127,7 +127,7 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument, targets: lis
     monitoring = env.monitoring
     if monitoring is None:
         return []
-    accounts = sorted({t.account for t in environment_targets(env)} | set(env.source_accounts)
+    accounts = sorted(({t.account for t in environment_targets(env)} | set(env.source_accounts))
                       - {monitoring.account})
     tags = tuple(sorted({**env.tags, "environment": env.name}.items()))
     pinned: dict[str, set[str]] = {}
@@ -155,6 +155,7 @@ def plan_monitoring(env: EnvironmentSpec, document: LoadedDocument, targets: lis
                 retain_stacks_on_account_removal=env.stackset.retain_stacks_on_account_removal,
                 failure_tolerance_percentage=env.stackset.failure_tolerance_percentage,
                 max_concurrent_percentage=env.stackset.max_concurrent_percentage,
+                concurrency_mode=env.stackset.concurrency_mode,
                 routing_plan=baseline, log_retention=_log_retention(env))
         plans.append(MonitoringPlan(
             environment=env.name, account=monitoring.account, region=region,

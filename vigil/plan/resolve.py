@@ -13,6 +13,7 @@ from vigil import naming
 from vigil.gc_paused import cyclic_gc_paused
 from vigil.plan.context import ServiceContext
 from vigil.plan.dashboards import plan_dashboards
+from vigil.plan.deployed_names import name_problems
 from vigil.plan.drills import drill_alarms
 from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan
 from vigil.plan.monitoring import (
@@ -22,6 +23,7 @@ from vigil.plan.monitoring import (
     with_metrics_account,
     with_widget_account,
 )
+from vigil.plan.selection import check_environments, environment_names
 from vigil.plan.services import resolve_service
 from vigil.plan.shards import EMPTY_LOCK, Lock, assign_shards, parse_lock
 from vigil.plan.targets import (
@@ -53,7 +55,8 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
     Services are split into stacks following `lock` (default: the lock file in `sources`); `strict_lock`
     False accepts unlocked alarms in multi-stack services, for `vigil lock` to write them.
-    Raises SpecError listing every problem found, in file and line order.
+    Raises SpecError listing every problem found, in file and line order, and SelectionError when `only` names
+    an environment that has no file.
     The cyclic garbage collector is paused meanwhile (vigil/gc_paused.py).
 
     Each target of an environment (its `targets`, or its one `account` and `region`) is planned on its own.
@@ -68,13 +71,12 @@ def plan_workspace(sources: Sources, only: Iterable[str] | None = None, *, lock:
 
 def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | None,
                     strict_lock: bool, deployments: Collection[tuple[str, str]] | None = None) -> WorkspacePlan:
+    check_environments(only, environment_names(sources))
     problems: list[SpecProblem] = list(sources.problems)
     lock = parse_lock(sources.lock) if lock is None else lock
     environments = read_environments(sources, problems)
     names = sorted(spec.name for spec, _ in environments)
     wanted = set(only) if only else set(names)
-    for unknown in sorted(wanted - set(names)):
-        problems.append(SpecProblem("environments", 0, "", f'no environment "{unknown}"; found: {", ".join(names)}'))
     plans: list[EnvironmentPlan] = []
     monitoring: list[MonitoringPlan] = []
     known_targets = {name for spec, _ in environments for name in (spec.targets or {})}
@@ -96,6 +98,7 @@ def _plan_workspace(sources: Sources, only: Iterable[str] | None, lock: Lock | N
                     overviews.append(target_overview(planned[target]) if target in planned else overview)
                 monitoring.extend(plan_monitoring(spec, document, overviews, problems))
             plans.extend(planned[target] for target in environment_targets(spec) if target in planned)
+    problems.extend(name_problems(plans, monitoring, {spec.name: document for spec, document in environments}))
     if problems:
         raise SpecError(problems)
     return WorkspacePlan(tuple(plans), tuple(monitoring))
@@ -144,10 +147,13 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
     model_problems: list[SpecProblem] = []
     left_out: set[str] = set()
     planned_from = len(problems)
+    known = set(known_targets)
     for source in sources.services:
         declared = declared_targets(source.text) if target.name is not None else None
-        if declared is not None and target.name not in declared[1]:
-            elsewhere.append(declared[0])  # runs in other targets only: not even rendered for this one
+        if declared is not None and target.name not in declared[1] and known.issuperset(declared[1]):
+            # Runs in other targets only: not even rendered for this one. (A name that is no target is loaded
+            # everywhere, to be reported.)
+            elsewhere.append(declared[0])
             continue
         try:
             document = load(source.path, source.text, context)
@@ -171,7 +177,7 @@ def plan_environment(env: EnvironmentSpec, env_document: LoadedDocument, sources
         spec, document = expanded.spec, expanded.document
         problems.extend(expanded.problems)
         first_file[spec.service] = source.path
-        if not runs_in(spec, document, target, known_targets, problems):
+        if not runs_in(spec, document, target, known, problems):
             elsewhere.append(spec.service)
             continue
         specs[spec.service] = spec

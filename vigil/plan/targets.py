@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from vigil import naming
 from vigil.presets.catalog import PINNED_REGIONS
 from vigil.spec.environment import EnvironmentSpec
+from vigil.spec.loader import reads_as_text
 
 
 @dataclass(frozen=True)
@@ -56,24 +57,33 @@ def monitoring_regions(spec: EnvironmentSpec, pinned: Iterable[str] = ()) -> tup
     return tuple(sorted(regions))
 
 
-_TOP_LEVEL_TARGETS = re.compile(r"^targets:[ \t]*\[([A-Za-z0-9, \t-]*)\][ \t]*(#[^\n]*)?$", re.MULTILINE)
-_TOP_LEVEL_SERVICE = re.compile(r"^service:[ \t]*([a-z][a-z0-9-]{0,39})[ \t]*(#[^\n]*)?$", re.MULTILINE)
+_TARGET = r"[a-z][a-z0-9-]{0,19}"
+_COMMENT = r"(?: +#[^\n]*)?"
+_TOP_LEVEL_TARGETS = re.compile(rf"^targets: +\[ *({_TARGET}(?: *, *{_TARGET})*) *\] *{_COMMENT}$", re.MULTILINE)
+_TOP_LEVEL_SERVICE = re.compile(rf"^service: +([a-z][a-z0-9-]{{0,39}}) *{_COMMENT}$", re.MULTILINE)
+_PLAIN_EXPRESSION = re.compile(r"\{\{-? *[A-Za-z_][A-Za-z0-9_.]* *-?\}\}")
+"""A Jinja2 expression that only names a value (`{{ env }}`, `{{ vars.api_host }}`): it adds no line of its own
+(values with line breaks aside) and cannot hide or make a top-level `service:` or `targets:` line."""
 
 
 @functools.lru_cache(maxsize=4096)
 def declared_targets(text: str) -> tuple[str, tuple[str, ...]] | None:
     """A service file's name and `targets`, read from its text without rendering or parsing it, when both are
-    plain one-line top-level entries (`service: orders`, `targets: [a, b]`) and the file has no Jinja2
-    control blocks that could change them; else None, and the file is loaded as usual. It lets a target skip
-    the files of services that run elsewhere: in an organisation most files run in few targets. Cached: every
-    target of an environment asks about every file."""
-    if "{%" in text:
+    plain one-line top-level entries (`service: orders`, `targets: [a, b]`) of names that YAML reads as text,
+    and the file has no Jinja2 statement, comment or expression other than a plain value that could hide or
+    make one; else None, and the file is loaded as usual (tests/test_declared_targets.py checks that the two
+    never disagree). It lets a target skip the files of services that run elsewhere: in an organisation most
+    files run in few targets. Cached: every target of an environment asks about every file."""
+    if "{%" in text or "{#" in text or "{{" in _PLAIN_EXPRESSION.sub("", text):
         return None
     targets = _TOP_LEVEL_TARGETS.findall(text)
     service = _TOP_LEVEL_SERVICE.findall(text)
     if len(targets) != 1 or len(service) != 1:
         return None
-    return service[0][0], tuple(name.strip() for name in targets[0][0].split(",") if name.strip())
+    names = tuple(name.strip() for name in targets[0].split(","))
+    if not all(reads_as_text(name) for name in (service[0], *names)):
+        return None
+    return service[0], names
 
 
 def selected_targets(spec: EnvironmentSpec, deployments: Collection[tuple[str, str]] | None) -> tuple[Target, ...]:

@@ -193,6 +193,7 @@ def catalog() -> dict[str, PresetType]:
     return types
 
 
+@functools.cache
 def possible_alarm_keys(resource: str) -> set[str]:
     """Every key a resource so named could generate, whatever its type: what problems about the alarms of a
     resource left out as invalid would name."""

@@ -74,6 +74,7 @@ def _preview(args: argparse.Namespace) -> int:
     head = plan_workspace(read_sources(args.root), only=args.env)
     base = None
     if args.base:
+        from vigil.plan.selection import SelectionError
         from vigil.spec.errors import SpecError
         from vigil.spec.git_sources import read_sources_at
 
@@ -84,6 +85,8 @@ def _preview(args: argparse.Namespace) -> int:
                 raise
             print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
                   "every dashboard counts as added", file=sys.stderr)
+        except SelectionError as error:  # an environment this change adds
+            print(f"note: at {args.base}: {error}; every dashboard counts as added", file=sys.stderr)
     out = args.out if args.out.is_absolute() else args.root / args.out
     out.mkdir(parents=True, exist_ok=True)
     before = {e.scope: e for e in base.environments} if base else {}

@@ -19,7 +19,9 @@ from vigil.spec.metrics import MetricSpec, check_expression_metrics, check_metri
 from vigil.spec.rules import RuleProblems
 from vigil.spec.types import AlarmPeriod, Duration, Key, SpecModel
 
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+ACCOUNT_PATTERN = r"^\d{12}$"
+"""A 12-digit AWS account id."""
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
 """A 12-digit AWS account id."""
 Label = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 """The name CloudWatch shows for a metric or expression in graphs and notifications."""

@@ -144,7 +144,9 @@ LOCAL_ACCOUNT_PATTERN = r"^0{10}\d{2}$"
 local environments use 000000000000 to 000000000099, which no real AWS account has."""
 
 Channel = Annotated[PagerDutyChannel | SlackChannel | EmailChannel, Field(discriminator="type")]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+"""An AWS region code, e.g. us-east-1, us-gov-west-1."""
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 TargetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 """A target name: lowercase letters, digits and `-`, at most 20; it becomes part of stack and resource names."""
 OrganizationalUnit = Annotated[str, StringConstraints(pattern=r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")]
@@ -209,10 +211,12 @@ class StackSetSpec(SpecModel):
     administrator for StackSets)."""
 
     organizational_units: Annotated[list[OrganizationalUnit], Field(min_length=1)] = Field(
+        json_schema_extra={"uniqueItems": True},
         description="OUs (or the root r-...) whose accounts get the StackSet's stack, in every target region.")
-    regions: list[Region] | None = Field(default=None, description="Regions of the stack instances; default: "
-                                         "the regions of the targets and those that preset alarms are pinned "
-                                         "to (us-east-1 for CloudFront and Route 53 health checks).")
+    regions: list[Region] | None = Field(default=None, json_schema_extra={"uniqueItems": True},
+                                         description="Regions of the stack instances; default: the regions of "
+                                         "the targets and those that preset alarms are pinned to (us-east-1 for "
+                                         "CloudFront and Route 53 health checks).")
     auto_deployment: bool = Field(default=True, description="Deploy to accounts that join the OUs later; "
                                   "default true.")
     retain_stacks_on_account_removal: bool = Field(default=False, description="Keep an account's stack when it "
@@ -222,12 +226,47 @@ class StackSetSpec(SpecModel):
                                               "there; default 0.")
     max_concurrent_percentage: int = Field(default=25, ge=1, le=100, description="Per region, the percentage of "
                                            "accounts deployed at once; default 25.")
-    region_concurrency: Literal["parallel", "sequential"] = Field(default="parallel", description="Deploy the "
-                                                                  "regions in parallel (default) or one by one.")
+    concurrency_mode: Literal["soft", "strict"] = Field(
+        default="soft", description="soft (default): `max_concurrent_percentage` of the accounts deploy at once "
+        "whatever fails; strict: CloudFormation lowers that to one account more than the failure tolerance "
+        "allows to fail, so `max_concurrent_percentage` may not exceed `failure_tolerance_percentage`.")
+    region_concurrency: Literal["parallel", "sequential"] = Field(default="parallel",
+                                                                  json_schema_extra={"const": "parallel"},
+                                                                  description="Only "
+                                                                  "parallel (the default): each region has a "
+                                                                  "StackSet of its own, in the monitoring "
+                                                                  "account's stack of that region.")
     log_retention: LogRetentionSpec | None = Field(
         default=None, description="A retention for every account's log groups that have none (CloudWatch Logs "
                                   "keeps their events forever), existing ones and those created later. Default: "
                                   "none; log groups keep what they have.")
+
+    @model_validator(mode="after")
+    def _operation_preferences(self) -> Self:
+        problems = RuleProblems()
+        for index, unit in enumerate(self.organizational_units):
+            if unit in self.organizational_units[:index]:
+                problems.add(("organizational_units", index), f"{unit} is listed twice", unit)
+        for index, region in enumerate(self.regions or ()):
+            if region in (self.regions or ())[:index]:
+                problems.add(("regions", index), f"{region} is listed twice", region)
+        if self.region_concurrency == "sequential":
+            problems.add(("region_concurrency",), "each region has a StackSet of its own (in the monitoring "
+                                                  "account's stack of that region), so there is no order of regions "
+                                                  "to follow; deploy those stacks one by one instead", "sequential")
+        # CloudFormation's STRICT_FAILURE_TOLERANCE runs at most FailureTolerance + 1 accounts at once, whatever
+        # MaxConcurrent says (rounded down, the tolerance to whole accounts): see ConcurrencyMode in
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html
+        most = max(self.failure_tolerance_percentage, 1)
+        if self.concurrency_mode == "strict" and self.max_concurrent_percentage > most:
+            problems.add(("max_concurrent_percentage",),
+                         f"with concurrency_mode: strict CloudFormation deploys at most one account more than "
+                         f"failure_tolerance_percentage ({self.failure_tolerance_percentage}%) lets fail, never "
+                         f"{self.max_concurrent_percentage}% at once; lower it to "
+                         f"{most} or less, raise failure_tolerance_percentage, "
+                         "or use concurrency_mode: soft", self.max_concurrent_percentage)
+        problems.raise_any(type(self))
+        return self
 
 
 class EnvironmentSpec(SpecModel):
@@ -274,8 +313,9 @@ class EnvironmentSpec(SpecModel):
                                           "critical and warning [alarm, ok], info [alarm]. An alarm's own notify "
                                           "overrides it.")
     source_accounts: list[AccountId] = Field(
-        default_factory=list, description="Accounts whose metrics this environment's alarms may read (it is their "
-                                          "CloudWatch cross-account observability monitoring account).")
+        default_factory=list, json_schema_extra={"uniqueItems": True},
+        description="Accounts whose metrics this environment's alarms may read besides its own and its targets' "
+                    "(it is their CloudWatch cross-account observability monitoring account), each once.")
     allow: AllowList = Field(default_factory=AllowList, description="Exceptions to the environment's "
                              "boundaries: secrets of other accounts or regions, webhook hosts besides Slack's.")
     vars: dict[str, Any] = Field(default_factory=dict, description="Values for Jinja2 templates in specs: vars.x.")
@@ -335,6 +375,7 @@ class EnvironmentSpec(SpecModel):
             for field in ("monitoring", "stackset"):
                 if getattr(self, field) is not None:
                     problems.add((field,), "needs targets: a monitoring account watches an environment's targets")
+        self._check_organisation(problems)
         if self.routing == "central" and self.monitoring is None:
             problems.add(("routing",), "central routing needs a monitoring account (monitoring: {account, region})")
         if self.stackset is not None and self.monitoring is None and self.targets is not None:
@@ -355,6 +396,37 @@ class EnvironmentSpec(SpecModel):
                 if account is not None and not re.match(LOCAL_ACCOUNT_PATTERN, account):
                     problems.add(path, f"a local environment must use LocalStack's accounts (000000000000 to "
                                        f"000000000099), got {account}")
+
+
+    def _check_organisation(self, problems: RuleProblems) -> None:
+        """Where the monitoring account and the StackSet work (the targets' regions: CloudWatch alarms and OAM
+        links stay in their region), and which accounts `source_accounts` may add (none watched already)."""
+        target_regions = sorted({t.region for t in (self.targets or {}).values()})
+        stackset_regions = list(self.stackset.regions or ()) if self.stackset is not None else []
+        if self.targets and stackset_regions:
+            missing = [region for region in target_regions if region not in stackset_regions]
+            if missing:
+                problems.add(("stackset", "regions"), f"expected every target's region, missing "
+                                                      f"{', '.join(missing)}: the StackSet links each account to "
+                                                      "the sink of its region, and a target without a link is "
+                                                      "watched by nothing; leave regions out to take the targets'")
+        monitoring_regions = sorted({*target_regions, *stackset_regions})
+        if self.targets and self.monitoring is not None and self.monitoring.region not in monitoring_regions:
+            problems.add(("monitoring", "region"), f"expected one of the regions the monitoring account serves "
+                                                   f"({', '.join(monitoring_regions)}), got {self.monitoring.region}: "
+                                                   "the organisation dashboard lives in the monitoring stack of "
+                                                   "its home region, and there is none elsewhere")
+        watched = {t.account: f'target "{name}"' for name, t in sorted((self.targets or {}).items(), reverse=True)}
+        if self.account is not None:
+            watched[self.account] = "the environment's own account"
+        if self.monitoring is not None:
+            watched[self.monitoring.account] = "the monitoring account"
+        for index, account in enumerate(self.source_accounts):
+            if account in self.source_accounts[:index]:
+                problems.add(("source_accounts", index), f"{account} is listed twice", account)
+            elif account in watched:
+                problems.add(("source_accounts", index), f"{account} is {watched[account]}, watched already; "
+                                                         "list only other accounts here", account)
 
 
 MISSING_FIELD = "required field is missing"

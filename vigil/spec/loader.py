@@ -288,6 +288,10 @@ class _Builder:
             return f"<key on line {self._line(event)}>"
         if isinstance(value, str):
             return value
+        if isinstance(event, yaml.ScalarEvent):
+            # A key is a name: keep it as written. YAML would read `no:` (Norway) or `on:` as a boolean, and
+            # `0x10:` as 16.
+            return event.value
         try:
             return str(value)
         except ValueError:
@@ -408,6 +412,12 @@ class _ResolverType(yaml.resolver.Resolver):
 
 
 _Resolver = _ResolverType()
+
+
+def reads_as_text(value: str) -> bool:
+    """Whether `value`, written as a plain YAML scalar, reads as that text: not as a number, boolean, null or
+    date (YAML 1.1, as vigil reads it: `on`, `no` and `null` are not text)."""
+    return _Resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
 
 
 def _events(text: str) -> Iterator[Any]:

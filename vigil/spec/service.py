@@ -261,9 +261,10 @@ class ServiceSpec(SpecModel):
         description="Owning team, written into every alarm description and tag."
     )
     runbook: HttpsUrl | None = Field(default=None, description="Runbook link for alarms that name none.")
-    targets: list[TargetName] | None = Field(
+    targets: Annotated[list[TargetName], Field(min_length=1)] | None = Field(
         default=None, description="Where the service runs in environments with `targets`: the names of the "
-        "targets it runs in (each a target of some environment); default: all targets. Environments with one "
+        "targets it runs in (each a target of some environment, at least one); default: all targets. "
+        "Environments with one "
         "`account` and `region` run every service.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
     defaults: ServiceDefaults = Field(default_factory=ServiceDefaults, description="Values every alarm starts "

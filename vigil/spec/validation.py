@@ -180,6 +180,9 @@ def _message(detail: Any, model: type[BaseModel], loc: tuple[int | str, ...]) ->
         bound = next(iter(context.values()))
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"expected a number {_BOUNDS[kind]} {bound}, got {shown}"
+    if kind == "string_type" and isinstance(detail.get("input"), bool):
+        return (f"expected a string, got {shown}: YAML reads unquoted yes, no, on, off, true and false as "
+                'booleans; quote the name, e.g. "no"')
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {shown}"
     return f"{detail['msg']}, got {shown}"

@@ -24,6 +24,13 @@ from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.plan.deployments import planned_stacks
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
+from vigil.plan.selection import (
+    SelectionError,
+    check_deployments,
+    environment_names,
+    parse_deployments,
+    parse_environments,
+)
 from vigil.progress import StatusLine
 from vigil.spec.errors import SpecError
 from vigil.spec.workspace import read_sources
@@ -46,22 +53,27 @@ DEPLOYMENT_CONTEXT = "deployment"
 (one deployment of `vigil targets`, one CI job), planning only the targets with stacks there."""
 
 
-def synth_workspace(root: Path) -> int:
+def synth_workspace(root: Path, *, context: dict[str, object] | None = None, outdir: str | None = None) -> int:
     """The whole of a CDK app over the spec repository at `root`: read its spec files, plan the environments
-    that context `env` selects, build their stacks and synthesize them. Returns the process exit code: 0, or
-    2 with one `file:line: field: message` line per problem on stderr and nothing synthesized."""
-    app = new_app()
-    selected = app.node.try_get_context(ENV_CONTEXT)
-    only = [name.strip() for name in str(selected).split(",") if name.strip()] if selected else None
-    deployment = app.node.try_get_context(DEPLOYMENT_CONTEXT)
-    deployments = [(account, region) for account, _, region in
-                   (item.strip().partition("/") for item in str(deployment).split(",")) if region] \
-        if deployment else None
+    that context `env` selects (only the stacks of context `deployment`), build their stacks and synthesize
+    them. `context` and `outdir` add to what the CDK CLI passes (for tests). Returns the process exit code: 0,
+    or 2 with one `file:line: field: message` line per problem, or one `vigil: -c ...` line for a context value
+    that selects nothing, on stderr and nothing synthesized."""
+    app = new_app(outdir, context)
     try:
-        plan = plan_workspace(read_sources(root), only=only, deployments=deployments)
+        only = parse_environments(app.node.try_get_context(ENV_CONTEXT))
+        deployments = parse_deployments(app.node.try_get_context(DEPLOYMENT_CONTEXT))
+        sources = read_sources(root)
+        plan = plan_workspace(sources, only=only, deployments=deployments)
+        if deployments is not None:
+            check_deployments(deployments, plan, only or environment_names(sources),
+                              lambda: plan_workspace(sources, only=only))
     except SpecError as error:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in the specs; nothing was synthesized.", file=sys.stderr)
+        return 2
+    except SelectionError as error:
+        print(f"vigil: -c {error.option}: {error}", file=sys.stderr)
         return 2
     with StatusLine() as status:  # on a terminal only; `cdk synth` passes its own stderr to the app
         stacks = build_app(app, plan, progress=lambda done, total, name: status.count("synth: built", done, total,
