@@ -225,6 +225,35 @@ def test_per_account_routing_has_a_routing_stack_per_target_unless_a_stackset_ca
     assert all(m.stackset is not None and m.stackset.routing_plan is not None for m in plan.monitoring)
 
 
+def test_a_stackset_takes_channel_secrets_as_noecho_parameters_never_inside_its_template(
+        spec_repo: SpecRepo, tmp_path: Path) -> None:
+    with_stackset = _org(routing="routing: per-account",
+                         channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
+                                  "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
+                                  "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
+                                  "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
+                                  "address: oncall@example.com}\n")
+    plan = _plan(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
+    templates = synth_plan(plan, tmp_path / "out")
+    monitoring = templates["vigil-org-monitoring-us-east-1"]
+    [stackset] = resources(monitoring, "AWS::CloudFormation::StackSet").values()
+    body = stackset["Properties"]["TemplateBody"]
+    # the monitoring stack resolves a dynamic reference anywhere in its properties: in the body, the secret's
+    # value would become part of the StackSet's template
+    assert "{{resolve:" not in body
+    member = json.loads(body)
+    assert member["Parameters"]["PagerdutyPrimarySecret"] == {
+        "Type": "String", "NoEcho": True, "Description": "The secret of channel pagerduty-primary"}
+    endpoints = [r["Properties"]["Endpoint"] for r in resources(member, "AWS::SNS::Subscription").values()
+                 if r["Properties"]["Protocol"] == "https"]
+    assert endpoints and all({"Ref": "PagerdutyPrimarySecret"} in e["Fn::Join"][1] for e in endpoints)
+    assert {"ParameterKey": "PagerdutyPrimarySecret",
+            "ParameterValue": "{{resolve:secretsmanager:monitoring/pd:SecretString:::}}"} in \
+        stackset["Properties"]["Parameters"]
+    _cfn_lint(tmp_path, monitoring)
+    _cfn_lint(tmp_path, member)
+
+
 # Templates: sink, StackSet, member template, cross-account alarms ---------------------------------------------
 
 @pytest.fixture(scope="module")

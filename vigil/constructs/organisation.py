@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tempfile
 from typing import Any
 
@@ -33,9 +34,10 @@ from vigil import naming
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
 from vigil.constructs.alarms import ServiceAlarms
 from vigil.constructs.log_retention import LogRetention
-from vigil.constructs.routing import Channels, SeverityTopics
+from vigil.constructs.routing import Channels, SeverityTopics, secret_reference
 from vigil.plan.model import EnvironmentPlan, SinkPlan, StackSetPlan
 from vigil.plan.monitoring import SHARED_RESOURCE_TYPES
+from vigil.spec.environment import PagerDutyChannel, SecretRef
 
 SINK_PARAMETER = "SinkArn"
 """The member template's parameter naming its region's sink (a sink's ARN is known only once it exists)."""
@@ -95,13 +97,31 @@ def member_template(plan: StackSetPlan) -> dict[str, Any]:
         return dict(app.synth().get_stack_artifact(stack.artifact_id).template)
 
 
+def channel_secrets(plan: EnvironmentPlan) -> dict[str, SecretRef]:
+    """The channels of the routing baseline whose delivery needs a secret (a PagerDuty integration key), by
+    name. The member template takes each as a NoEcho parameter (secret_parameter) and the StackSet passes it the
+    secret's dynamic reference, which CloudFormation resolves in the monitoring account. Written into the member
+    template itself, the reference would be resolved there too, and the secret's value would be stored as part
+    of the StackSet's template, readable by whoever may describe it."""
+    return {name: channel.integration_key for name, channel in plan.channels.items()
+            if isinstance(channel, PagerDutyChannel) and channel.endpoint is None and plan.severities_for(name)}
+
+
+def secret_parameter(channel: str) -> str:
+    """The member template's parameter for the secret of `channel`: `pagerduty-primary` -> PagerdutyPrimarySecret."""
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", channel) if part) + "Secret"
+
+
 def _routing_baseline(stack: cdk.Stack, plan: EnvironmentPlan) -> None:
     """Severity topics, channels and drills for the account and region the member stack is deployed in.
     Chatbot configurations are global to an account, so their names carry the region."""
     here = dataclasses.replace(plan, account=cdk.Aws.ACCOUNT_ID, region=cdk.Aws.REGION,
                                scope=naming.regional_scope(plan.name, cdk.Aws.REGION))
     topics = SeverityTopics(stack, "Topics", plan=here)
-    Channels(stack, "Channels", plan=here, topics=topics)
+    secrets = {name: cdk.CfnParameter(stack, secret_parameter(name), type="String", no_echo=True,
+                                      description=f"The secret of channel {name}").value_as_string
+               for name in channel_secrets(plan)}
+    Channels(stack, "Channels", plan=here, topics=topics, secret_values=secrets)
     ServiceAlarms(stack, "Drills", alarms=plan.drills, topic_arns={
         naming.topic_name(plan.name, severity): topic.topic_arn for severity, topic in topics.topics.items()})
 
@@ -117,6 +137,7 @@ class BaselineStackSet(Construct):
             raise ValueError(f"the StackSet template is {len(body.encode())} bytes; CloudFormation takes "
                              f"{MAX_TEMPLATE_BODY} inline")
         capabilities = ["CAPABILITY_IAM"] if plan.routing_plan or plan.log_retention else None
+        secrets = channel_secrets(plan.routing_plan) if plan.routing_plan is not None else {}
         cloudformation.CfnStackSet(
             self, "Resource",
             stack_set_name=plan.name,
@@ -135,7 +156,10 @@ class BaselineStackSet(Construct):
                 region_concurrency_type="PARALLEL"),
             capabilities=capabilities,
             parameters=[cloudformation.CfnStackSet.ParameterProperty(parameter_key=SINK_PARAMETER,
-                                                                     parameter_value=sink_arn)],
+                                                                     parameter_value=sink_arn),
+                        *(cloudformation.CfnStackSet.ParameterProperty(parameter_key=secret_parameter(name),
+                                                                       parameter_value=secret_reference(secret))
+                          for name, secret in sorted(secrets.items()))],
             stack_instances_group=[cloudformation.CfnStackSet.StackInstancesProperty(
                 deployment_targets=cloudformation.CfnStackSet.DeploymentTargetsProperty(
                     organizational_unit_ids=list(plan.organizational_units)),

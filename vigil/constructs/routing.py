@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import aws_cdk as cdk
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_iam as iam
@@ -111,12 +113,15 @@ class Channels(Construct):
     """Subscribes every channel to the topics of the severities routed to it."""
 
     def __init__(self, scope: Construct, construct_id: str, *, plan: EnvironmentPlan, topics: SeverityTopics,
-                 region_suffix: str | None = None) -> None:
+                 region_suffix: str | None = None, secret_values: Mapping[str, str] | None = None) -> None:
         """`region_suffix` qualifies the names that must be unique across the account's regions (Chatbot
-        configurations) in a regional routing stack."""
+        configurations) in a regional routing stack. `secret_values` gives, by channel name, what stands for the
+        channel's secret in place of its dynamic reference (secret_reference): the StackSet's member template
+        takes them as NoEcho parameters (vigil/constructs/organisation.py)."""
         super().__init__(scope, construct_id)
         self.plan = plan
         self.region_suffix = region_suffix
+        self.secret_values = dict(secret_values or {})
         for name, channel in plan.channels.items():
             routed = [topics.topics[severity] for severity in plan.severities_for(name)]
             if not routed:
@@ -133,7 +138,7 @@ class Channels(Construct):
                 self._slack_chatbot(name, channel, routed)
 
     def _pagerduty(self, name: str, channel: PagerDutyChannel, topics: list[sns.Topic]) -> None:
-        key = _secret_reference(channel.integration_key)
+        key = self.secret_values.get(name) or secret_reference(channel.integration_key)
         for topic in topics:
             sns.CfnSubscription(
                 self, f"{name}-{topic.node.id}",
@@ -235,7 +240,9 @@ class Channels(Construct):
                                 endpoint=function.attr_arn)
 
 
-def _secret_reference(secret: SecretRef) -> str:
-    """A Secrets Manager dynamic reference, resolved by CloudFormation at deploy time."""
+def secret_reference(secret: SecretRef) -> str:
+    """A Secrets Manager dynamic reference, resolved by CloudFormation at deploy time in the stack's account
+    and region. Never inside a template that a resource property carries (a StackSet's TemplateBody): the
+    enclosing stack would resolve it and the secret's value would become part of that template."""
     value = cdk.SecretValue.secrets_manager(secret.secret, json_field=secret.field)
     return value.unsafe_unwrap()
