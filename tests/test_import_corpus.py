@@ -4,12 +4,10 @@ is reported, and the files validate as written. `python -m tests.import_corpus` 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.import_corpus.measure import CorpusAlarm, Measurement, load_all, measure
-from tests.import_corpus.shapes import describe_shape
+from tests.import_corpus.measure import Measurement, corpus_alarm, load_all, measure
 from vigil.live.import_result import ImportResult
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
@@ -40,17 +38,9 @@ def test_corpus_files_validate_as_written(corpus: tuple[Measurement, ImportResul
     assert sum(len(s.alarms) for e in plan.environments for s in e.services) == len(result.names)
 
 
-def _alarm(name: str, **fields: Any) -> CorpusAlarm:
-    base = {"AlarmName": name, "MetricName": "Errors", "Namespace": "App", "Statistic": "Sum", "Period": 60,
-            "EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanThreshold"}
-    tags = fields.pop("tags", {})
-    return CorpusAlarm("test", "test", describe_shape("AWS::CloudWatch::Alarm", {**base, **fields}),
-                       [{"Key": k, "Value": v} for k, v in tags.items()])
-
-
 def test_an_alarm_cloudwatch_would_refuse_is_reported_not_written(tmp_path: Path) -> None:
-    alarms = [_alarm("orders-ok", tags={"service": "orders"}),
-              _alarm("orders-too-long", EvaluationPeriods=1441, tags={"service": "orders"})]
+    alarms = [corpus_alarm("orders-ok", tags={"service": "orders"}),
+              corpus_alarm("orders-too-long", EvaluationPeriods=1441, tags={"service": "orders"})]
     measurement, result = measure(alarms, tmp_path)
     assert measurement.skipped == {"orders-too-long": (
         "would not validate: evaluation_periods: period x evaluation_periods is 86460 s; CloudWatch allows 86400 s "
@@ -60,7 +50,7 @@ def test_an_alarm_cloudwatch_would_refuse_is_reported_not_written(tmp_path: Path
 
 
 def test_a_service_needing_several_stacks_gets_its_lock(tmp_path: Path) -> None:
-    alarms = [_alarm(f"fleet-cpu-{i:04d}", Dimensions=[{"Name": "InstanceId", "Value": f"i-{i:017x}"}],
+    alarms = [corpus_alarm(f"fleet-cpu-{i:04d}", Dimensions=[{"Name": "InstanceId", "Value": f"i-{i:017x}"}],
                      tags={"service": "fleet"}) for i in range(620)]
     measurement, _ = measure(alarms, tmp_path)
     assert (measurement.lost, measurement.validation, len(measurement.exact) + len(measurement.reported)) == (

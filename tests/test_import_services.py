@@ -8,9 +8,8 @@ import boto3
 import pytest
 import yaml
 
-from tests.import_corpus.measure import CorpusSession, measure
+from tests.import_corpus.measure import CorpusSession, corpus_alarm, measure
 from tests.import_corpus.shapes import REGION
-from tests.test_import_corpus import _alarm
 from vigil.live.import_report import render
 from vigil.live.import_result import ImportOptions, ImportResult, plain_note
 from vigil.live.import_services import ServicePlacer, readable_key, topic_service
@@ -91,7 +90,7 @@ def test_report_items_are_one_line_without_markup() -> None:
 
 
 def test_a_labelled_single_metric_imports_as_metric(tmp_path: Path) -> None:
-    listed = _alarm("shop-errors", tags={"service": "shop"}, MetricName=None, Namespace=None, Statistic=None,
+    listed = corpus_alarm("shop-errors", tags={"service": "shop"}, MetricName=None, Namespace=None, Statistic=None,
                     Period=None, Dimensions=None, Metrics=[{"Id": "m1", "Label": "Shop errors", "ReturnData": True,
                                                             "MetricStat": {"Metric": {"Namespace": "Shop",
                                                                                       "MetricName": "Errors"},
@@ -105,10 +104,11 @@ def test_a_labelled_single_metric_imports_as_metric(tmp_path: Path) -> None:
 
 def test_report_has_a_summary_table_per_service(tmp_path: Path) -> None:
     info = {"AlarmActions": [f"{TOPIC}shop-info"]}
-    alarms = [_alarm("shop-a", tags={"service": "shop"}, **info),
-              _alarm("shop-b", tags={"service": "shop"}, AlarmActions=[f"{TOPIC}shop-info", f"{TOPIC}ops-critical"]),
-              _alarm("shop-c", tags={"service": "shop"}, EvaluationPeriods=2000, **info),
-              _alarm("web-a", AlarmActions=[f"{TOPIC}ops-info"])]
+    alarms = [corpus_alarm("shop-a", tags={"service": "shop"}, **info),
+              corpus_alarm("shop-b", tags={"service": "shop"},
+                           AlarmActions=[f"{TOPIC}shop-info", f"{TOPIC}ops-critical"]),
+              corpus_alarm("shop-c", tags={"service": "shop"}, EvaluationPeriods=2000, **info),
+              corpus_alarm("web-a", AlarmActions=[f"{TOPIC}ops-info"])]
     _, result = measure(alarms, tmp_path)
     assert [(n.kind, n.message) for n in result.notes if n.subject == "shop-c"] == [
         ("skipped", "would not validate: evaluation_periods: period x evaluation_periods is 120000 s; CloudWatch "
@@ -126,7 +126,7 @@ def test_a_channel_vigil_would_refuse_is_left_out_and_the_files_validate(aws: No
     topic = sns.create_topic(Name="shop-critical")["TopicArn"]
     for endpoint in ("oncall@example.com", "root@localhost"):
         sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=endpoint)
-    alarm = _alarm("shop-errors", tags={"service": "shop"}, AlarmActions=[topic], OKActions=[topic])
+    alarm = corpus_alarm("shop-errors", tags={"service": "shop"}, AlarmActions=[topic], OKActions=[topic])
     result = import_account(CorpusSession([alarm]), ImportOptions(env="prod"))
     write_files(result, tmp_path)
     plan_workspace(read_sources(tmp_path))  # validates as written

@@ -26,8 +26,8 @@ from moto.core.botocore_stubber import MockRawResponse
 
 from tests.conftest import SpecRepo
 from tests.loopback import serving
+from tests.organisation_specs import ORG, SERVICE, cfn_lint, org_environment, plan_org, validate_problems
 from tests.synth import resources
-from tests.test_organisation import ORG, SERVICE, _cfn_lint, _org, _plan, _problems
 from vigil.constructs import log_retention as construct
 from vigil.constructs.organisation import MAX_TEMPLATE_BODY, member_template
 from vigil.functions import LOG_RETENTION_SOURCE
@@ -78,12 +78,12 @@ CASES = [
 def test_bad_log_retention_gets_one_clear_error(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
                                                 files: dict[str, str], expected: str) -> None:
     root = spec_repo({**files, "alarm_specs/coaching.yaml": SERVICE})
-    assert _problems(root, capsys) == [expected]
+    assert validate_problems(root, capsys) == [expected]
 
 
 def test_the_plan_carries_the_retention_to_every_regions_stackset(spec_repo: SpecRepo) -> None:
     org = _with_retention("{retention: 90d, prefixes: [/aws/lambda/, /ecs/], apply_to: never-expire-or-longer}")
-    plan = _plan(spec_repo({ENV: org, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({ENV: org, "alarm_specs/coaching.yaml": SERVICE}))
     plans = [m.stackset.log_retention for m in plan.monitoring if m.stackset is not None]
     assert len(plans) == 2 and len(set(plans)) == 1
     retention = plans[0]
@@ -91,12 +91,12 @@ def test_the_plan_carries_the_retention_to_every_regions_stackset(spec_repo: Spe
     assert (retention.function_name, retention.days, retention.prefixes, retention.apply_to) == (
         "vigil-org-log-retention", 90, ("/aws/lambda/", "/ecs/"), "never-expire-or-longer")
     assert all(m.stackset is not None and m.stackset.log_retention is None
-               for m in _plan(spec_repo({ENV: ORG, "alarm_specs/coaching.yaml": SERVICE})).monitoring)
+               for m in plan_org(spec_repo({ENV: ORG, "alarm_specs/coaching.yaml": SERVICE})).monitoring)
 
 
 # The member template -------------------------------------------------------------------------------------------
 
-PER_ACCOUNT = _org(routing="routing: per-account",
+PER_ACCOUNT = org_environment(routing="routing: per-account",
                    channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: {secret: pd/key}}\n"
                             "  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}\n"
                             "  slack-alerts: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCE}\n"
@@ -104,7 +104,7 @@ PER_ACCOUNT = _org(routing="routing: per-account",
 
 
 def _stackset(spec_repo: SpecRepo, org: str) -> StackSetPlan:
-    stackset = _plan(spec_repo({ENV: org, "alarm_specs/coaching.yaml": SERVICE})).monitoring[0].stackset
+    stackset = plan_org(spec_repo({ENV: org, "alarm_specs/coaching.yaml": SERVICE})).monitoring[0].stackset
     assert stackset is not None
     return stackset
 
@@ -118,7 +118,7 @@ def member(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                            "alarm_specs/coaching.yaml": SERVICE}.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text, encoding="utf-8")
-    stackset = _plan(root).monitoring[0].stackset
+    stackset = plan_org(root).monitoring[0].stackset
     assert stackset is not None and stackset.routing_plan is not None and stackset.log_retention is not None
     return member_template(stackset)
 
@@ -140,7 +140,7 @@ def test_the_member_template_with_routing_and_retention_fits_a_stackset_and_lint
     body = json.dumps(member, separators=(",", ":"), sort_keys=True)
     assert len(body.encode()) < MAX_TEMPLATE_BODY
     assert resources(member, "AWS::SNS::Topic") and resources(member, "AWS::Oam::Link")
-    _cfn_lint(tmp_path, member)
+    cfn_lint(tmp_path, member)
 
 
 def test_the_function_runs_the_vigil_source_inline_with_its_own_log_group(member: dict[str, Any]) -> None:
@@ -197,12 +197,12 @@ def test_the_stackset_asks_for_iam_when_it_carries_the_function(spec_repo: SpecR
     from tests.synth import synth_plan
 
     root = spec_repo({ENV: _with_retention("{retention: 30d}"), "alarm_specs/coaching.yaml": SERVICE})
-    templates = synth_plan(_plan(root), tmp_path / "out")
+    templates = synth_plan(plan_org(root), tmp_path / "out")
     template = templates["vigil-org-monitoring-us-east-1"]
     [stackset] = [r["Properties"] for r in resources(template, "AWS::CloudFormation::StackSet").values()]
     assert stackset["Capabilities"] == ["CAPABILITY_IAM"]
     assert resources(json.loads(stackset["TemplateBody"]), "Custom::VigilLogRetention")
-    _cfn_lint(tmp_path, template)
+    cfn_lint(tmp_path, template)
 
 
 def test_the_inline_code_stays_within_its_limit() -> None:

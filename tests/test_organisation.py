@@ -9,9 +9,6 @@ CI gets from `vigil targets`."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,105 +16,35 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SpecRepo
+from tests.organisation_specs import ORG, SERVICE, cfn_lint, org_environment, plan_org, validate_problems
 from tests.synth import resources, synth_plan
 from vigil import cli, naming
 from vigil.constructs.organisation import SINK_PARAMETER, member_template
 from vigil.plan.deployments import deployments, deployments_data, planned_stacks
-from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
 from vigil.spec.workspace import read_sources
-
-ORG = """\
-version: 1
-name: org
-targets:
-  us: {account: "310000000001", region: us-east-1}
-  eu: {account: "310000000001", region: eu-west-1}
-  shop: {account: "310000000002", region: us-east-1}
-monitoring: {account: "310000000009", region: us-east-1, organization_id: o-a1b2c3d4e5}
-routing: central
-stackset:
-  organizational_units: [ou-a1b2-11111111]
-  failure_tolerance_percentage: 10
-  max_concurrent_percentage: 50
-routes:
-  critical: [pagerduty-primary, slack-incidents]
-  warning: [slack-alerts]
-  info: [team-email]
-channels:
-  pagerduty-primary: {type: pagerduty, integration_key: {secret: monitoring/pagerduty-primary}}
-  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}
-  slack-alerts: {type: slack, webhook: {secret: monitoring/slack-alerts}}
-  team-email: {type: email, address: oncall@example.com}
-"""
-
-SERVICE = """\
-version: 1
-service: coaching
-owner: coaching-team
-runbook: https://runbooks.example.com/coaching
-defaults: {namespace: PurposePath/Coaching, dimensions: {Service: Coaching, Region: "{{ region }}"}, period: 5m}
-alarms:
-  high-error-rate:
-    severity: critical
-    expression: 100 * errors / requests
-    metrics:
-      errors: {metric: Errors, stat: Sum}
-      requests: {metric: RequestCount, stat: Sum}
-    threshold: "> 5"
-  api-down: {severity: critical, metric: RequestCount, stat: Sum, threshold: "< 1"}
-  high-latency: {severity: warning, metric: APILatency, stat: p95, threshold: "> 2000"}
-  p0: {severity: critical, composite: "ALARM(high-error-rate) OR ALARM(api-down)"}
-log_groups:
-  /aws/lambda/coaching-{{ env }}: {existing: true, retention: 30d}
-"""
-
-
-def _org(**changes: str) -> str:
-    """The ORG environment with top-level keys replaced (`key=None` text drops the key)."""
-    lines = ORG.splitlines(keepends=True)
-    out, skip = [], False
-    for line in lines:
-        key = line.split(":", 1)[0]
-        if not line.startswith(" "):
-            skip = key in changes
-            if skip and changes[key]:
-                out.append(textwrap.dedent(changes[key]).rstrip("\n") + "\n")
-        if not skip:
-            out.append(line)
-    return "".join(out)
-
-
-def _plan(root: Path, only: list[str] | None = None) -> WorkspacePlan:
-    return plan_workspace(read_sources(root), only=only or ["org"])
-
-
-def _problems(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    assert cli.main(["--root", str(root), "validate"]) == 2
-    return [line for line in capsys.readouterr().err.splitlines() if not line.endswith("problem(s) found.")]
-
 
 # Spec errors: one line each, file:line: field: message -------------------------------------------------------
 
 @pytest.mark.parametrize(("org", "expected"), [
-    (_org(monitoring="", stackset="", routing="", version='version: 1\naccount: "310000000001"'),
+    (org_environment(monitoring="", stackset="", routing="", version='version: 1\naccount: "310000000001"'),
      'environments/org.yaml:2: account: expected either account or targets, not both: each target names its '
      'account and region'),
-    (_org(targets='targets:\n  us: {account: "310000000001", region: us-east-1}\n'
+    (org_environment(targets='targets:\n  us: {account: "310000000001", region: us-east-1}\n'
                   '  us2: {account: "310000000001", region: us-east-1}\n'),
      'environments/org.yaml:5: targets.us2: account 310000000001 in us-east-1 is already target "us"; a target '
      'is one account in one region'),
-    (_org(monitoring="", stackset=""),
+    (org_environment(monitoring="", stackset=""),
      "environments/org.yaml:7: routing: central routing needs a monitoring account (monitoring: {account, "
      "region})"),
-    (_org(monitoring="", routing=""),
+    (org_environment(monitoring="", routing=""),
      "environments/org.yaml:7: stackset: needs a monitoring account: the StackSet links every account to its "
      "sink"),
-    (_org(routing="routing: per-account"),
+    (org_environment(routing="routing: per-account"),
      "environments/org.yaml:20: channels.slack-alerts.webhook: a StackSet carries the routing with per-account "
      "routing, and its template cannot carry the forwarder function's code; use a Chatbot channel "
      "(workspace_id, channel_id) or routing: central"),
-    (_org(name="name: org\nlocal: true"),
+    (org_environment(name="name: org\nlocal: true"),
      "environments/org.yaml:5: targets.us.account: a local environment must use LocalStack's accounts "
      "(000000000000 to 000000000099), got 310000000001"),
 ], ids=[
@@ -131,13 +58,13 @@ def _problems(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
 def test_bad_organisation_specs_get_one_clear_error(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
                                                     org: str, expected: str) -> None:
     root = spec_repo({"environments/org.yaml": org, "alarm_specs/coaching.yaml": SERVICE})
-    assert expected in _problems(root, capsys)
+    assert expected in validate_problems(root, capsys)
 
 
 def test_a_service_may_name_only_targets_that_exist(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     service = SERVICE.replace("owner: coaching-team\n", "owner: coaching-team\ntargets: [us, mars]\n")
     root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
-    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[1]: unknown target "mars"; '
+    assert validate_problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[1]: unknown target "mars"; '
                                        "targets: eu, shop, us"]
 
 
@@ -146,7 +73,7 @@ def test_anomaly_alarms_cannot_watch_another_accounts_metric(spec_repo: SpecRepo
     service = SERVICE.replace("  p0:", "  traffic: {severity: info, metric: RequestCount, stat: Sum, anomaly: "
                                        "{band: 2}}\n  p0:")
     root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         "alarm_specs/coaching.yaml:16: alarms.traffic.anomaly: anomaly detection cannot watch another account's "
         "metric; with routing: central use a threshold, or disable the alarm there"]
 
@@ -154,7 +81,7 @@ def test_anomaly_alarms_cannot_watch_another_accounts_metric(spec_repo: SpecRepo
 # Plans per target --------------------------------------------------------------------------------------------
 
 def test_each_target_gets_its_own_plan_names_and_template_context(spec_repo: SpecRepo) -> None:
-    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
     by_target = {e.target: e for e in plan.environments}
     assert sorted(by_target) == ["eu", "shop", "us"]
     eu = by_target["eu"]
@@ -174,7 +101,7 @@ def test_each_target_gets_its_own_plan_names_and_template_context(spec_repo: Spe
 def test_nothing_named_collides_where_aws_names_are_shared(spec_repo: SpecRepo) -> None:
     """Alarms are unique per account and region (all of a region's live in the monitoring account with
     central routing); dashboards and Chatbot configurations per account (they are global); stacks per app."""
-    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
     alarms = Counter((e.alarm_account, e.region, a.name) for e in plan.environments for s in e.services
                      for a in s.alarms)
     dashboards = Counter((e.alarm_account, d.name) for e in plan.environments for s in e.services
@@ -187,7 +114,7 @@ def test_nothing_named_collides_where_aws_names_are_shared(spec_repo: SpecRepo) 
 
 
 def test_central_routing_puts_alarms_in_the_monitoring_account_on_the_targets_metrics(spec_repo: SpecRepo) -> None:
-    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
     shop = next(e for e in plan.environments if e.target == "shop")
     assert shop.central and not shop.routing
     queries = [m for a in shop.services[0].alarms for m in ((a.metric,) if a.metric else a.metrics)]
@@ -199,41 +126,41 @@ def test_central_routing_puts_alarms_in_the_monitoring_account_on_the_targets_me
 def test_a_service_runs_only_in_the_targets_it_names(spec_repo: SpecRepo) -> None:
     service = SERVICE.replace("owner: coaching-team\n", "owner: coaching-team\ntargets: [eu]\n")
     root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service})
-    plan = _plan(root)
+    plan = plan_org(root)
     assert {e.target: [s.name for s in e.services] for e in plan.environments} == {
         "eu": ["coaching"], "shop": [], "us": []}
     # An environment with one account and region ignores `targets`: it is that service's only place.
-    assert [s.name for s in _plan(root, ["prod"]).environments[0].services] == ["coaching"]
+    assert [s.name for s in plan_org(root, ["prod"]).environments[0].services] == ["coaching"]
 
 
 def test_per_account_routing_has_a_routing_stack_per_target_unless_a_stackset_carries_it(
         spec_repo: SpecRepo) -> None:
-    per_account = _org(routing="routing: per-account", stackset="")
-    plan = _plan(spec_repo({"environments/org.yaml": per_account, "alarm_specs/coaching.yaml": SERVICE}))
+    per_account = org_environment(routing="routing: per-account", stackset="")
+    plan = plan_org(spec_repo({"environments/org.yaml": per_account, "alarm_specs/coaching.yaml": SERVICE}))
     assert [(e.scope, e.routing, e.alarm_account == e.account) for e in plan.environments] == [
         ("org-eu", True, True), ("org-shop", True, True), ("org-us", True, True)]
     assert {s.name for s in planned_stacks(plan) if s.name.endswith("-routing")} == {
         "vigil-org-eu-routing", "vigil-org-shop-routing", "vigil-org-us-routing"}
-    with_stackset = _org(routing="routing: per-account",
+    with_stackset = org_environment(routing="routing: per-account",
                          channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
                                   "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
                                   "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
                                   "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
                                   "address: oncall@example.com}\n")
-    plan = _plan(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
     assert not any(e.routing for e in plan.environments)
     assert all(m.stackset is not None and m.stackset.routing_plan is not None for m in plan.monitoring)
 
 
 def test_a_stackset_takes_channel_secrets_as_noecho_parameters_never_inside_its_template(
         spec_repo: SpecRepo, tmp_path: Path) -> None:
-    with_stackset = _org(routing="routing: per-account",
+    with_stackset = org_environment(routing="routing: per-account",
                          channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
                                   "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
                                   "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
                                   "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
                                   "address: oncall@example.com}\n")
-    plan = _plan(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
     templates = synth_plan(plan, tmp_path / "out")
     monitoring = templates["vigil-org-monitoring-us-east-1"]
     [stackset] = resources(monitoring, "AWS::CloudFormation::StackSet").values()
@@ -250,8 +177,8 @@ def test_a_stackset_takes_channel_secrets_as_noecho_parameters_never_inside_its_
     assert {"ParameterKey": "PagerdutyPrimarySecret",
             "ParameterValue": "{{resolve:secretsmanager:monitoring/pd:SecretString:::}}"} in \
         stackset["Properties"]["Parameters"]
-    _cfn_lint(tmp_path, monitoring)
-    _cfn_lint(tmp_path, member)
+    cfn_lint(tmp_path, monitoring)
+    cfn_lint(tmp_path, member)
 
 
 # Templates: sink, StackSet, member template, cross-account alarms ---------------------------------------------
@@ -260,14 +187,6 @@ def test_a_stackset_takes_channel_secrets_as_noecho_parameters_never_inside_its_
 def org_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """The example organisation (environments/org.yaml), synthesized once."""
     return synth_plan(plan_workspace(read_sources(ROOT), only=["org"]), tmp_path_factory.mktemp("org-out"))
-
-
-def _cfn_lint(tmp_path: Path, template: dict[str, Any]) -> None:
-    path = tmp_path / "member.template.json"
-    path.write_text(json.dumps(template), encoding="utf-8")
-    cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run([str(cfn_lint), "--", str(path)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_sink_lets_the_organisation_link_and_share_only_what_vigil_needs(
@@ -312,17 +231,17 @@ def test_the_stackset_rolls_out_to_the_ous_with_the_environments_settings(
         "AWS::Oam::Link", "AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Events::Rule",
         "AWS::Lambda::Permission", "Custom::VigilLogRetention"}
     assert properties["Capabilities"] == ["CAPABILITY_IAM"]
-    _cfn_lint(tmp_path, member)
+    cfn_lint(tmp_path, member)
 
 
 def test_per_account_routing_goes_out_with_the_stackset_for_any_account_and_region(
         spec_repo: SpecRepo, tmp_path: Path) -> None:
-    org = _org(routing="routing: per-account",
+    org = org_environment(routing="routing: per-account",
                channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: {secret: pd/key}}\n"
                         "  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}\n"
                         "  slack-alerts: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCE}\n"
                         "  team-email: {type: email, address: oncall@example.com}\n")
-    plan = _plan(spec_repo({"environments/org.yaml": org, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": org, "alarm_specs/coaching.yaml": SERVICE}))
     stackset = plan.monitoring[0].stackset
     assert stackset is not None
     member = member_template(stackset)
@@ -335,7 +254,7 @@ def test_per_account_routing_goes_out_with_the_stackset_for_any_account_and_regi
     topics = [r["Properties"]["TopicName"] for r in resources(member, "AWS::SNS::Topic").values()]
     assert sorted(topics) == ["vigil-org-critical", "vigil-org-info", "vigil-org-warning"]
     assert '"310000000' not in json.dumps(member)  # no account of the organisation is written into it
-    _cfn_lint(tmp_path, member)
+    cfn_lint(tmp_path, member)
     # ... and no target has a routing stack of its own.
     assert not [s for s in planned_stacks(plan) if s.name.endswith("-routing")]
 
@@ -377,7 +296,7 @@ def test_the_organisation_dashboard_shows_each_targets_alarms_in_its_region(
 def test_stacks_deploy_where_the_plan_says(spec_repo: SpecRepo, tmp_path: Path) -> None:
     from vigil.stacks.app import build_app, new_app
 
-    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
+    plan = plan_org(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE}))
     app = new_app(str(tmp_path))
     built = {s.stack_name: (s.account, s.region) for s in build_app(app, plan)}
     assert built == {s.name: (s.account, s.region) for s in planned_stacks(plan)}
@@ -408,10 +327,10 @@ def test_a_change_to_one_service_deploys_only_its_stacks(spec_repo: SpecRepo) ->
     other = SERVICE.replace("service: coaching", "service: orders").replace("lambda/coaching", "lambda/orders")
     root = spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": SERVICE,
                       "alarm_specs/orders.yaml": other})
-    base = _plan(root)
+    base = plan_org(root)
     changed = other.replace('threshold: "> 2000"', 'threshold: "> 3000"')
     (root / "alarm_specs" / "orders.yaml").write_text(changed, encoding="utf-8")
-    head = _plan(root)
+    head = plan_org(root)
     result = {(d.account, d.region): d.changed for d in deployments(head, base)}
     assert result == {
         ("310000000001", "eu-west-1"): (), ("310000000001", "us-east-1"): (), ("310000000002", "us-east-1"): (),
@@ -434,7 +353,7 @@ def test_vigil_targets_prints_the_ci_matrix(spec_repo: SpecRepo, capsys: pytest.
 def test_a_deployment_plans_only_its_targets_and_builds_only_its_stacks(spec_repo: SpecRepo, tmp_path: Path) -> None:
     from vigil.stacks.app import build_app, new_app
 
-    per_account = _org(routing="routing: per-account", stackset="")
+    per_account = org_environment(routing="routing: per-account", stackset="")
     root = spec_repo({"environments/org.yaml": per_account, "alarm_specs/coaching.yaml": SERVICE})
     plan = plan_workspace(read_sources(root), only=["org"], deployments=[("310000000001", "eu-west-1")])
     assert [e.target for e in plan.environments] == ["eu"] and plan.monitoring == ()
@@ -457,7 +376,7 @@ def test_central_deployments_select_targets_by_the_monitoring_accounts_region(sp
     from vigil.spec.environment import EnvironmentSpec
 
     spec = EnvironmentSpec.model_validate(__import__("yaml").safe_load(
-        _org(monitoring='monitoring: {account: "310000000009", region: eu-west-1}')))
+        org_environment(monitoring='monitoring: {account: "310000000009", region: eu-west-1}')))
     assert [t.name for t in selected_targets(spec, [("310000000002", "us-east-1")])] == ["shop"]
     # eu's CloudFront alarms, if it has any, live in the monitoring account in us-east-1: whether it has some is
     # known once it is planned (resolve.py plans it in full then: targets.pinned_here)
@@ -494,7 +413,7 @@ def test_drills_need_a_target_or_a_region_where_routing_is_in_several_places(
 
 def test_preset_dimensions_name_each_targets_account_and_region(spec_repo: SpecRepo) -> None:
     service = SERVICE + "resources:\n  flow: {type: stepfunctions, state_machine: orders}\n"
-    plan = _plan(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service}))
+    plan = plan_org(spec_repo({"environments/org.yaml": ORG, "alarm_specs/coaching.yaml": service}))
     arns = {}
     for environment in plan.environments:
         [planned] = environment.services

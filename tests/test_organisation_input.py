@@ -8,17 +8,17 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SpecRepo
-from tests.test_organisation import ORG, SERVICE, _org
+from tests.organisation_specs import ORG, SERVICE, org_environment
 from vigil import cli
 
 ENV = "environments/org.yaml"
 SVC = "alarm_specs/coaching.yaml"
-PER_ACCOUNT = _org(routing="routing: per-account", stackset="")
+PER_ACCOUNT = org_environment(routing="routing: per-account", stackset="")
 
 
 def _stackset(**fields: str) -> str:
     lines = "".join(f"  {key}: {value}\n" for key, value in fields.items())
-    return _org(stackset=f"stackset:\n  organizational_units: [ou-a1b2-11111111]\n{lines}")
+    return org_environment(stackset=f"stackset:\n  organizational_units: [ou-a1b2-11111111]\n{lines}")
 
 
 def _service(targets: str) -> str:
@@ -27,7 +27,7 @@ def _service(targets: str) -> str:
 
 CASES: list[tuple[str, dict[str, str | None], str]] = [
     ("a monitoring home region that no target is in",
-     {ENV: _org(monitoring='monitoring: {account: "310000000009", region: ap-south-1}')},
+     {ENV: org_environment(monitoring='monitoring: {account: "310000000009", region: ap-south-1}')},
      f"{ENV}:7: monitoring.region: expected one of the regions the monitoring account serves (eu-west-1, "
      "us-east-1), got ap-south-1: the organisation dashboard lives in the monitoring stack of its home region, "
      "and there is none elsewhere"),
@@ -37,25 +37,26 @@ CASES: list[tuple[str, dict[str, str | None], str]] = [
      "account to the sink of its region, and a target without a link is watched by nothing; leave regions out "
      "to take the targets'"),
     ("a source account that is a target's",
-     {ENV: _org(routing='routing: central\nsource_accounts: ["310000000002"]')},
+     {ENV: org_environment(routing='routing: central\nsource_accounts: ["310000000002"]')},
      f'{ENV}:9: source_accounts[0]: 310000000002 is target "shop", watched already; list only other accounts '
      "here"),
     ("a source account that is the monitoring account",
-     {ENV: _org(routing='routing: central\nsource_accounts: ["310000000009"]')},
+     {ENV: org_environment(routing='routing: central\nsource_accounts: ["310000000009"]')},
      f"{ENV}:9: source_accounts[0]: 310000000009 is the monitoring account, watched already; list only other "
      "accounts here"),
     ("a source account listed twice",
-     {ENV: _org(routing='routing: central\nsource_accounts: ["310000000004", "310000000004"]')},
+     {ENV: org_environment(routing='routing: central\nsource_accounts: ["310000000004", "310000000004"]')},
      f"{ENV}:9: source_accounts[1]: 310000000004 is listed twice"),
     ("a malformed organization id",
-     {ENV: _org(monitoring='monitoring: {account: "310000000009", region: us-east-1, organization_id: o-ABC}')},
+     {ENV: org_environment(
+         monitoring='monitoring: {account: "310000000009", region: us-east-1, organization_id: o-ABC}')},
      f'{ENV}:7: monitoring.organization_id: expected text matching ^o-[a-z0-9]{{10,32}}$, got "o-ABC"'),
     ("a malformed OU id",
-     {ENV: _org(stackset="stackset:\n  organizational_units: [ou-a1b2-1111]\n")},
+     {ENV: org_environment(stackset="stackset:\n  organizational_units: [ou-a1b2-1111]\n")},
      f"{ENV}:10: stackset.organizational_units[0]: expected text matching "
      '^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$, got "ou-a1b2-1111"'),
     ("an OU listed twice",
-     {ENV: _org(stackset="stackset:\n  organizational_units: [ou-a1b2-11111111, ou-a1b2-11111111]\n")},
+     {ENV: org_environment(stackset="stackset:\n  organizational_units: [ou-a1b2-11111111, ou-a1b2-11111111]\n")},
      f"{ENV}:10: stackset.organizational_units[1]: ou-a1b2-11111111 is listed twice"),
     ("a failure tolerance over 100 percent",
      {ENV: _stackset(failure_tolerance_percentage="101")},
@@ -80,7 +81,7 @@ CASES: list[tuple[str, dict[str, str | None], str]] = [
 """(case, files, the one problem): also fed to the JSON Schemas by tests/test_schema_coverage.py."""
 
 
-def _problems(root: object, capsys: pytest.CaptureFixture[str]) -> list[str]:
+def validate_problems(root: object, capsys: pytest.CaptureFixture[str]) -> list[str]:
     assert cli.main(["--root", str(root), "validate"]) == 2
     return [line for line in capsys.readouterr().err.splitlines() if not line.endswith("problem(s) found.")]
 
@@ -90,7 +91,7 @@ def _problems(root: object, capsys: pytest.CaptureFixture[str]) -> list[str]:
 def test_each_organisation_mistake_gets_one_clear_line(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str],
                                                        files: dict[str, str | None], expected: str) -> None:
     root = spec_repo({SVC: SERVICE, **files})
-    assert _problems(root, capsys) == [expected]
+    assert validate_problems(root, capsys) == [expected]
 
 
 # `cdk synth -c deployment=ACCOUNT/REGION`: one CI deploy job ----------------------------------------------------
@@ -221,7 +222,7 @@ def test_a_service_naming_only_a_target_that_does_not_exist_is_reported(
         spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     """Read fast from the text, `targets: [mras]` would make every target skip the file unread."""
     root = spec_repo({ENV: ORG, SVC: _service("targets: [mras]")})
-    assert _problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[0]: unknown target "mras"; '
+    assert validate_problems(root, capsys) == ['alarm_specs/coaching.yaml:4: targets[0]: unknown target "mras"; '
                                        "targets: eu, shop, us"]
 
 
@@ -229,7 +230,7 @@ def test_a_broken_file_naming_other_targets_is_reported_by_them(
         spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     broken = _service("targets: [eu]").replace("owner: coaching-team", "owner: [coaching-team")
     root = spec_repo({ENV: ORG, SVC: broken})
-    [problem] = _problems(root, capsys)
+    [problem] = validate_problems(root, capsys)
     assert problem.startswith("alarm_specs/coaching.yaml:") and "invalid YAML" in problem
 
 
@@ -256,10 +257,10 @@ def _named(name: str, text: str) -> str:
 
 def test_a_target_and_a_service_that_join_to_the_same_names_are_one_problem(
         spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    org = _org(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
+    org = org_environment(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
                        '  a: {account: "310000000002", region: us-east-1}\n')
     root = spec_repo({ENV: org, SVC: _named("b-c", SERVICE), "alarm_specs/c.yaml": _named("c", SERVICE)})
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         f'{ENV}:4: targets.a-b: stack vigil-org-a-b-c and 6 more name(s) of target "a-b" of org are target "a" of '
         "org's too: names join the environment, target and service with \"-\", so rename a target or a service"]
 
@@ -271,7 +272,7 @@ def test_an_environment_and_another_environments_target_that_join_to_the_same_na
               "routes: {critical: [team-email]}\n"
               "channels: {team-email: {type: email, address: oncall@example.com}}\n")
     root = spec_repo({ENV: PER_ACCOUNT, "environments/org-us.yaml": single, SVC: SERVICE})
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         f'{ENV}:4: targets.us: stack vigil-org-us-routing and 1 more name(s) of target "us" of org are environment '
         "org-us's too: names join the environment, target and service with \"-\", so rename a target or a service"]
 
@@ -280,14 +281,14 @@ def test_central_alarms_of_two_targets_may_not_share_a_name(spec_repo: SpecRepo,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     """Target `a` with service `b` and alarm `c-x`, target `a-b` with service `c` and alarm `x`: different
     stacks, but with central routing both alarms live in the monitoring account as org-a-b-c-x."""
-    org = _org(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
+    org = org_environment(targets='targets:\n  a-b: {account: "310000000001", region: us-east-1}\n'
                        '  a: {account: "310000000002", region: us-east-1}\n')
     b = ('version: 1\nservice: b\nowner: t\ntargets: [a]\n'
          'alarms: {c-x: {severity: info, namespace: N, metric: M, threshold: "> 1"}}\n')
     c = ('version: 1\nservice: c\nowner: t\ntargets: [a-b]\n'
          'alarms: {x: {severity: info, namespace: N, metric: M, threshold: "> 1"}}\n')
     root = spec_repo({ENV: org, "alarm_specs/b.yaml": b, "alarm_specs/c.yaml": c}, service=None)
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         f'{ENV}:4: targets.a-b: alarm org-a-b-c-x (account 310000000009, us-east-1) of target "a-b" of org are '
         "target \"a\" of org's too: names join the environment, target and service with \"-\", so rename a target "
         "or a service"]
@@ -317,7 +318,7 @@ def test_channel_resource_names_stay_within_aws_limits(spec_repo: SpecRepo, caps
            'monitoring: {account: "310000000009", region: us-east-1}\nrouting: central\n'
            f"routes: {{critical: [{channel}]}}\nchannels:\n{channels}")
     root = spec_repo({f"environments/{LONG_ENV}.yaml": org, SVC: SERVICE})
-    assert _problems(root, capsys) == [expected]
+    assert validate_problems(root, capsys) == [expected]
 
 
 def test_a_stack_name_past_cloudformations_128_characters(spec_repo: SpecRepo,
@@ -325,12 +326,12 @@ def test_a_stack_name_past_cloudformations_128_characters(spec_repo: SpecRepo,
     """A region name as long as the region pattern allows (a typo of letters) takes the monitoring account's
     stacks past 128 characters: one problem, not one per stack."""
     region = "us-" + "e" * 110 + "-1"
-    org = _org(targets=f'targets:\n  us: {{account: "310000000001", region: {region}}}\n',
+    org = org_environment(targets=f'targets:\n  us: {{account: "310000000001", region: {region}}}\n',
                monitoring=f'monitoring: {{account: "310000000009", region: {region}}}', stackset="",
                channels="channels:\n  team-email: {type: email, address: oncall@example.com}\n",
                routes="routes:\n  critical: [team-email]\n")
     root = spec_repo({ENV: org, SVC: SERVICE})
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         f"{ENV}:2: name: stack name vigil-org-monitoring-{region} is 136 characters (and 1 more stack name(s)); "
         "CloudFormation allows 128: shorten the environment, target, service or region name"]
 
@@ -341,7 +342,7 @@ def test_x_ray_names_leave_the_target_out_and_so_its_length(spec_repo: SpecRepo)
     from vigil.plan.resolve import plan_workspace
     from vigil.spec.workspace import read_sources
 
-    org = _org(targets='targets:\n  a-very-long-target-n: {account: "310000000001", region: us-east-1}\n'
+    org = org_environment(targets='targets:\n  a-very-long-target-n: {account: "310000000001", region: us-east-1}\n'
                        '  eu: {account: "310000000001", region: eu-west-1}\n')
     service = SERVICE + "tracing: {groups: {slow-requests-xx: {filter: 'responsetime > 2'}}}\n"
     plan = plan_workspace(read_sources(spec_repo({ENV: org, SVC: service})), only=["org"])
@@ -359,7 +360,7 @@ def test_a_target_in_the_monitoring_account_is_allowed_and_routes_once_per_regio
     from vigil.plan.resolve import plan_workspace
     from vigil.spec.workspace import read_sources
 
-    org = _org(targets='targets:\n  us: {account: "310000000009", region: us-east-1}\n'
+    org = org_environment(targets='targets:\n  us: {account: "310000000009", region: us-east-1}\n'
                        '  eu: {account: "310000000001", region: eu-west-1}\n',
                routing=f"routing: {routing}", stackset="")
     plan = plan_workspace(read_sources(spec_repo({ENV: org, SVC: SERVICE})), only=["org"])
@@ -376,10 +377,10 @@ def test_a_target_in_the_monitoring_account_is_allowed_and_routes_once_per_regio
 def test_a_target_named_like_a_yaml_boolean(spec_repo: SpecRepo, capsys: pytest.CaptureFixture[str]) -> None:
     """Norway's `no`: as a key it is the name written (not `False`, reported as "targets.False"); as a value in
     a service's `targets` YAML reads it as a boolean, and the problem says to quote it."""
-    org = _org(targets='targets:\n  no: {account: "310000000001", region: eu-north-1}\n'
+    org = org_environment(targets='targets:\n  no: {account: "310000000001", region: eu-north-1}\n'
                        '  us: {account: "310000000002", region: us-east-1}\n')
     root = spec_repo({ENV: org, SVC: _service("targets: [no]")})
-    assert _problems(root, capsys) == [
+    assert validate_problems(root, capsys) == [
         f'{SVC}:4: targets[0]: expected a string, got false: YAML reads unquoted yes, no, on, off, true and false '
         'as booleans; quote the name, e.g. "no"']
     from vigil.plan.resolve import plan_workspace

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.import_corpus.shapes import ACCOUNT, REGION, load_corpus, terraform_shape
+from tests.import_corpus.shapes import ACCOUNT, REGION, describe_shape, load_corpus, terraform_shape
 from vigil.live.aws import AwsSession
 from vigil.live.import_result import ImportOptions, ImportResult
 from vigil.live.importer import import_account, write_files
@@ -38,6 +38,16 @@ class CorpusAlarm:
     source: str
     alarm: dict[str, Any]
     tags: list[dict[str, str]]
+
+
+def corpus_alarm(name: str, **fields: Any) -> CorpusAlarm:
+    """A one-metric alarm of the corpus's test account: Errors > 1 over one minute unless `fields` (CloudWatch's
+    DescribeAlarms fields, and `tags`) say otherwise."""
+    base = {"AlarmName": name, "MetricName": "Errors", "Namespace": "App", "Statistic": "Sum", "Period": 60,
+            "EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanThreshold"}
+    tags = fields.pop("tags", {})
+    return CorpusAlarm("test", "test", describe_shape("AWS::CloudWatch::Alarm", {**base, **fields}),
+                       [{"Key": k, "Value": v} for k, v in tags.items()])
 
 
 def load_all() -> list[CorpusAlarm]:
