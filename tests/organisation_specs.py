@@ -62,6 +62,15 @@ log_groups:
   /aws/lambda/coaching-{{ env }}: {existing: true, retention: 30d}
 """
 
+STACKSET_CHANNELS = """\
+channels:
+  pagerduty-primary: {type: pagerduty, integration_key: {secret: monitoring/pd}}
+  slack-incidents: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCD}
+  slack-alerts: {type: slack, workspace_id: T0123ABCD, channel_id: C0123ABCE}
+  team-email: {type: email, address: oncall@example.com}
+"""
+"""ORG's channels as a StackSet can carry them with per-account routing: Slack through Chatbot, no webhook."""
+
 
 def org_environment(**changes: str) -> str:
     """The ORG environment with top-level keys replaced (`key=None` text drops the key)."""

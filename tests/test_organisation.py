@@ -16,7 +16,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SpecRepo
-from tests.organisation_specs import ORG, SERVICE, cfn_lint, org_environment, plan_org, validate_problems
+from tests.organisation_specs import (
+    ORG,
+    SERVICE,
+    STACKSET_CHANNELS,
+    cfn_lint,
+    org_environment,
+    plan_org,
+    validate_problems,
+)
 from tests.synth import resources, synth_plan
 from vigil import cli, naming
 from vigil.constructs.organisation import SINK_PARAMETER, member_template
@@ -141,12 +149,7 @@ def test_per_account_routing_has_a_routing_stack_per_target_unless_a_stackset_ca
         ("org-eu", True, True), ("org-shop", True, True), ("org-us", True, True)]
     assert {s.name for s in planned_stacks(plan) if s.name.endswith("-routing")} == {
         "vigil-org-eu-routing", "vigil-org-shop-routing", "vigil-org-us-routing"}
-    with_stackset = org_environment(routing="routing: per-account",
-                         channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
-                                  "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
-                                  "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
-                                  "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
-                                  "address: oncall@example.com}\n")
+    with_stackset = org_environment(routing="routing: per-account", channels=STACKSET_CHANNELS)
     plan = plan_org(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
     assert not any(e.routing for e in plan.environments)
     assert all(m.stackset is not None and m.stackset.routing_plan is not None for m in plan.monitoring)
@@ -154,12 +157,7 @@ def test_per_account_routing_has_a_routing_stack_per_target_unless_a_stackset_ca
 
 def test_a_stackset_takes_channel_secrets_as_noecho_parameters_never_inside_its_template(
         spec_repo: SpecRepo, tmp_path: Path) -> None:
-    with_stackset = org_environment(routing="routing: per-account",
-                         channels="channels:\n  pagerduty-primary: {type: pagerduty, integration_key: "
-                                  "{secret: monitoring/pd}}\n  slack-incidents: {type: slack, workspace_id: "
-                                  "T0123ABCD, channel_id: C0123ABCD}\n  slack-alerts: {type: slack, "
-                                  "workspace_id: T0123ABCD, channel_id: C0123ABCE}\n  team-email: {type: email, "
-                                  "address: oncall@example.com}\n")
+    with_stackset = org_environment(routing="routing: per-account", channels=STACKSET_CHANNELS)
     plan = plan_org(spec_repo({"environments/org.yaml": with_stackset, "alarm_specs/coaching.yaml": SERVICE}))
     templates = synth_plan(plan, tmp_path / "out")
     monitoring = templates["vigil-org-monitoring-us-east-1"]

@@ -41,22 +41,7 @@ def title(widget: dict[str, Any]) -> str:
 
 def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> WidgetChanges:
     """The changes from `before` to `after` by the module's rule."""
-    unmatched = Counter(_content(w) for w in before)
-    new = []
-    for index, widget in enumerate(after):
-        content = _content(widget)
-        if unmatched[content]:
-            unmatched[content] -= 1
-        else:
-            new.append(index)
-    remaining = Counter(_content(w) for w in after)
-    old = []
-    for index, widget in enumerate(before):
-        content = _content(widget)
-        if remaining[content]:
-            remaining[content] -= 1
-        else:
-            old.append(index)
+    new, old = _unmatched(after, before), _unmatched(before, after)
     changes = WidgetChanges()
     for identity in (_titled, _placed):
         for index in list(new):
@@ -70,6 +55,19 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Widget
     changes.removed.extend(old)
     changes.changed.sort(key=lambda pair: pair[1])
     return changes
+
+
+def _unmatched(widgets: list[dict[str, Any]], others: list[dict[str, Any]]) -> list[int]:
+    """Indexes of `widgets` whose content no widget of `others` has, matched one for one."""
+    available = Counter(_content(w) for w in others)
+    out = []
+    for index, widget in enumerate(widgets):
+        content = _content(widget)
+        if available[content]:
+            available[content] -= 1
+        else:
+            out.append(index)
+    return out
 
 
 def _properties(widget: dict[str, Any]) -> dict[str, Any]:
