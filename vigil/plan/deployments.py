@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from vigil import naming
-from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, WorkspacePlan, plain_data
+from vigil.plan.model import EnvironmentPlan, MonitoringPlan, ServicePlan, ShardPlan, WorkspacePlan, plain_data
 
 
 @dataclass(frozen=True)
@@ -44,42 +44,78 @@ class Deployment:
     protected: bool = False
 
 
-def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[PlannedStack]:
-    """Every stack of `plan` as vigil/stacks/app.py instantiates it, in the same order; without `digests`
-    their digests are left empty (they cost a serialization of the whole plan)."""
-    stacks: list[PlannedStack] = []
+StackKind = Literal["routing", "service", "source", "dashboards", "monitoring"]
 
-    def digest(content: Any) -> str:
-        return _digest(content) if digests else ""
 
-    for environment in plan.environments:
-        def add(name: str, content: Any, account: str | None = None, env: EnvironmentPlan = environment,
-                region: str | None = None) -> None:
-            stacks.append(PlannedStack(name, env.name, account or env.account, region or env.region,
-                                       digest(content), env.target))
+@dataclass(frozen=True)
+class StackSource:
+    """One stack of a plan: its kind, name, where it deploys and what it is built from. `environment` is the
+    plan the stack belongs to (a target's; for central routing the monitoring account's routing plan),
+    `service` and `shard` those of a service's stacks, `monitoring` a monitoring account's plan in one region.
+    A routing stack in another region than its environment's is a regional copy for alarms pinned there."""
 
-        if environment.routing:
-            add(naming.routing_stack_name(environment.scope), _routing_content(environment))
-            # alarms that must live in another region (presets) notify a copy of the routing there
-            for region in environment.other_regions:
-                add(naming.regional_routing_stack_name(environment.scope, region), _routing_content(environment),
-                    region=region)
-        for service in environment.services:
-            for shard in service.shards:
-                add(shard.stack_name, _shard_content(environment, service, shard.number), environment.alarm_account,
-                    region=shard.region)
-            if environment.central and service.has_source_resources:
-                add(naming.source_stack_name(environment.scope, service.name), _source_content(service))
-        if environment.dashboards:
-            add(naming.dashboards_stack_name(environment.scope), environment.dashboards, environment.alarm_account)
+    kind: StackKind
+    name: str
+    account: str
+    region: str
+    environment: EnvironmentPlan | None = None
+    service: ServicePlan | None = None
+    shard: ShardPlan | None = None
+    monitoring: MonitoringPlan | None = None
+
+
+def stack_sources(plan: WorkspacePlan) -> list[StackSource]:
+    """Every stack of `plan`, in the order vigil/stacks/app.py builds them: per target its routing (and copies
+    in the regions its pinned alarms need), each service's stacks (one per shard, and with central routing one
+    in the target's account for what lives there), its dashboards; then per region of a monitoring account its
+    stack and its central routing."""
+    out: list[StackSource] = []
+    for env in plan.environments:
+        if env.routing:
+            out.append(StackSource("routing", naming.routing_stack_name(env.scope), env.account, env.region, env))
+            out.extend(StackSource("routing", naming.regional_routing_stack_name(env.scope, region), env.account,
+                                   region, env) for region in env.other_regions)
+        for service in env.services:
+            out.extend(StackSource("service", shard.stack_name, env.alarm_account, shard.region or env.region, env,
+                                   service, shard) for shard in service.shards)
+            if env.central and service.has_source_resources:
+                out.append(StackSource("source", naming.source_stack_name(env.scope, service.name), env.account,
+                                       env.region, env, service))
+        if env.dashboards:
+            out.append(StackSource("dashboards", naming.dashboards_stack_name(env.scope), env.alarm_account,
+                                   env.region, env))
     for monitoring in plan.monitoring:
-        stacks.append(PlannedStack(monitoring.stack_name, monitoring.environment, monitoring.account,
-                                   monitoring.region, digest(_monitoring_content(monitoring))))
-        if monitoring.routing_plan is not None:
-            routing = monitoring.routing_plan
-            stacks.append(PlannedStack(naming.routing_stack_name(routing.scope), routing.name, routing.account,
-                                       routing.region, digest(_routing_content(routing))))
-    return stacks
+        out.append(StackSource("monitoring", monitoring.stack_name, monitoring.account, monitoring.region,
+                               monitoring=monitoring))
+        if (routing := monitoring.routing_plan) is not None:
+            out.append(StackSource("routing", naming.routing_stack_name(routing.scope), routing.account,
+                                   routing.region, routing))
+    return out
+
+
+def planned_stacks(plan: WorkspacePlan, *, digests: bool = True) -> list[PlannedStack]:
+    """Every stack of `plan` (stack_sources) with a digest of what it holds; without `digests` their digests
+    are left empty (they cost a serialization of the whole plan)."""
+    return [PlannedStack(source.name, source.environment.name if source.environment else
+                         source.monitoring.environment if source.monitoring else "",
+                         source.account, source.region, _digest(_content(source)) if digests else "",
+                         source.environment.target if source.environment else None)
+            for source in stack_sources(plan)]
+
+
+def _content(source: StackSource) -> Any:
+    """What a stack's digest covers: the part of the plan it is built from."""
+    env, service, shard = source.environment, source.service, source.shard
+    if source.kind == "monitoring" and source.monitoring is not None:
+        return _monitoring_content(source.monitoring)
+    assert env is not None
+    if source.kind == "routing":
+        return _routing_content(env)
+    if source.kind == "service" and service is not None and shard is not None:
+        return _shard_content(env, service, shard.number)
+    if source.kind == "source" and service is not None:
+        return _source_content(service)
+    return env.dashboards
 
 
 def deployments(plan: WorkspacePlan, base: WorkspacePlan | None = None, *,

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from vigil import naming
 from vigil.app_settings import APP_CONTEXT, APP_PROPS
-from vigil.plan.deployments import planned_stacks
+from vigil.plan.deployments import stack_sources
 from vigil.plan.model import WorkspacePlan
 from vigil.plan.resolve import plan_workspace
 from vigil.plan.selection import (
@@ -103,51 +102,43 @@ def _enabled(app: cdk.App, key: str) -> bool:
 
 def build_app(app: cdk.App, plan: WorkspacePlan, progress: StackProgress | None = None,
               deployments: Collection[tuple[str, str]] | None = None) -> list[cdk.Stack]:
-    """Add the stacks of each environment (each target of it) of `plan` and return them: a routing stack where
-    the target has routing of its own, the stacks of each service (one per shard; with central routing also
-    one in the target's account for its log groups, X-Ray and canaries) and, when some dashboard names no
-    service, a dashboards stack; and per region of a monitoring account its stack and central routing.
-    `progress(done, total, name)` is called after each service stack. `deployments` ((account, region) pairs)
-    builds only the stacks deployed there, as one CI job needs them (vigil/plan/deployments.py lists the same
-    stacks in the same order)."""
-    selected = None if deployments is None else {
-        s.name for s in planned_stacks(plan, digests=False) if (s.account, s.region) in set(deployments)}
-
-    def wanted(name: str) -> bool:
-        return selected is None or name in selected
-
+    """Add the stacks of `plan` (vigil/plan/deployments.py `stack_sources`: routing, service, source and
+    dashboards stacks per target, per region of a monitoring account its stack and central routing) and return
+    them; a shard holding composite alarms depends on the shards of their children. `progress(done, total,
+    name)` is called after each service stack. `deployments` ((account, region) pairs) builds only the stacks
+    deployed there, as one CI job needs them."""
+    sources = stack_sources(plan)
+    if deployments is not None:
+        places = set(deployments)
+        sources = [source for source in sources if (source.account, source.region) in places]
     stacks: list[cdk.Stack] = []
-    total = sum(1 for e in plan.environments for s in e.services for shard in s.shards if wanted(shard.stack_name))
+    shards: dict[tuple[str, str], dict[int, ServiceStack]] = {}
+    total = sum(1 for source in sources if source.kind == "service")
     done = 0
-    for environment in plan.environments:
-        if environment.routing and wanted(naming.routing_stack_name(environment.scope)):
-            stacks.append(RoutingStack(app, plan=environment))
-        stacks.extend(RoutingStack(app, plan=environment, region=region) for region in environment.other_regions
-                      if environment.routing and wanted(naming.regional_routing_stack_name(environment.scope, region)))
-        for service in environment.services:
-            shards = {}
-            for shard in service.shards:
-                if not wanted(shard.stack_name):
-                    continue
-                deployed = replace(environment, region=shard.region) if shard.region else environment
-                shards[shard.number] = ServiceStack(app, environment=deployed, service=service, shard=shard)
-                done += 1
-                if progress is not None:
-                    progress(done, total, shard.stack_name)
-            for shard in service.shards:
-                for number in shard.depends_on:
-                    if shard.number in shards and number in shards:
-                        shards[shard.number].add_stack_dependency(shards[number], "composite alarm children")
-            stacks.extend(shards.values())
-            source = naming.source_stack_name(environment.scope, service.name)
-            if environment.central and service.has_source_resources and wanted(source):
-                stacks.append(SourceStack(app, environment=environment, service=service))
-        if environment.dashboards and wanted(naming.dashboards_stack_name(environment.scope)):
-            stacks.append(DashboardsStack(app, environment=environment))
-    for monitoring in plan.monitoring:
-        if wanted(monitoring.stack_name):
-            stacks.append(MonitoringStack(app, plan=monitoring))
-        routing = monitoring.routing_plan
-        if routing is not None and wanted(naming.routing_stack_name(routing.scope)):
-            stacks.append(RoutingStack(app, plan=routing))
+    for source in sources:
+        env, service, shard = source.environment, source.service, source.shard
+        if source.kind == "monitoring" and source.monitoring is not None:
+            stacks.append(MonitoringStack(app, plan=source.monitoring))
+        elif env is None:
+            continue
+        elif source.kind == "routing":
+            stacks.append(RoutingStack(app, plan=env, region=None if source.region == env.region else source.region))
+        elif source.kind == "service" and service is not None and shard is not None:
+            deployed = replace(env, region=shard.region) if shard.region else env
+            stack = ServiceStack(app, environment=deployed, service=service, shard=shard)
+            shards.setdefault((env.scope, service.name), {})[shard.number] = stack
+            stacks.append(stack)
+            done += 1
+            if progress is not None:
+                progress(done, total, shard.stack_name)
+        elif source.kind == "source" and service is not None:
+            stacks.append(SourceStack(app, environment=env, service=service))
+        elif source.kind == "dashboards":
+            stacks.append(DashboardsStack(app, environment=env))
+    for source in sources:
+        if source.kind == "service" and source.environment and source.service and source.shard:
+            built = shards[(source.environment.scope, source.service.name)]
+            for number in source.shard.depends_on:
+                if number in built:
+                    built[source.shard.number].add_stack_dependency(built[number], "composite alarm children")
     return stacks
