@@ -295,3 +295,10 @@ def test_a_severity_routed_to_nobody_is_drawn_to_a_nobody_node(full: Path, capsy
             "reaches 5") in out
     assert 'c9__nobody_(("(nobody)"))' in out
     assert 's2_critical ==>|"+ 5 added"| c9__nobody_' in out
+
+
+@pytest.mark.parametrize("command", [["targets", "--format", "json"], ["preview", "--out", "preview-out"]])
+def test_every_command_comparing_with_a_revision_fails_when_git_cannot_read_it(
+        repo: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    assert main(["--root", str(repo), *command, "--base", "no-such-ref"]) == 2
+    assert "git:1: cannot read revision" in capsys.readouterr().err

@@ -24,9 +24,10 @@ from vigil.plan.selection import SelectionError
 from vigil.plan.targets import target_scopes
 from vigil.review import diff as plan_diff
 from vigil.review import report
+from vigil.revision_plan import plan_at
 from vigil.scaffold import DEFAULT_VIGIL_SPEC, TargetNotEmpty
 from vigil.spec.errors import SpecError
-from vigil.spec.git_sources import changed_paths, read_sources_at
+from vigil.spec.git_sources import changed_paths
 from vigil.spec.schema import schema_texts
 from vigil.spec.workspace import read_sources
 from vigil.terminal import paint
@@ -226,16 +227,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     head = plan_workspace(read_sources(args.root), only=args.env)
-    base_sources = read_sources_at(args.root, args.base)
-    try:
-        base = plan_workspace(base_sources, only=args.env)
-    except SpecError as error:
-        print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
-              "comparing against nothing", file=sys.stderr)
-        base = None
-    except SelectionError as error:  # an environment this change adds
-        print(f"note: at {args.base}: {error}; comparing against nothing", file=sys.stderr)
-        base = None
+    base = plan_at(args.root, args.base, args.env, "comparing against nothing")
     print(plan_diff.render(plan_diff.diff_plans(base, head), args.format))
     if args.format != "json":  # the monthly cost change of the pull request, where there is one
         from vigil.plan.pricing import cost_changes
@@ -253,15 +245,8 @@ def _targets(args: argparse.Namespace) -> int:
     code_changed = False
     if args.base:
         code_changed = any(not path.startswith(SPEC_PATHS) for path in changed_paths(args.root, args.base))
-        try:
-            base = plan_workspace(read_sources_at(args.root, args.base), only=args.env)
-        except SpecError as error:
-            print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); every "
-                  "stack counts as changed", file=sys.stderr)
-            code_changed = True
-        except SelectionError as error:  # an environment this change adds
-            print(f"note: at {args.base}: {error}; every stack counts as changed", file=sys.stderr)
-            code_changed = True
+        base = plan_at(args.root, args.base, args.env, "every stack counts as changed")
+        code_changed = code_changed or base is None
     items = deployments.deployments(plan, base, everything_changed=code_changed)
     if args.format == "json":
         print(json.dumps(deployments.deployments_data(items), indent=2))

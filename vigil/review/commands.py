@@ -12,6 +12,7 @@ from vigil.exit_codes import EXIT_OK
 from vigil.live.aws import UsageError
 from vigil.plan.model import EnvironmentPlan, ServicePlan, SloPlan
 from vigil.plan.resolve import plan_workspace
+from vigil.revision_plan import plan_at
 from vigil.spec.types import format_number
 from vigil.spec.workspace import read_sources
 
@@ -72,21 +73,7 @@ def _preview(args: argparse.Namespace) -> int:
     from vigil.review import preview, preview_images
 
     head = plan_workspace(read_sources(args.root), only=args.env)
-    base = None
-    if args.base:
-        from vigil.plan.selection import SelectionError
-        from vigil.spec.errors import SpecError
-        from vigil.spec.git_sources import read_sources_at
-
-        try:
-            base = plan_workspace(read_sources_at(args.root, args.base), only=args.env)
-        except SpecError as error:
-            if any(p.file == "git" for p in error.problems):
-                raise
-            print(f"note: the specs at {args.base} do not validate ({len(error.problems)} problem(s)); "
-                  "every dashboard counts as added", file=sys.stderr)
-        except SelectionError as error:  # an environment this change adds
-            print(f"note: at {args.base}: {error}; every dashboard counts as added", file=sys.stderr)
+    base = plan_at(args.root, args.base, args.env, "every dashboard counts as added") if args.base else None
     out = args.out if args.out.is_absolute() else args.root / args.out
     out.mkdir(parents=True, exist_ok=True)
     before = {e.scope: e for e in base.environments} if base else {}
