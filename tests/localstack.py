@@ -59,11 +59,14 @@ def healthy() -> bool:
 
 @contextmanager
 def running_localstack(volume: Path) -> Iterator[None]:
-    """Start LocalStack in the foreground of a child process group; stop it (and its children) on exit.
+    """Start LocalStack in the foreground of a child process group; stop it (and its children) on exit. Fails
+    the test when .venv-localstack is missing (the end-to-end tests were asked for with VIGIL_E2E).
 
     Raises RuntimeError when something already listens on the gateway port or LocalStack does not become
     healthy within START_TIMEOUT_SECONDS.
     """
+    if not LOCALSTACK_PYTHON.exists():
+        pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     if healthy():
         raise RuntimeError(f"something already answers on {GATEWAY}; stop it first (make local-down)")
     environment = {**os.environ, "GATEWAY_LISTEN": GATEWAY, "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1",

@@ -16,7 +16,6 @@ import pytest
 
 from tests.localstack import (
     DELIVERY_TIMEOUT_SECONDS,
-    LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     Receiver,
     cdk,
@@ -39,8 +38,6 @@ RECEIVER_PORT = 4712
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's app and specs, so that the test can edit specs and own its cdk.out."""
-    if not LOCALSTACK_PYTHON.exists():
-        pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     return copy_repository(tmp_path_factory.mktemp("repo"))
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from tests.localstack import (
-    LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     ROOT,
     Receiver,
@@ -49,8 +48,6 @@ RECEIVER_PORT = 4712
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's app and specs (and lock) with the organisation environment added."""
-    if not LOCALSTACK_PYTHON.exists():
-        pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     work = copy_repository(tmp_path_factory.mktemp("org-repo"), extra=("vigil.lock.json",))
     shutil.copy(ROOT / "tests" / "fixtures" / f"{ENVIRONMENT}.yaml", work / "environments")
     return work

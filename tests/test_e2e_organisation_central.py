@@ -45,7 +45,6 @@ import yaml
 
 from tests.localstack import (
     AWS_ENVIRONMENT,
-    LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     ROOT,
     Receiver,
@@ -106,8 +105,6 @@ def local_copy(text: str, port: int) -> tuple[dict[str, Any], dict[str, str]]:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's app, specs and lock, with the local copy of org.yaml in place of it."""
-    if not LOCALSTACK_PYTHON.exists():
-        pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     work = copy_repository(tmp_path_factory.mktemp("org-central-repo"), extra=("vigil.lock.json",))
     data, _ = local_copy((ROOT / "environments" / f"{ENVIRONMENT}.yaml").read_text(), RECEIVER_PORT)
     (work / "environments" / f"{ENVIRONMENT}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

@@ -28,7 +28,6 @@ import pytest
 import yaml
 
 from tests.localstack import (
-    LOCALSTACK_PYTHON,
     REQUIRES_LOCALSTACK,
     ROOT,
     Receiver,
@@ -68,8 +67,6 @@ def _environment_file() -> str:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's app and specs (and lock) with the StackSet organisation added."""
-    if not LOCALSTACK_PYTHON.exists():
-        pytest.fail("VIGIL_E2E is set but .venv-localstack is missing: run `make local-venv`")
     work = copy_repository(tmp_path_factory.mktemp("stackset-repo"), extra=("vigil.lock.json",))
     (work / "environments" / f"{ENVIRONMENT}.yaml").write_text(_environment_file(), encoding="utf-8")
     return work
