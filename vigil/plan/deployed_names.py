@@ -22,7 +22,7 @@ from vigil.limits import (
     MAX_FUNCTION_NAME,
     MAX_STACK_NAME,
 )
-from vigil.plan.deployments import planned_stacks
+from vigil.plan.deployments import planned_stacks, stack_sources
 from vigil.plan.model import EnvironmentPlan, MonitoringPlan, WorkspacePlan
 from vigil.spec.environment import SlackChannel
 from vigil.spec.errors import SpecProblem
@@ -103,22 +103,23 @@ def _channel_resource_names(plans: Sequence[EnvironmentPlan], monitoring: Sequen
                             ) -> Iterator[tuple[str, str, str, str, int]]:
     """(environment, channel, what, name, limit) of every Chatbot configuration and forwarder function the
     routing of `plans` and `monitoring` creates (vigil/constructs/routing.py names them)."""
-    routings: list[tuple[EnvironmentPlan, str, tuple[str | None, ...]]] = [
-        (plan, plan.scope, (None, *plan.other_regions)) for plan in plans if plan.routing]
-    for item in monitoring:
-        if item.routing_plan is not None:
-            routings.append((item.routing_plan, item.routing_plan.scope, (None,)))
-        if item.stackset is not None and item.stackset.routing_plan is not None:
-            routings.append((item.stackset.routing_plan, naming.regional_scope(item.environment, item.region),
-                             (None,)))
-    for routing, scope, regions in routings:
+    # each routing stack (stack_sources), with the region its names carry when it is a regional copy
+    routings: list[tuple[EnvironmentPlan, str, str | None]] = [
+        (source.environment, source.environment.scope,
+         None if source.region == source.environment.region else source.region)
+        for source in stack_sources(WorkspacePlan(tuple(plans), tuple(monitoring)))
+        if source.kind == "routing" and source.environment is not None]
+    # and the routing a StackSet carries into every account
+    routings += [(item.stackset.routing_plan, naming.regional_scope(item.environment, item.region), None)
+                 for item in monitoring if item.stackset is not None and item.stackset.routing_plan is not None]
+    for routing, scope, region in routings:
         for channel, spec in routing.channels.items():
             if not isinstance(spec, SlackChannel) or spec.endpoint is not None or not routing.severities_for(channel):
                 continue
             if spec.webhook is not None:
-                yield (routing.name, channel, "Slack forwarder function", naming.channel_resource_name(scope, channel),
-                       MAX_FUNCTION_NAME)
+                if region is None:  # one forwarder per routing: its regional copies share it
+                    yield (routing.name, channel, "Slack forwarder function",
+                           naming.channel_resource_name(scope, channel), MAX_FUNCTION_NAME)
                 continue
-            for region in regions:
-                yield (routing.name, channel, "Chatbot configuration",
-                       naming.channel_resource_name(scope, channel, region), MAX_CHATBOT_CONFIGURATION_NAME)
+            yield (routing.name, channel, "Chatbot configuration", naming.channel_resource_name(scope, channel, region),
+                   MAX_CHATBOT_CONFIGURATION_NAME)
